@@ -1,0 +1,101 @@
+"""Hidden-layer activation functions σ and their derivatives σ'.
+
+Each activation is a small object with two jobs:
+
+* ``forward(z, out)`` computes a = σ(z) (the forward pass);
+* ``backprop(delta, z, a, scratch)`` multiplies an error term by σ'(z) in place —
+  the Hadamard product ``⊙ σ'(z^l)`` that closes BP2.
+
+``derivative(z, a)`` returns σ'(z) as a new array; it exists for readers and tests,
+the training loop uses the in-place ``backprop``.  Derivatives are computed from
+the activation ``a`` where that is cheaper and exact (logistic, tanh) and from the
+net input ``z`` otherwise (relu).
+"""
+
+import numpy as np
+from scipy.special import expit
+
+
+class Identity:
+    """σ(z) = z, σ'(z) = 1."""
+
+    name = "identity"
+
+    def forward(self, z, out=None):
+        return z
+
+    def derivative(self, z, a):
+        return np.ones_like(z)
+
+    def backprop(self, delta, z, a, scratch=None):
+        return delta
+
+
+class Logistic:
+    """σ(z) = 1 / (1 + exp(−z)), σ'(z) = σ(z)(1 − σ(z))."""
+
+    name = "logistic"
+
+    def forward(self, z, out=None):
+        # expit never overflows, even for |z| ~ 1e4.
+        return expit(z, out=out)
+
+    def derivative(self, z, a):
+        return a * (1 - a)
+
+    def backprop(self, delta, z, a, scratch=None):
+        if scratch is None:
+            scratch = np.empty_like(a)
+        np.subtract(1, a, out=scratch)
+        scratch *= a
+        delta *= scratch
+        return delta
+
+
+class Tanh:
+    """σ(z) = tanh(z), σ'(z) = 1 − tanh(z)²."""
+
+    name = "tanh"
+
+    def forward(self, z, out=None):
+        return np.tanh(z, out=out)
+
+    def derivative(self, z, a):
+        return 1 - a * a
+
+    def backprop(self, delta, z, a, scratch=None):
+        if scratch is None:
+            scratch = np.empty_like(a)
+        np.multiply(a, a, out=scratch)
+        np.subtract(1, scratch, out=scratch)
+        delta *= scratch
+        return delta
+
+
+class ReLU:
+    """σ(z) = max(z, 0), σ'(z) = 1 if z > 0 else 0."""
+
+    name = "relu"
+
+    def forward(self, z, out=None):
+        return np.maximum(z, 0, out=out)
+
+    def derivative(self, z, a):
+        return (z > 0).astype(z.dtype)
+
+    def backprop(self, delta, z, a, scratch=None):
+        if scratch is None:
+            scratch = np.empty_like(a)
+        # a = max(z, 0) >= 0, so sign(a) is exactly the 0/1 derivative; this avoids
+        # a boolean temporary and a fancy-indexed write.
+        np.sign(a, out=scratch)
+        delta *= scratch
+        return delta
+
+
+ACTIVATIONS = {cls.name: cls for cls in (Identity, Logistic, Tanh, ReLU)}
+
+
+def get_activation(name):
+    """Return the activation object called ``name``."""
+    return ACTIVATIONS[name]()

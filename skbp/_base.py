@@ -1,0 +1,239 @@
+"""Estimator glue shared by skbp's estimators: from ``fit`` to the training loop.
+
+``BaseBackpropMLP._fit`` validates, builds the :class:`~skbp._network.Network`,
+picks the optimizer, the stopping rule and the validation split, hands over to
+:mod:`skbp._training`, then publishes the fitted attributes — in a ``finally``
+block, so that an interrupted or diverged fit still leaves consistent, finite
+attributes behind.  Target encoding, scoring and prediction are the
+subclasses' business.
+"""
+
+import warnings
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import _check_sample_weight
+
+from ._activations import get_activation
+from ._network import Network, forward_logits
+from ._optimizers import make_optimizer
+from ._params import PARAMETER_CONSTRAINTS, check_hyperparameters, hidden_layer_sizes_tuple
+from ._progress import ProgressPrinter
+from ._regularization import Dropout, make_penalty
+from ._sample_keys import row_keys
+from ._stopping import make_stopping_rule
+from ._training import (
+    DataSet,
+    TrainingState,
+    ValidationSet,
+    train_lbfgs,
+    train_stochastic,
+)
+from ._validation_split import duplicate_aware_split
+
+_STOCHASTIC_SOLVERS = ("sgd", "adam")
+
+
+def check_sample_weight(sample_weight, X, dtype):
+    """Validated sample weights in ``dtype``: finite, non-negative, not all zero."""
+    if sample_weight is None:
+        return None
+    sample_weight = _check_sample_weight(sample_weight, X, dtype=dtype)
+    if np.any(sample_weight < 0):
+        raise ValueError("Negative values in data passed to `sample_weight`.")
+    if not np.any(sample_weight > 0):
+        raise ValueError("Sample weights must contain at least one non-zero number.")
+    return sample_weight
+
+
+class BaseBackpropMLP(BaseEstimator):
+    """Shared fit machinery. Do not use directly."""
+
+    _parameter_constraints: dict = PARAMETER_CONSTRAINTS
+
+    # ---------------------------------------------------------------- hooks
+    def _output_layer(self):  # pragma: no cover - overridden
+        raise AttributeError("subclasses define their output layer")
+
+    # ------------------------------------------------------------------ fit
+    def _fit(self, X, y, sample_weight=None, incremental=False):
+        hidden = hidden_layer_sizes_tuple(self.hidden_layer_sizes)
+        rates = check_hyperparameters(self, len(hidden))
+        if incremental and self.early_stopping is not False:
+            raise ValueError(
+                f"partial_fit does not support early_stopping={self.early_stopping!r}: "
+                "it needs a fixed validation split. Use fit, or early_stopping=False."
+            )
+        first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
+        X, Y, sample_weight = self._validate_training_data(
+            X, y, sample_weight, incremental=incremental, reset=first_pass
+        )
+        if sp.issparse(X) and X.format != "csr":
+            X = X.tocsr()
+        rng = check_random_state(self.random_state)
+        self.n_outputs_ = Y.shape[1]
+        layer_sizes = (X.shape[1], *hidden, self.n_outputs_)
+        output = self._output_layer()
+        network = Network(layer_sizes, self.activation, output, X.dtype)
+        if first_pass:
+            network.initialize(rng, self.initializer, self.init_std, self.bias_init)
+            self._state = TrainingState()
+            self._optimizer = self._stopping_rule = None
+        else:
+            network.set_parameters(self.coefs_, self.intercepts_)
+        self._network = network
+        self.n_layers_ = len(layer_sizes)
+        self.out_activation_ = output.out_activation
+        state = self._state
+
+        verbose = ProgressPrinter(self.verbose)
+        penalty = make_penalty(self.penalty, self.alpha, self.l1_ratio)
+        try:
+            if self.solver == "lbfgs":
+                verbose.header(self._describe(X, layer_sizes), has_validation=False)
+                self.loss_ = train_lbfgs(
+                    network,
+                    DataSet(X, Y, sample_weight),
+                    penalty=penalty,
+                    max_iter=self.max_iter,
+                    max_fun=self.max_fun,
+                    tol=self.tol,
+                    state=state,
+                    progress=verbose,
+                )
+                self._validation_used = False
+                return self
+            self._fit_stochastic(
+                X, Y, sample_weight, network, rng, rates, penalty, incremental, verbose
+            )
+        finally:
+            self._publish(network, state)
+        return self
+
+    def _fit_stochastic(
+        self, X, Y, sample_weight, network, rng, rates, penalty, incremental, verbose
+    ):
+        if not incremental or self._optimizer is None:
+            self._optimizer = make_optimizer(self.solver, network, self.get_params())
+        if not incremental or self._stopping_rule is None:
+            self._stopping_rule = make_stopping_rule(
+                self.early_stopping, self.tol, self.n_iter_no_change, self.stopping_threshold
+            )
+            self._state.best_params = None
+        rule = self._stopping_rule
+        uses_dropout = any(rates)
+        keys = row_keys(X) if (uses_dropout or rule.needs_validation) else None
+
+        train = DataSet(X, Y, sample_weight, keys)
+        validation = None
+        if rule.needs_validation:
+            train, validation = self._split_validation(train, rng)
+        self._validation_used = validation is not None
+
+        n_train = train.n_samples
+        if self.batch_size == "auto":
+            batch_size = min(200, n_train)
+        else:
+            if self.batch_size > n_train:
+                warnings.warn(
+                    "Got `batch_size` less than 1 or larger than sample size. It is "
+                    "going to be clipped"
+                )
+            batch_size = int(np.clip(self.batch_size, 1, n_train))
+        dropout = None
+        if uses_dropout:
+            dropout = Dropout(rates, seed=self._dropout_seed(rng, incremental))
+        verbose.header(self._describe(X, network.layer_sizes), validation is not None)
+        stop_message = train_stochastic(
+            network,
+            train,
+            optimizer=self._optimizer,
+            rule=rule,
+            state=self._state,
+            rng=rng,
+            batch_size=batch_size,
+            shuffle=self.shuffle,
+            max_epochs=self.max_iter,
+            validation=validation,
+            penalty=penalty,
+            dropout=dropout,
+            incremental=incremental,
+            progress=verbose,
+            learning_rate_init=self.learning_rate_init,
+        )
+        return stop_message
+
+    def _dropout_seed(self, rng, incremental):
+        # Drawn once per model so that partial_fit calls continue one mask stream.
+        if not incremental or getattr(self, "_mask_seed", None) is None:
+            self._mask_seed = int(rng.randint(np.iinfo(np.int32).max))
+        return self._mask_seed
+
+    def _split_validation(self, data, rng):
+        strata, label_codes = self._split_strata(data.Y)
+        is_val = duplicate_aware_split(
+            data.keys, label_codes, strata, data.sample_weight, self.validation_fraction, rng
+        )
+        n_val = int(is_val.sum())
+        if n_val < 2:
+            raise ValueError(
+                f"The validation set is too small: validation_fraction="
+                f"{self.validation_fraction} of {data.n_samples} sample(s) leaves "
+                f"{n_val} sample(s) for validation. Increase 'validation_fraction' or "
+                "the number of samples, or set early_stopping=False."
+            )
+        train_idx, val_idx = np.flatnonzero(~is_val), np.flatnonzero(is_val)
+
+        def take(data_part, idx):
+            return None if data_part is None else data_part[idx]
+
+        train = DataSet(
+            data.X[train_idx], data.Y[train_idx], take(data.sample_weight, train_idx),
+            take(data.keys, train_idx),
+        )
+        validation = ValidationSet(
+            data.X[val_idx], data.Y[val_idx], take(data.sample_weight, val_idx),
+            score=self._validation_scorer(data.Y[val_idx], take(data.sample_weight, val_idx)),
+        )
+        return train, validation
+
+    def _describe(self, X, layer_sizes):
+        return (
+            f"Training {type(self).__name__} on {X.shape[0]} samples x {X.shape[1]} "
+            f"features: layers {tuple(layer_sizes)}, activation {self.activation}, "
+            f"solver {self.solver}, {np.dtype(X.dtype).name}"
+        )
+
+    def _publish(self, network, state):
+        """Fitted attributes from the network and the training state."""
+        self.coefs_ = network.coefs
+        self.intercepts_ = network.intercepts
+        history = list(state.history)
+        self.history_ = history
+        self.n_iter_ = state.epochs_this_call
+        self.t_ = state.n_samples_seen
+        self.loss_curve_ = [record["train_loss"] for record in history]
+        if self.solver != "lbfgs" and history:
+            self.loss_ = history[-1]["train_loss"]
+        self.best_epoch_ = state.best_epoch
+        if getattr(self, "_validation_used", False):
+            self.validation_scores_ = [record["val_score"] for record in history]
+            self.validation_losses_ = [record["val_loss"] for record in history]
+            best = history[state.best_epoch - 1] if state.best_epoch else None
+            self.best_validation_score_ = None if best is None else best["val_score"]
+            self.best_loss_ = None
+        else:
+            self.validation_scores_ = None
+            self.validation_losses_ = None
+            self.best_validation_score_ = None
+            self.best_loss_ = min(self.loss_curve_) if self.loss_curve_ else None
+
+    # ------------------------------------------------------------- predict
+    def _logits(self, X):
+        """Z^L for X (already validated), computed in the dtype of the weights."""
+        dtype = self.coefs_[0].dtype
+        if X.dtype != dtype:
+            X = X.astype(dtype)
+        return forward_logits(X, self.coefs_, self.intercepts_, get_activation(self.activation))

@@ -1,0 +1,176 @@
+"""Stochastic optimizers: one object, one job — turn a gradient into an update.
+
+Both optimizers act on the network's flat parameter vector with a handful of
+in-place NumPy passes (no per-layer Python loops, no temporaries per step), and
+both implement decoupled weight decay (lecture §7):
+
+    W := (1 − β) W − step(∇C),
+
+applied to the weights only (``params[:n_weights]``), never to the biases.
+
+The learning-rate schedules and the ``trigger_stopping`` protocol are
+scikit-learn's: "invscaling" decays the rate with the number of samples seen,
+"adaptive" divides it by 5 when a stopping rule fires instead of stopping.
+"""
+
+import numpy as np
+
+
+class Optimizer:
+    """Base class: learning-rate schedule, weight decay, stopping protocol."""
+
+    def __init__(self, n_params, n_weights, dtype, learning_rate_init, weight_decay=0.0):
+        self.learning_rate_init = learning_rate_init
+        self.learning_rate = float(learning_rate_init)
+        self.weight_decay = weight_decay
+        self.n_weights = n_weights
+        self._scratch = np.zeros(n_params, dtype=dtype)
+
+    def decay_weights(self, params):
+        """W := (1 − β) W on the weight prefix (biases are not decayed)."""
+        if self.weight_decay:
+            params[: self.n_weights] *= 1.0 - self.weight_decay
+
+    def iteration_ends(self, time_step):
+        """Called after each epoch with the number of samples seen so far."""
+
+    def trigger_stopping(self, msg, verbose):
+        """A stopping rule fired: return True to stop training."""
+        if verbose:
+            print(msg + " Stopping.")
+        return True
+
+
+class SGD(Optimizer):
+    """Mini-batch gradient descent with (Nesterov) momentum, as the lecture's §4.
+
+    Update (scikit-learn's formulation): v := μ v − η g, then
+    p := p + v, or p := p + μ v − η g with Nesterov's momentum.
+    With μ = 0 it is the lecture's plain rule p := p − η g.
+    """
+
+    def __init__(
+        self,
+        n_params,
+        n_weights,
+        dtype,
+        learning_rate_init=0.1,
+        lr_schedule="constant",
+        momentum=0.9,
+        nesterov=True,
+        power_t=0.5,
+        weight_decay=0.0,
+    ):
+        super().__init__(n_params, n_weights, dtype, learning_rate_init, weight_decay)
+        self.lr_schedule = lr_schedule
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.power_t = power_t
+        self.velocity = np.zeros(n_params, dtype=dtype)
+
+    def step(self, params, grad):
+        """Apply one update to ``params`` (in place) from ``grad``."""
+        lr_grad = np.multiply(grad, self.learning_rate, out=self._scratch)
+        self.decay_weights(params)
+        if self.momentum == 0:
+            params -= lr_grad
+            return
+        velocity = self.velocity
+        velocity *= self.momentum
+        velocity -= lr_grad
+        if self.nesterov:
+            params -= lr_grad
+            params += np.multiply(velocity, self.momentum, out=self._scratch)
+        else:
+            params += velocity
+
+    def iteration_ends(self, time_step):
+        if self.lr_schedule == "invscaling":
+            self.learning_rate = float(self.learning_rate_init) / (time_step + 1) ** self.power_t
+
+    def trigger_stopping(self, msg, verbose):
+        if self.lr_schedule != "adaptive":
+            return super().trigger_stopping(msg, verbose)
+        if self.learning_rate <= 1e-6:
+            if verbose:
+                print(msg + " Learning rate too small. Stopping.")
+            return True
+        self.learning_rate /= 5.0
+        if verbose:
+            print(msg + " Setting learning rate to %f" % self.learning_rate)
+        return False
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba, 2014) with bias correction folded into the step size.
+
+    m := β₁ m + (1 − β₁) g,  v := β₂ v + (1 − β₂) g²,
+    p := p − η_t m / (√v + ε),  η_t = η √(1 − β₂ᵗ) / (1 − β₁ᵗ).
+    With ``weight_decay`` it is AdamW: the decay does not pass through √v.
+    """
+
+    def __init__(
+        self,
+        n_params,
+        n_weights,
+        dtype,
+        learning_rate_init=0.001,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        weight_decay=0.0,
+    ):
+        super().__init__(n_params, n_weights, dtype, learning_rate_init, weight_decay)
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.t = 0
+        self.m = np.zeros(n_params, dtype=dtype)
+        self.v = np.zeros(n_params, dtype=dtype)
+
+    def step(self, params, grad):
+        """Apply one update to ``params`` (in place) from ``grad``."""
+        self.t += 1
+        s = self._scratch
+        self.m *= self.beta_1
+        self.m += np.multiply(grad, 1.0 - self.beta_1, out=s)
+        self.v *= self.beta_2
+        np.multiply(grad, grad, out=s)
+        s *= 1.0 - self.beta_2
+        self.v += s
+        step_size = (
+            self.learning_rate
+            * np.sqrt(1.0 - self.beta_2**self.t)
+            / (1.0 - self.beta_1**self.t)
+        )
+        np.sqrt(self.v, out=s)
+        s += self.epsilon
+        np.divide(self.m, s, out=s)
+        s *= step_size
+        self.decay_weights(params)
+        params -= s
+
+
+def make_optimizer(solver, network, params):
+    """Build the optimizer for ``solver`` from the estimator's hyperparameters."""
+    common = dict(
+        n_params=network.params.size,
+        n_weights=network.n_weights,
+        dtype=network.dtype,
+        learning_rate_init=params["learning_rate_init"],
+        weight_decay=params["weight_decay"],
+    )
+    if solver == "sgd":
+        return SGD(
+            lr_schedule=params["learning_rate"],
+            momentum=params["momentum"],
+            nesterov=params["nesterovs_momentum"],
+            power_t=params["power_t"],
+            **common,
+        )
+    return Adam(
+        beta_1=params["beta_1"],
+        beta_2=params["beta_2"],
+        epsilon=params["epsilon"],
+        **common,
+    )

@@ -1,0 +1,105 @@
+"""Regularization (lecture §7): ℓ1/ℓ2 penalties and dropout.
+
+Penalties follow scikit-learn's scaling: the penalty of a mini-batch is
+``alpha · R(W) / Σ_n s_n`` (the batch's sample-weight sum), and biases are never
+penalized.  Weight decay — the decoupled ``W := (1 − β) W − step`` — is an
+optimizer concern and lives in :mod:`skbp._optimizers`; early stopping lives in
+:mod:`skbp._stopping`.
+"""
+
+import numpy as np
+
+from ._sample_keys import _GOLDEN, mix64
+
+
+class L2Penalty:
+    """R(W) = ½ ||W||², ∇R = W."""
+
+    def __init__(self, alpha):
+        self.alpha = alpha
+
+    def value(self, weights):
+        return 0.5 * self.alpha * float(np.dot(weights, weights))
+
+    def add_gradient(self, grad, weights, scale):
+        """grad += scale · α · ∇R(W)."""
+        grad += (scale * self.alpha) * weights
+
+
+class L1Penalty:
+    """R(W) = ||W||₁, ∇R = sign(W) (the subgradient 0 at W = 0)."""
+
+    def __init__(self, alpha):
+        self.alpha = alpha
+
+    def value(self, weights):
+        return self.alpha * float(np.abs(weights).sum())
+
+    def add_gradient(self, grad, weights, scale):
+        grad += (scale * self.alpha) * np.sign(weights)
+
+
+class ElasticNetPenalty:
+    """R(W) = ρ ||W||₁ + ½ (1 − ρ) ||W||², ρ = ``l1_ratio`` (as in SGDClassifier)."""
+
+    def __init__(self, alpha, l1_ratio):
+        self.alpha = alpha
+        self.l1_ratio = l1_ratio
+
+    def value(self, weights):
+        l1 = float(np.abs(weights).sum())
+        l2 = float(np.dot(weights, weights))
+        return self.alpha * (self.l1_ratio * l1 + 0.5 * (1 - self.l1_ratio) * l2)
+
+    def add_gradient(self, grad, weights, scale):
+        s = scale * self.alpha
+        grad += (s * self.l1_ratio) * np.sign(weights)
+        grad += (s * (1 - self.l1_ratio)) * weights
+
+
+def make_penalty(penalty, alpha, l1_ratio):
+    """Return the penalty object, or None when ``alpha`` is 0."""
+    if alpha == 0:
+        return None
+    if penalty == "l2":
+        return L2Penalty(alpha)
+    if penalty == "l1":
+        return L1Penalty(alpha)
+    return ElasticNetPenalty(alpha, l1_ratio)
+
+
+class Dropout:
+    """Inverted dropout with masks keyed by sample content.
+
+    ``rates[l]`` is the probability of *dropping* a unit of layer l, where layer 0
+    is the input and layers 1.. are the hidden layers.  In training, a kept unit is
+    scaled by 1 / (1 − p) so that E[m ⊙ a / (1 − p)] = a and nothing changes at
+    predict time.
+
+    The mask of unit j of sample n in a given epoch and layer is a pure function
+    of (seed, epoch, layer, key_n, j), where key_n hashes the sample's features:
+    masks do not depend on batch composition or order, and duplicated rows get
+    identical masks, which keeps ``sample_weight=k`` equivalent to k copies.
+    """
+
+    def __init__(self, rates, seed):
+        self.rates = list(rates)
+        self.seed = np.uint64(seed)
+
+    def is_active(self, layer):
+        return layer < len(self.rates) and self.rates[layer] > 0
+
+    def mask(self, layer, epoch, sample_keys, n_units, dtype, out=None):
+        """Return the scaled mask m/(1 − p) of shape (len(sample_keys), n_units)."""
+        p = self.rates[layer]
+        salt = mix64(np.array([self.seed ^ np.uint64(epoch * 1024 + layer)], np.uint64))
+        with np.errstate(over="ignore"):
+            units = np.arange(1, n_units + 1, dtype=np.uint64) * _GOLDEN
+            h = np.add.outer(sample_keys ^ salt, units)
+            mix64(h)
+        # The top 24 bits are a uniform integer u in [0, 2^24): keep iff u >= p·2^24.
+        keep = (h >> np.uint64(40)) >= np.uint64(int(round(p * (1 << 24))))
+        if out is None:
+            out = np.empty(h.shape, dtype=dtype)
+        np.multiply(keep, dtype.type(1.0 / (1.0 - p)), out=out)
+        return out

@@ -1,0 +1,299 @@
+"""The training loops: mini-batch epochs (sgd, adam) and full-batch L-BFGS.
+
+The data path of one step is: gather a batch → ``Network.loss_and_gradient``
+(forward, BP1–BP4, penalty) → ``optimizer.step``.  Around it, the epoch loop
+records one history entry per epoch, asks the stopping rule whether to stop, and
+keeps the weights safe:
+
+* the weights of the best epoch are kept whenever a validation split is used;
+* a non-finite loss or parameter stops training at once, restores the last
+  finite weights and raises scikit-learn's "Solver produced non-finite
+  parameter weights" ValueError — coefs_ never hold NaN or inf;
+* Ctrl-C (KeyboardInterrupt) leaves the network with the best or last finite
+  weights and a complete history up to the last finished epoch, warns, and
+  re-raises so that an outer grid search can still be aborted.
+"""
+
+import time
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.optimize
+import scipy.sparse as sp
+from sklearn.exceptions import ConvergenceWarning
+
+from ._network import Workspace
+
+
+class TrainingDiverged(ValueError):
+    """Training produced a non-finite loss or non-finite parameters."""
+
+
+def divergence_error(epoch, learning_rate_init):
+    return TrainingDiverged(
+        "Solver produced non-finite parameter weights. The input data may contain "
+        "large values and need to be preprocessed. Training diverged in epoch "
+        f"{epoch}; the last finite weights were kept. Lower learning_rate_init "
+        f"(currently {learning_rate_init:g}) or scale the features (e.g. with "
+        "StandardScaler)."
+    )
+
+
+@dataclass
+class DataSet:
+    """Features, one-hot/indicator targets in the network's dtype, optional weights.
+
+    ``keys`` (content hashes of the rows) are only needed for dropout masks.
+    """
+
+    X: object
+    Y: np.ndarray
+    sample_weight: np.ndarray | None = None
+    keys: np.ndarray | None = None
+
+    @property
+    def n_samples(self):
+        return self.Y.shape[0]
+
+
+@dataclass
+class ValidationSet(DataSet):
+    """A held-out split plus the function scoring predictions made from logits."""
+
+    score: object = None
+
+    def evaluate(self, network):
+        """(validation loss, validation score) from one forward pass."""
+        logits = network.predict_logits(self.X)
+        loss = network.output.fn(logits, self.Y, self.sample_weight)
+        return loss, float(self.score(logits))
+
+
+@dataclass
+class TrainingState:
+    """Everything the loop accumulates, kept across partial_fit calls."""
+
+    history: list = field(default_factory=list)
+    n_samples_seen: int = 0
+    best_epoch: int | None = None
+    best_params: np.ndarray | None = None
+    epochs_this_call: int = 0
+
+    @property
+    def epoch(self):
+        return len(self.history)
+
+
+class _BatchGatherer:
+    """Copies the rows of a batch into preallocated buffers (no per-batch allocation)."""
+
+    def __init__(self, data, batch_size):
+        self.data = data
+        self.dense = not sp.issparse(data.X)
+        if self.dense:
+            self.X_buffer = np.empty((batch_size, data.X.shape[1]), data.X.dtype)
+        self.Y_buffer = np.empty((batch_size, data.Y.shape[1]), data.Y.dtype)
+        if data.sample_weight is not None:
+            self.sw_buffer = np.empty(batch_size, data.sample_weight.dtype)
+
+    def gather(self, index):
+        """Return (X, Y, sample_weight, keys) for ``index`` (an array or a slice)."""
+        data, m = self.data, self._length(index)
+        if isinstance(index, slice):
+            X = data.X[index]
+            Y = data.Y[index]
+            sw = None if data.sample_weight is None else data.sample_weight[index]
+        else:
+            X = np.take(data.X, index, axis=0, out=self.X_buffer[:m]) if self.dense else data.X[index]
+            Y = np.take(data.Y, index, axis=0, out=self.Y_buffer[:m])
+            sw = None
+            if data.sample_weight is not None:
+                sw = np.take(data.sample_weight, index, out=self.sw_buffer[:m])
+        keys = None if data.keys is None else data.keys[index]
+        return X, Y, sw, keys
+
+    @staticmethod
+    def _length(index):
+        if isinstance(index, slice):
+            return index.stop - index.start
+        return index.shape[0]
+
+
+def _batch_masks(network, dropout, ws, epoch, keys, n):
+    """Scaled dropout masks for the inputs of every weight layer (None: no dropout)."""
+    masks = [None] * network.n_layers
+    for layer in range(network.n_layers):
+        if dropout.is_active(layer):
+            width = network.layer_sizes[layer]
+            buffer = ws.mask_buffer(layer, width, network.dtype)
+            masks[layer] = dropout.mask(layer, epoch, keys, width, network.dtype, out=buffer[:n])
+    return masks
+
+
+def run_epoch(network, optimizer, gatherer, ws, *, order, batch_size, penalty, dropout, epoch, progress):
+    """One pass over the training data; returns the mean training loss."""
+    n = gatherer.data.n_samples
+    accumulated = 0.0
+    for start in range(0, n, batch_size):
+        stop = min(start + batch_size, n)
+        index = slice(start, stop) if order is None else order[start:stop]
+        X, Y, sw, keys = gatherer.gather(index)
+        masks = None
+        if dropout is not None:
+            masks = _batch_masks(network, dropout, ws, epoch, keys, stop - start)
+        loss = network.loss_and_gradient(X, Y, sw, penalty, ws, masks)
+        if not np.isfinite(loss):
+            return float("nan")
+        optimizer.step(network.params, network.grad)
+        accumulated += loss * (stop - start)
+        progress.batch(epoch + 1, stop, n)
+    return accumulated / n
+
+
+def train_stochastic(
+    network,
+    train,
+    *,
+    optimizer,
+    rule,
+    state,
+    rng,
+    batch_size,
+    shuffle,
+    max_epochs,
+    validation=None,
+    penalty=None,
+    dropout=None,
+    incremental=False,
+    progress,
+    learning_rate_init,
+):
+    """Run up to ``max_epochs`` epochs of mini-batch training; update ``state``.
+
+    Returns the stopping message, or None when ``max_epochs`` ran out.
+    """
+    ws = Workspace(network, batch_size)
+    gatherer = _BatchGatherer(train, batch_size)
+    last_finite = network.params.copy()
+    n = train.n_samples
+    state.epochs_this_call = 0
+    try:
+        for _ in range(max_epochs):
+            started = time.perf_counter()
+            order = rng.permutation(n) if shuffle else None
+            np.copyto(last_finite, network.params)
+            train_loss = run_epoch(
+                network, optimizer, gatherer, ws, order=order, batch_size=batch_size,
+                penalty=penalty, dropout=dropout, epoch=state.epoch, progress=progress,
+            )
+            if not (np.isfinite(train_loss) and np.isfinite(network.params).all()):
+                np.copyto(network.params, last_finite)
+                raise divergence_error(state.epoch + 1, learning_rate_init)
+            state.n_samples_seen += n
+            val_loss = val_score = None
+            if validation is not None:
+                val_loss, val_score = validation.evaluate(network)
+                if not np.isfinite(val_loss):
+                    np.copyto(network.params, last_finite)
+                    raise divergence_error(state.epoch + 1, learning_rate_init)
+            improved, fired = rule.update(train_loss, val_loss, val_score)
+            record = {
+                "epoch": state.epoch + 1,
+                "train_loss": float(train_loss),
+                "val_loss": val_loss,
+                "val_score": val_score,
+                "learning_rate": float(optimizer.learning_rate),
+                "n_samples_seen": state.n_samples_seen,
+                "duration_s": time.perf_counter() - started,
+            }
+            state.history.append(record)
+            state.epochs_this_call += 1
+            if improved:
+                state.best_epoch = record["epoch"]
+                if validation is not None:
+                    state.best_params = network.params.copy()
+            progress.epoch(record)
+            optimizer.iteration_ends(state.n_samples_seen)
+            if fired:
+                if optimizer.trigger_stopping(rule.message, progress.verbose):
+                    return rule.message
+                rule.reset()
+            if incremental:
+                return None
+        if not incremental:
+            warnings.warn(
+                f"Stochastic Optimizer: Maximum iterations ({max_epochs}) reached and "
+                "the optimization hasn't converged yet.",
+                ConvergenceWarning,
+            )
+        return None
+    except KeyboardInterrupt:
+        if validation is None or state.best_params is None:
+            if not np.isfinite(network.params).all():
+                np.copyto(network.params, last_finite)
+        warnings.warn(
+            f"Training interrupted by user after {state.epochs_this_call} complete "
+            "epoch(s); the estimator keeps the "
+            + ("best validated" if state.best_params is not None else "current")
+            + " weights.",
+            UserWarning,
+        )
+        raise
+    finally:
+        if validation is not None and state.best_params is not None:
+            np.copyto(network.params, state.best_params)
+
+
+def train_lbfgs(network, train, *, penalty, max_iter, max_fun, tol, state, progress):
+    """Full-batch L-BFGS-B (scipy) on the backprop gradient; returns the final loss."""
+    ws = Workspace(network, train.n_samples)
+    evaluations = {}
+
+    def loss_and_grad(theta):
+        network.params[...] = theta
+        loss = network.loss_and_gradient(train.X, train.Y, train.sample_weight, penalty, ws)
+        evaluations["last"] = loss
+        return loss, network.grad.astype(np.float64)
+
+    started = [time.perf_counter()]
+
+    def record_iteration(intermediate_result):
+        loss = float(intermediate_result.fun)
+        record = {
+            "epoch": state.epoch + 1,
+            "train_loss": loss,
+            "val_loss": None,
+            "val_score": None,
+            "learning_rate": float("nan"),
+            "n_samples_seen": state.n_samples_seen,
+            "duration_s": time.perf_counter() - started[0],
+        }
+        state.history.append(record)
+        if state.best_epoch is None or loss < state.history[state.best_epoch - 1]["train_loss"]:
+            state.best_epoch = record["epoch"]
+        progress.epoch(record)
+        started[0] = time.perf_counter()
+
+    result = scipy.optimize.minimize(
+        loss_and_grad,
+        network.params.astype(np.float64),
+        method="L-BFGS-B",
+        jac=True,
+        callback=record_iteration,
+        options={"maxfun": max_fun, "maxiter": max_iter, "gtol": tol},
+    )
+    if not np.all(np.isfinite(result.x)):
+        raise divergence_error(len(state.history), float("nan"))
+    network.params[...] = result.x
+    state.epochs_this_call = int(result.nit)
+    if result.status != 0:
+        warnings.warn(
+            f"lbfgs failed to converge after {result.nit} iteration(s) "
+            f"(status={result.status}): {result.message}. Increase the number of "
+            "iterations (max_iter) or scale the data as shown in "
+            "https://scikit-learn.org/stable/modules/preprocessing.html",
+            ConvergenceWarning,
+        )
+    return float(result.fun)
+
