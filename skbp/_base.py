@@ -61,11 +61,6 @@ class BaseBackpropMLP(BaseEstimator):
     def _fit(self, X, y, sample_weight=None, incremental=False):
         hidden = hidden_layer_sizes_tuple(self.hidden_layer_sizes)
         rates = check_hyperparameters(self, len(hidden))
-        if incremental and self.early_stopping is not False:
-            raise ValueError(
-                f"partial_fit does not support early_stopping={self.early_stopping!r}: "
-                "it needs a fixed validation split. Use fit, or early_stopping=False."
-            )
         first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
         X, Y, sample_weight = self._validate_training_data(
             X, y, sample_weight, incremental=incremental, reset=first_pass
@@ -118,8 +113,13 @@ class BaseBackpropMLP(BaseEstimator):
         if not incremental or self._optimizer is None:
             self._optimizer = make_optimizer(self.solver, network, self.get_params())
         if not incremental or self._stopping_rule is None:
+            # Early stopping needs a fixed validation split, which partial_fit's
+            # stream of batches does not have: it applies to fit only.
             self._stopping_rule = make_stopping_rule(
-                self.early_stopping, self.tol, self.n_iter_no_change, self.stopping_threshold
+                False if incremental else self.early_stopping,
+                self.tol,
+                self.n_iter_no_change,
+                self.stopping_threshold,
             )
             self._state.best_params = None
         rule = self._stopping_rule
@@ -177,12 +177,13 @@ class BaseBackpropMLP(BaseEstimator):
             data.keys, label_codes, strata, data.sample_weight, self.validation_fraction, rng
         )
         n_val = int(is_val.sum())
-        if n_val < 2:
+        if n_val == 0:
             raise ValueError(
                 f"The validation set is too small: validation_fraction="
-                f"{self.validation_fraction} of {data.n_samples} sample(s) leaves "
-                f"{n_val} sample(s) for validation. Increase 'validation_fraction' or "
-                "the number of samples, or set early_stopping=False."
+                f"{self.validation_fraction} of {data.n_samples} sample(s) leaves no "
+                "sample for validation without removing a class from training. "
+                "Increase 'validation_fraction' or the number of samples, or set "
+                "early_stopping=False."
             )
         train_idx, val_idx = np.flatnonzero(~is_val), np.flatnonzero(is_val)
 

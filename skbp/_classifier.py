@@ -360,6 +360,9 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Update the model with a single epoch over the given data.
 
+        Early stopping applies to :meth:`fit` only: ``partial_fit`` trains on all
+        the data it is given, without a validation split.
+
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
@@ -537,7 +540,7 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
         return proba
 
     def predict_log_proba(self, X):
-        """Logarithm of the probability estimates, computed stably from the logits.
+        """Logarithm of the probability estimates.
 
         Parameters
         ----------
@@ -547,19 +550,12 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
         Returns
         -------
         log_y_prob : ndarray of shape (n_samples, n_classes)
-            ``log(predict_proba(X))`` without the round trip through probabilities
-            (finite wherever the logits are).
+            Equal to ``log(predict_proba(X))``: ``-inf`` exactly where a probability
+            underflows to 0, without a divide-by-zero warning.
         """
-        logits = self._logits(self._validate_predict_data(X))
-        if len(self.classes_) == 1 and self.n_outputs_ == 1:
-            return np.zeros_like(logits)
-        output = self._network_output()
-        if self.out_activation_ == "softmax":
-            return output.log_activation(logits)
-        log_p, log_not_p = output.log_activation(logits)
-        if self.n_outputs_ == 1:
-            return np.hstack([log_not_p, log_p])
-        return log_p
+        proba = self.predict_proba(X)
+        with np.errstate(divide="ignore"):
+            return np.log(proba, out=proba)
 
     def _network_output(self):
         if self.out_activation_ == "softmax":

@@ -25,6 +25,7 @@ import argparse
 import csv
 import os
 import sys
+import textwrap
 import time
 import warnings
 from collections.abc import Sequence
@@ -151,19 +152,20 @@ _batch_size.__name__ = "batch size"
 def _build_parser() -> argparse.ArgumentParser:
     parser = _ArgumentParser(
         prog=PROG,
-        description=(
+        description=textwrap.fill(
             "Train skbp's BackpropMLPClassifier from the command line. Without "
             "--csv, run a demonstration on scikit-learn's digits data set and "
             "compare it with sklearn.neural_network.MLPClassifier. With --csv and "
             "--target, train on your own CSV file: numeric columns are "
             "standardised, other columns one-hot encoded; cross-validated "
-            "accuracy and a held-out classification report are printed."
+            "accuracy and a held-out classification report are printed.",
+            width=79,
         ),
         epilog=(
             "examples:\n"
             "  python -m skbp\n"
-            "  skbp --csv iris.csv --target species --hidden 32 16 --dropout 0.1 "
-            "--early-stopping GL --plot curves.png --save model.joblib\n\n"
+            "  skbp --csv iris.csv --target species --hidden 32 16 --dropout 0.1 \\\n"
+            "       --early-stopping GL --plot curves.png --save model.joblib\n\n"
             "Errors are reported as one 'skbp: error: ...' line with exit status 2."
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -249,15 +251,17 @@ def _build_parser() -> argparse.ArgumentParser:
         nargs="+",
         default=[0.0],
         metavar="P",
-        help="probability of dropping a unit, in [0, 1). One value for every "
-        "layer, or one per layer: input layer first, then each hidden layer "
-        "(default: 0.0)",
+        help="probability of dropping a unit during training, in [0, 1); sgd/adam "
+        "only. One value applies to every hidden layer; or give one value per "
+        "layer: input layer first, then each hidden layer (default: 0.0)",
     )
     model.add_argument(
         "--initializer",
         choices=_INITIALIZERS,
         default="auto",
-        help="weight initialisation scheme (default: %(default)s)",
+        metavar="NAME",
+        help="weight initialisation scheme, one of "
+        f"{', '.join(_INITIALIZERS)} (default: %(default)s)",
     )
     model.add_argument(
         "--weight-decay",
@@ -280,7 +284,7 @@ def _build_parser() -> argparse.ArgumentParser:
     model.add_argument(
         "--max-iter",
         type=_int_at_least(1),
-        default=100,
+        default=200,
         metavar="N",
         help="maximum number of epochs (default: %(default)s)",
     )
@@ -320,8 +324,9 @@ def _build_parser() -> argparse.ArgumentParser:
         "--save",
         type=_output_path,
         metavar="FILE",
-        help="save the fitted pipeline (preprocessing + classifier) with joblib "
-        "to FILE, e.g. model.joblib",
+        help="save the fitted pipeline (preprocessing + classifier, trained on "
+        "the training part of the held-out split) with joblib to FILE, e.g. "
+        "model.joblib",
     )
     return parser
 
@@ -400,8 +405,11 @@ def _check_arguments(args: argparse.Namespace) -> None:
             f"--dropout takes 1 value or {n_layers} values (input layer, then "
             f"each of the {len(args.hidden)} hidden layers), got {len(args.dropout)}"
         )
-    if args.weight_decay > 0 and args.solver == "lbfgs":
-        raise CLIError("--weight-decay needs --solver sgd or adam, not lbfgs")
+    if args.solver == "lbfgs":
+        if args.weight_decay > 0:
+            raise CLIError("--weight-decay needs --solver sgd or adam, not lbfgs")
+        if any(p > 0 for p in args.dropout):
+            raise CLIError("--dropout needs --solver sgd or adam, not lbfgs")
     for option, path in (("--plot", args.plot), ("--save", args.save)):
         if path is None:
             continue
@@ -570,15 +578,18 @@ def _run_demo(args: argparse.Namespace, out: TextIO) -> None:
         f"{len(y_test)} test (random_state={args.random_state})",
         file=out,
     )
-    print(f"model: StandardScaler -> classifier({_describe_params(args)})", file=out)
+    print(
+        f"model: StandardScaler, then the classifier with\n  {_describe_params(args)}",
+        file=out,
+    )
     print(file=out)
-    print("Training BackpropMLPClassifier ...", file=out)
+    print(f"[1/2] BackpropMLPClassifier (skbp), verbose={verbose}", file=out)
     out.flush()
     rows = []
     seconds, converged = _timed_fit(skbp_model, X_train, y_train)
     rows.append(("BackpropMLPClassifier (skbp)", skbp_model, seconds, converged))
 
-    print("Training MLPClassifier (scikit-learn) ...", file=out)
+    print("[2/2] MLPClassifier (scikit-learn)", file=out)
     out.flush()
     seconds, converged = _timed_fit(sklearn_model, X_train, y_train)
     rows.append(("MLPClassifier (scikit-learn)", sklearn_model, seconds, converged))
@@ -586,14 +597,16 @@ def _run_demo(args: argparse.Namespace, out: TextIO) -> None:
     print(file=out)
     print(f"Results on the {len(y_test)} held-out images:", file=out)
     header = (
-        f"{'estimator':<30} {'test accuracy':>13} {'fit seconds':>11} {'epochs':>7}"
+        f"{'estimator':<30}  {'test accuracy':>13}  {'fit seconds':>11}  {'epochs':>7}"
     )
     print(header, file=out)
     print("-" * len(header), file=out)
     for label, model, seconds, converged in rows:
         accuracy = model.score(X_test, y_test)
         epochs = _epochs_text(model, converged)
-        print(f"{label:<30} {accuracy:>13.4f} {seconds:>11.2f} {epochs:>7}", file=out)
+        print(
+            f"{label:<30}  {accuracy:>13.4f}  {seconds:>11.2f}  {epochs:>7}", file=out
+        )
     if not all(row[3] for row in rows):
         print("* stopped at --max-iter before converging", file=out)
     skbp_only = [

@@ -130,16 +130,15 @@ class TrainingCurveDisplay:
     --------
     >>> import matplotlib
     >>> matplotlib.use("Agg")
-    >>> from sklearn.datasets import load_iris
-    >>> from skbp import BackpropMLPClassifier, TrainingCurveDisplay
-    >>> X, y = load_iris(return_X_y=True)
-    >>> clf = BackpropMLPClassifier(hidden_layer_sizes=(8,), max_iter=30,
-    ...                             early_stopping=True, random_state=0)
-    >>> clf = clf.fit(X, y)  # doctest: +SKIP
+    >>> from skbp import TrainingCurveDisplay
+    >>> history = [
+    ...     {"epoch": 1, "train_loss": 1.2, "val_loss": 1.3, "val_score": 0.4},
+    ...     {"epoch": 2, "train_loss": 0.9, "val_loss": 1.0, "val_score": 0.6},
+    ...     {"epoch": 3, "train_loss": 0.7, "val_loss": 1.1, "val_score": 0.6},
+    ... ]
     >>> display = TrainingCurveDisplay(
-    ...     history=[{"epoch": 1, "train_loss": 1.2, "val_loss": 1.3, "val_score": 0.4},
-    ...              {"epoch": 2, "train_loss": 0.9, "val_loss": 1.0, "val_score": 0.6}],
-    ...     best_epoch=2, stop_epoch=2, estimator_name="MLP")
+    ...     history=history, best_epoch=2, stop_epoch=3, estimator_name="MLP"
+    ... )
     >>> display = display.plot()
     >>> sorted(display.lines_)
     ['best_epoch', 'stop_epoch', 'train_loss', 'val_loss', 'val_score']
@@ -361,12 +360,18 @@ class TrainingCurveDisplay:
         >>> import matplotlib
         >>> matplotlib.use("Agg")
         >>> from sklearn.datasets import load_iris
+        >>> from sklearn.pipeline import make_pipeline
+        >>> from sklearn.preprocessing import StandardScaler
         >>> from skbp import BackpropMLPClassifier, TrainingCurveDisplay
         >>> X, y = load_iris(return_X_y=True)
-        >>> clf = BackpropMLPClassifier(hidden_layer_sizes=(8,), max_iter=30,
-        ...                             early_stopping=True, random_state=0)
-        >>> clf = clf.fit(X, y)  # doctest: +SKIP
-        >>> disp = TrainingCurveDisplay.from_estimator(clf)  # doctest: +SKIP
+        >>> clf = make_pipeline(
+        ...     StandardScaler(),
+        ...     BackpropMLPClassifier(hidden_layer_sizes=(8,), learning_rate_init=0.01,
+        ...                           early_stopping=True, random_state=0),
+        ... ).fit(X, y)
+        >>> disp = TrainingCurveDisplay.from_estimator(clf)
+        >>> sorted(disp.lines_)
+        ['best_epoch', 'stop_epoch', 'train_loss', 'val_loss', 'val_score']
         """
         _import_pyplot(f"{cls.__name__}.from_estimator")
 

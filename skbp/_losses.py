@@ -63,17 +63,11 @@ class SoftmaxCrossEntropy(OutputLayer):
         out /= out.sum(axis=1, keepdims=True)
         return out
 
-    def log_activation(self, z):
-        """log a^L, computed without forming a^L (finite for any finite z)."""
-        return z - logsumexp(z, axis=1, keepdims=True)
-
     def fn(self, z, y, sample_weight=None):
         # −Σ_k y_k log softmax(z)_k = logsumexp(z) − Σ_k y_k z_k  for one-hot y.
         per_sample = logsumexp(z, axis=1) - np.einsum("ij,ij->i", y, z)
         return _weighted_mean(per_sample, sample_weight)
 
-    def predict_indices(self, z):
-        return np.argmax(z, axis=1)
 
 
 class LogisticCrossEntropy(OutputLayer):
@@ -87,10 +81,6 @@ class LogisticCrossEntropy(OutputLayer):
 
     def activation(self, z, out=None):
         return expit(z, out=out)
-
-    def log_activation(self, z):
-        """(log a, log(1 − a)) from z, without forming a."""
-        return -np.logaddexp(0, -z), -np.logaddexp(0, z)
 
     def fn(self, z, y, sample_weight=None):
         # −[y log σ(z) + (1 − y) log(1 − σ(z))] = softplus(z) − y z.

@@ -73,6 +73,7 @@ class ValidationScorePlateau:
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
         self.best_score = -math.inf
+        self.best_val_loss = math.inf
         self.no_improvement_count = 0
 
     @property
@@ -87,9 +88,14 @@ class ValidationScorePlateau:
             self.no_improvement_count += 1
         else:
             self.no_improvement_count = 0
-        improved = val_score > self.best_score
+        # Accuracy is coarse: among epochs of equal validation accuracy, the one
+        # with the lower validation loss is the better model.
+        improved = val_score > self.best_score or (
+            val_score == self.best_score and val_loss < self.best_val_loss
+        )
         if improved:
             self.best_score = val_score
+            self.best_val_loss = val_loss
         return improved, self.no_improvement_count > self.n_iter_no_change
 
     def reset(self):

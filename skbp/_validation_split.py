@@ -54,6 +54,14 @@ def duplicate_aware_split(keys, labels, strata, sample_weight, fraction, rng):
         take[-1] = False
         validation_group[groups[take]] = True
 
+    if not validation_group.any():
+        # Tiny data: rounding left validation empty. Hold out one group of the
+        # stratum with the most groups, so no class leaves the training set.
+        counts = np.bincount(group_stratum) if group_stratum.size else np.zeros(0, int)
+        if counts.size and counts.max() >= 2:
+            stratum = np.argmax(counts)
+            validation_group[order[group_stratum[order] == stratum][0]] = True
+
     is_validation = np.zeros(n_samples, dtype=bool)
     is_validation[candidates] = validation_group[inverse.ravel()]
     return is_validation
