@@ -211,7 +211,7 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
     n_features_in_ : int
         Number of features seen during fit.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit (only when X has string column names).
 
     n_iter_ : int

@@ -35,14 +35,14 @@ def check_gradients(
     penalty=None,
     l1_ratio=None,
     masks=None,
-    epsilon=1e-6,
+    epsilon=1e-5,
     max_params=None,
     random_state=0,
 ):
     """Largest relative error between backprop and finite-difference gradients.
 
     Every parameter θ_i (or a random subset of ``max_params`` of them) is
-    perturbed by ±``epsilon`` and the central difference of the cost is compared
+    perturbed by ± ``epsilon`` and the central difference of the cost is compared
     with the backpropagated ∂C/∂θ_i. The relative error of parameter i is
     ``|g_bp − g_fd| / max(|g_bp| + |g_fd|, tiny)``; a correct float64
     implementation gives about 1e-8 or less.
@@ -65,7 +65,7 @@ def check_gradients(
     masks : list of ndarray or None, default=None
         Fixed, scaled dropout masks (one per weight layer, None for no dropout),
         to check backpropagation through dropout.
-    epsilon : float, default=1e-6
+    epsilon : float, default=1e-5
         Finite-difference step.
     max_params : int or None, default=None
         Check only this many randomly chosen parameters (all when None).

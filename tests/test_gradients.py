@@ -1,0 +1,97 @@
+"""Backpropagation (BP1–BP4) against central finite differences, in float64."""
+
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.exceptions import ConvergenceWarning
+
+from skbp import BackpropMLPClassifier, check_gradients
+from skbp._losses import LogisticCrossEntropy, SoftmaxCrossEntropy
+from skbp._network import Network
+
+ACTIVATIONS = ["identity", "logistic", "tanh", "relu"]
+
+
+def _targets(kind, rng, n):
+    if kind == "multiclass":
+        return rng.randint(0, 4, n)
+    if kind == "binary":
+        return rng.choice(["no", "yes"], n)
+    return rng.randint(0, 2, (n, 3))  # multilabel indicator
+
+
+def _fitted(kind, activation, alpha, rng, sample_weight=None, **params):
+    X = rng.randn(30, 5)
+    y = _targets(kind, rng, 30)
+    clf = BackpropMLPClassifier(
+        hidden_layer_sizes=(6, 4),
+        activation=activation,
+        alpha=alpha,
+        max_iter=3,
+        random_state=0,
+        **params,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y, sample_weight=sample_weight)
+    return clf, X, y
+
+
+@pytest.mark.parametrize("kind", ["multiclass", "binary", "multilabel"])
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("alpha", [0.0, 0.5])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_backprop_matches_finite_differences(kind, activation, alpha, weighted):
+    rng = np.random.RandomState(0)
+    sample_weight = rng.uniform(0.1, 3.0, 30) if weighted else None
+    clf, X, y = _fitted(kind, activation, alpha, rng, sample_weight)
+    expected_out = "softmax" if kind == "multiclass" else "logistic"
+    assert clf.out_activation_ == expected_out
+    assert check_gradients(clf, X, y, sample_weight=sample_weight) < 1e-6
+
+
+@pytest.mark.parametrize("penalty", ["l1", "elasticnet"])
+def test_l1_and_elastic_net_gradients(penalty):
+    rng = np.random.RandomState(1)
+    clf, X, y = _fitted("multiclass", "tanh", 0.3, rng, penalty=penalty, l1_ratio=0.5)
+    # Finite differences of |w| are exact away from w = 0; initial weights are not 0.
+    assert min(np.abs(c).min() for c in clf.coefs_) > 1e-5
+    assert check_gradients(clf, X, y) < 1e-6
+
+
+def test_gradient_through_fixed_dropout_masks():
+    rng = np.random.RandomState(2)
+    # Non-zero biases keep every net input off ReLU's kink even for a sample whose
+    # inputs are all dropped (finite differences are meaningless across a kink).
+    network = Network((5, 7, 6, 3), "relu", SoftmaxCrossEntropy()).initialize(rng, bias_init=0.1)
+    X = rng.randn(12, 5)
+    Y = np.eye(3)[rng.randint(0, 3, 12)]
+    keep = [0.8, 0.5, 0.7]
+    masks = [(rng.rand(12, n) < k) / k for n, k in zip((5, 7, 6), keep)]
+    assert check_gradients(network, X, Y, masks=masks) < 1e-6
+
+
+def test_gradient_on_sparse_input():
+    rng = np.random.RandomState(3)
+    X = sp.random(25, 40, density=0.1, format="csr", random_state=rng)
+    Y = rng.randint(0, 2, (25, 2)).astype(float)
+    network = Network((40, 8, 2), "logistic", LogisticCrossEntropy()).initialize(rng, bias_init=0.1)
+    assert check_gradients(network, X, Y, sample_weight=rng.rand(25) + 0.5) < 1e-6
+
+
+def test_check_gradients_detects_a_wrong_backward_pass(monkeypatch):
+    """The referee must be able to fail: break BP2's derivative and watch it."""
+    rng = np.random.RandomState(4)
+    clf, X, y = _fitted("multiclass", "tanh", 0.0, rng)
+    from skbp import _activations
+
+    monkeypatch.setattr(_activations.Tanh, "backprop", lambda self, delta, z, a, scratch=None: delta)
+    assert check_gradients(clf, X, y) > 1e-3
+
+
+def test_subset_of_parameters_is_checked_when_asked():
+    rng = np.random.RandomState(5)
+    clf, X, y = _fitted("multiclass", "logistic", 0.1, rng)
+    assert check_gradients(clf, X, y, max_params=10, random_state=1) < 1e-6
