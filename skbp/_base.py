@@ -19,7 +19,11 @@ from sklearn.utils.validation import _check_sample_weight
 from ._activations import get_activation
 from ._network import Network, forward_logits
 from ._optimizers import make_optimizer
-from ._params import PARAMETER_CONSTRAINTS, check_hyperparameters, hidden_layer_sizes_tuple
+from ._params import (
+    PARAMETER_CONSTRAINTS,
+    check_hyperparameters,
+    hidden_layer_sizes_tuple,
+)
 from ._progress import ProgressPrinter
 from ._regularization import Dropout, make_penalty
 from ._sample_keys import row_keys
