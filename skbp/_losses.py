@@ -20,7 +20,15 @@ Adding a regressor is one more class: identity output with half squared error
 from abc import ABC, abstractmethod
 
 import numpy as np
-from scipy.special import expit, logsumexp
+from scipy.special import expit
+
+
+def _logsumexp_rows(z):
+    """log Σ_k exp(z_k) per row, shifted by the row maximum so exp never overflows."""
+    top = z.max(axis=1)
+    shifted = z - top[:, np.newaxis]
+    np.exp(shifted, out=shifted)
+    return np.log(shifted.sum(axis=1)) + top
 
 
 def _weighted_mean(per_sample, sample_weight):
@@ -65,7 +73,7 @@ class SoftmaxCrossEntropy(OutputLayer):
 
     def fn(self, z, y, sample_weight=None):
         # −Σ_k y_k log softmax(z)_k = logsumexp(z) − Σ_k y_k z_k  for one-hot y.
-        per_sample = logsumexp(z, axis=1) - np.einsum("ij,ij->i", y, z)
+        per_sample = _logsumexp_rows(z) - np.einsum("ij,ij->i", y, z)
         return _weighted_mean(per_sample, sample_weight)
 
 

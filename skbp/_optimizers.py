@@ -15,6 +15,8 @@ scikit-learn's: "invscaling" decays the rate with the number of samples seen,
 
 import numpy as np
 
+from ._linalg import axpy
+
 
 class Optimizer:
     """Base class: learning-rate schedule, weight decay, stopping protocol."""
@@ -70,17 +72,17 @@ class SGD(Optimizer):
 
     def step(self, params, grad):
         """Apply one update to ``params`` (in place) from ``grad``."""
-        lr_grad = np.multiply(grad, self.learning_rate, out=self._scratch)
+        lr = self.learning_rate
         self.decay_weights(params)
         if self.momentum == 0:
-            params -= lr_grad
+            axpy(params, -lr, grad)
             return
         velocity = self.velocity
         velocity *= self.momentum
-        velocity -= lr_grad
+        axpy(velocity, -lr, grad)
         if self.nesterov:
-            params -= lr_grad
-            params += np.multiply(velocity, self.momentum, out=self._scratch)
+            axpy(params, self.momentum, velocity)
+            axpy(params, -lr, grad)
         else:
             params += velocity
 
@@ -102,11 +104,15 @@ class SGD(Optimizer):
 
 
 class Adam(Optimizer):
-    """Adam (Kingma & Ba, 2014) with bias correction folded into the step size.
+    """Adam (Kingma & Ba, 2014); with ``weight_decay`` it is AdamW.
 
     m := β₁ m + (1 − β₁) g,  v := β₂ v + (1 − β₂) g²,
-    p := p − η_t m / (√v + ε),  η_t = η √(1 − β₂ᵗ) / (1 − β₁ᵗ).
-    With ``weight_decay`` it is AdamW: the decay does not pass through √v.
+    p := p − η √(1 − β₂ᵗ) / (1 − β₁ᵗ) · m / (√v + ε).
+
+    The moments are stored rescaled, M = m / (1 − β₁) and V = v / (1 − β₂), so
+    that their updates need no multiplication of the gradient (M := β₁ M + g);
+    the constants move into the step size.  Nine passes over the parameter
+    vector per step and no temporaries; the decay does not pass through √v.
     """
 
     def __init__(
@@ -125,30 +131,26 @@ class Adam(Optimizer):
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.t = 0
-        self.m = np.zeros(n_params, dtype=dtype)
-        self.v = np.zeros(n_params, dtype=dtype)
+        self.first_moment = np.zeros(n_params, dtype=dtype)  # M = m / (1 − β₁)
+        self.second_moment = np.zeros(n_params, dtype=dtype)  # V = v / (1 − β₂)
 
     def step(self, params, grad):
         """Apply one update to ``params`` (in place) from ``grad``."""
         self.t += 1
-        s = self._scratch
-        self.m *= self.beta_1
-        self.m += np.multiply(grad, 1.0 - self.beta_1, out=s)
-        self.v *= self.beta_2
-        np.multiply(grad, grad, out=s)
-        s *= 1.0 - self.beta_2
-        self.v += s
-        step_size = (
-            self.learning_rate
-            * np.sqrt(1.0 - self.beta_2**self.t)
-            / (1.0 - self.beta_1**self.t)
-        )
-        np.sqrt(self.v, out=s)
-        s += self.epsilon
-        np.divide(self.m, s, out=s)
-        s *= step_size
+        b1, b2, s = self.beta_1, self.beta_2, self._scratch
+        M, V = self.first_moment, self.second_moment
+        M *= b1
+        M += grad
+        V *= b2
+        V += np.multiply(grad, grad, out=s)
+        # m / (√v + ε) = (1 − β₁)/√(1 − β₂) · M / (√V + ε/√(1 − β₂))
+        root = np.sqrt(1.0 - b2)
+        np.sqrt(V, out=s)
+        s += self.epsilon / root
+        np.divide(M, s, out=s)
+        step_size = self.learning_rate * np.sqrt(1.0 - b2**self.t) / (1.0 - b1**self.t)
         self.decay_weights(params)
-        params -= s
+        axpy(params, -step_size * (1.0 - b1) / root, s)
 
 
 def make_optimizer(solver, network, params):

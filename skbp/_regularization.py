@@ -9,6 +9,7 @@ optimizer concern and lives in :mod:`skbp._optimizers`; early stopping lives in
 
 import numpy as np
 
+from ._linalg import axpy
 from ._sample_keys import _GOLDEN, mix64
 
 
@@ -23,7 +24,7 @@ class L2Penalty:
 
     def add_gradient(self, grad, weights, scale):
         """grad += scale · α · ∇R(W)."""
-        grad += (scale * self.alpha) * weights
+        axpy(grad, scale * self.alpha, weights)
 
 
 class L1Penalty:
@@ -36,7 +37,7 @@ class L1Penalty:
         return self.alpha * float(np.abs(weights).sum())
 
     def add_gradient(self, grad, weights, scale):
-        grad += (scale * self.alpha) * np.sign(weights)
+        axpy(grad, scale * self.alpha, np.sign(weights))
 
 
 class ElasticNetPenalty:
@@ -53,8 +54,8 @@ class ElasticNetPenalty:
 
     def add_gradient(self, grad, weights, scale):
         s = scale * self.alpha
-        grad += (s * self.l1_ratio) * np.sign(weights)
-        grad += (s * (1 - self.l1_ratio)) * weights
+        axpy(grad, s * self.l1_ratio, np.sign(weights))
+        axpy(grad, s * (1 - self.l1_ratio), weights)
 
 
 def make_penalty(penalty, alpha, l1_ratio):
