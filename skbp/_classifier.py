@@ -1,6 +1,12 @@
 """BackpropMLPClassifier: scikit-learn's MLPClassifier API on skbp's backprop core."""
 
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Literal
+
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils.class_weight import compute_class_weight
@@ -256,39 +262,39 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
 
     def __init__(
         self,
-        hidden_layer_sizes=(100,),
-        activation="relu",
+        hidden_layer_sizes: int | Sequence[int] = (100,),
+        activation: Literal["identity", "logistic", "tanh", "relu"] = "relu",
         *,
-        solver="adam",
-        alpha=0.0001,
-        batch_size="auto",
-        learning_rate="constant",
-        learning_rate_init=0.001,
-        power_t=0.5,
-        max_iter=200,
-        shuffle=True,
-        random_state=None,
-        tol=1e-4,
-        verbose=False,
-        warm_start=False,
-        momentum=0.9,
-        nesterovs_momentum=True,
-        early_stopping=False,
-        validation_fraction=0.1,
-        beta_1=0.9,
-        beta_2=0.999,
-        epsilon=1e-8,
-        n_iter_no_change=10,
-        max_fun=15000,
-        initializer="auto",
-        init_std=0.01,
-        bias_init=0.0,
-        dropout=0.0,
-        penalty="l2",
-        l1_ratio=0.15,
-        weight_decay=0.0,
-        stopping_threshold=None,
-        class_weight=None,
+        solver: Literal["lbfgs", "sgd", "adam"] = "adam",
+        alpha: float = 0.0001,
+        batch_size: int | Literal["auto"] = "auto",
+        learning_rate: Literal["constant", "invscaling", "adaptive"] = "constant",
+        learning_rate_init: float = 0.001,
+        power_t: float = 0.5,
+        max_iter: int = 200,
+        shuffle: bool = True,
+        random_state: int | np.random.RandomState | None = None,
+        tol: float = 1e-4,
+        verbose: bool | int = False,
+        warm_start: bool = False,
+        momentum: float = 0.9,
+        nesterovs_momentum: bool = True,
+        early_stopping: bool | Literal["GL", "PQ", "UP"] = False,
+        validation_fraction: float = 0.1,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
+        n_iter_no_change: int = 10,
+        max_fun: int = 15000,
+        initializer: str | Callable[..., NDArray] = "auto",
+        init_std: float = 0.01,
+        bias_init: float = 0.0,
+        dropout: float | Sequence[float] = 0.0,
+        penalty: Literal["l2", "l1", "elasticnet"] = "l2",
+        l1_ratio: float = 0.15,
+        weight_decay: float = 0.0,
+        stopping_threshold: float | None = None,
+        class_weight: dict | Literal["balanced"] | None = None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -325,7 +331,7 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
 
     # ------------------------------------------------------------------ fit
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None) -> BackpropMLPClassifier:
         """Fit the model to data matrix X and target(s) y.
 
         Parameters
@@ -357,7 +363,13 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
 
     @available_if(lambda est: est._check_solver())
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, classes=None, sample_weight=None):
+    def partial_fit(
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        classes: ArrayLike | None = None,
+        sample_weight: ArrayLike | None = None,
+    ) -> BackpropMLPClassifier:
         """Update the model with a single epoch over the given data.
 
         Early stopping applies to :meth:`fit` only: ``partial_fit`` trains on all
@@ -496,7 +508,7 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
             self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False
         )
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> NDArray:
         """Predict the class labels of X.
 
         Parameters
@@ -517,7 +529,7 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
             decision = decision.ravel()
         return self._label_binarizer.inverse_transform(decision)
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: ArrayLike) -> NDArray:
         """Probability estimates.
 
         Parameters
@@ -539,7 +551,7 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
             return np.hstack([1 - proba, proba])
         return proba
 
-    def predict_log_proba(self, X):
+    def predict_log_proba(self, X: ArrayLike) -> NDArray:
         """Logarithm of the probability estimates.
 
         Parameters

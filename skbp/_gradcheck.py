@@ -7,8 +7,11 @@ parameter) but an exact-enough referee for an implementation of BP1–BP4:
     ∂C/∂θ_i ≈ (C(θ + ε e_i) − C(θ − ε e_i)) / (2ε).
 """
 
+from __future__ import annotations
+
 import numpy as np
 import scipy.sparse as sp
+from numpy.typing import ArrayLike
 from sklearn.base import is_classifier
 from sklearn.utils.validation import check_is_fitted
 
@@ -27,18 +30,18 @@ def _network_from_estimator(estimator):
 
 def check_gradients(
     estimator_or_network,
-    X,
-    y,
-    sample_weight=None,
+    X: ArrayLike,
+    y: ArrayLike,
+    sample_weight: ArrayLike | None = None,
     *,
-    alpha=None,
-    penalty=None,
-    l1_ratio=None,
-    masks=None,
-    epsilon=1e-5,
-    max_params=None,
-    random_state=0,
-):
+    alpha: float | None = None,
+    penalty: str | None = None,
+    l1_ratio: float | None = None,
+    masks: list | None = None,
+    epsilon: float = 1e-5,
+    max_params: int | None = None,
+    random_state: int = 0,
+) -> float:
     """Largest relative error between backprop and finite-difference gradients.
 
     Every parameter θ_i (or a random subset of ``max_params`` of them) is
