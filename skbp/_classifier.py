@@ -100,7 +100,9 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
     early_stopping : {False, True, 'GL', 'PQ', 'UP'}, default=False
         Hold out ``validation_fraction`` of the training data and stop on it.
         ``True``: scikit-learn's rule (validation accuracy did not improve by
-        ``tol`` for ``n_iter_no_change`` epochs). ``'GL'``, ``'PQ'``, ``'UP'``:
+        ``tol`` for ``n_iter_no_change`` epochs); among epochs of equal best
+        accuracy the one with the lowest validation loss is kept (scikit-learn
+        keeps the first). ``'GL'``, ``'PQ'``, ``'UP'``:
         Prechelt's (1998) generalization-loss, progress-quotient and
         up-in-successive-strips criteria on the validation loss, with threshold
         ``stopping_threshold``. In every case the weights of the best validation
