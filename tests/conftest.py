@@ -12,3 +12,12 @@ except ImportError:  # pragma: no cover - matplotlib is in the test extra
     pass
 else:
     matplotlib.use("Agg")
+
+
+def pytest_configure(config):
+    # Training works on small matrices, where a multi-threaded BLAS mostly waits on
+    # itself, and on a busy 2-core machine it busy-waits: one BLAS thread keeps the
+    # suite's run time steady. Parallelism is tested through joblib workers.
+    from threadpoolctl import threadpool_limits
+
+    config._skbp_blas_limit = threadpool_limits(limits=1, user_api="blas")

@@ -1,0 +1,209 @@
+"""Smoke test of benchmarks/bench_training.py (no timing assertions).
+
+The benchmark is run in-process with ``--quick`` (tiny data, one repetition);
+the test checks that it completes and that the JSON it writes has the
+expected structure with positive, finite measurements.
+"""
+
+import importlib.util
+import json
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+BENCH_DIR = Path(__file__).resolve().parents[1] / "benchmarks"
+SCRIPT = BENCH_DIR / "bench_training.py"
+
+pytestmark = pytest.mark.skipif(
+    not SCRIPT.exists(), reason="benchmarks/ is not part of this checkout"
+)
+
+
+@pytest.fixture(scope="module")
+def bench():
+    """The benchmark script imported as a module (it is not a package)."""
+    sys.path.insert(0, str(BENCH_DIR))
+    try:
+        spec = importlib.util.spec_from_file_location("bench_training", SCRIPT)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        yield module
+    finally:
+        sys.path.remove(str(BENCH_DIR))
+
+
+def _skbp_available():
+    try:
+        from skbp import BackpropMLPClassifier  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _positive_finite(value):
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and value > 0
+    )
+
+
+def _assert_positive_finite(mapping, keys, where):
+    for key in keys:
+        assert key in mapping, f"{where}: missing key {key!r}"
+        assert _positive_finite(mapping[key]), f"{where}[{key!r}] = {mapping[key]!r}"
+
+
+@pytest.fixture(scope="module")
+def quick_report(bench, tmp_path_factory):
+    out = tmp_path_factory.mktemp("bench") / "quick.json"
+    returned = bench.main(["--quick", "--out", str(out)])
+    return returned, json.loads(out.read_text(encoding="utf-8"))
+
+
+def test_quick_run_writes_expected_json(quick_report):
+    returned, report = quick_report
+    assert report["schema_version"] == 1
+    assert report["mode"] == "standard"
+    for key in ("settings", "machine", "results", "scaling", "created", "argv"):
+        assert key in report
+    # The returned dictionary and the file agree.
+    assert len(returned["results"]) == len(report["results"])
+
+    machine = report["machine"]
+    for key in ("platform", "cpu_count", "numpy", "sklearn", "env", "threadpool_info"):
+        assert key in machine
+    assert machine["cpu_count"] >= 1
+    assert isinstance(machine["threadpool_info"], list)
+    assert "OPENBLAS_CORETYPE" in machine["env"]
+    assert "OPENBLAS_L2_SIZE" in machine["env"]
+
+    settings = report["settings"]
+    assert settings["quick"] is True
+    assert settings["repeats"] == 1
+    expected = {
+        (solver, dtype)
+        for solver in settings["solvers"]
+        for dtype in settings["dtypes"]
+    }
+    got = {(r["config"]["solver"], r["config"]["dtype"]) for r in report["results"]}
+    assert (
+        got
+        == expected
+        == {
+            ("adam", "float32"),
+            ("adam", "float64"),
+            ("sgd", "float32"),
+            ("sgd", "float64"),
+        }
+    )
+
+
+def test_quick_run_measurements_are_positive_and_finite(quick_report):
+    _, report = quick_report
+    skbp_available = _skbp_available()
+    estimators = ["sklearn", *(["skbp"] if skbp_available else [])]
+    for res in report["results"]:
+        cfg = res["config"]
+        where = f"{cfg['solver']}/{cfg['dtype']}"
+        for name in estimators:
+            entry = res[name]
+            _assert_positive_finite(
+                entry,
+                [
+                    "seconds_per_epoch",
+                    "min_seconds_per_epoch",
+                    "cpu_seconds_per_epoch",
+                    "predict_proba_rows_per_s",
+                    "peak_memory_bytes",
+                    "train_accuracy",
+                ],
+                f"{where} {name}",
+            )
+            assert 0 < entry["train_accuracy"] <= 1
+            assert len(entry["fit_seconds"]) == cfg["repeats"]
+            assert entry["epochs_run"] == cfg["epochs"]
+            # float32 input is trained in float32 (and float64 in float64).
+            assert entry["coef_dtype"] == cfg["dtype"]
+        _assert_positive_finite(
+            res["roofline"],
+            ["seconds_per_epoch", "predict_proba_rows_per_s", "gflop_per_epoch"],
+            f"{where} roofline",
+        )
+        ratio_keys = ["sklearn_over_roofline"]
+        if skbp_available:
+            ratio_keys += [
+                "skbp_over_sklearn",
+                "skbp_over_roofline",
+                "predict_proba_throughput_skbp_over_sklearn",
+                "peak_memory_skbp_over_sklearn",
+            ]
+        _assert_positive_finite(res["ratios"], ratio_keys, f"{where} ratios")
+        if skbp_available and cfg["solver"] == "adam":
+            _assert_positive_finite(
+                res["dropout"], ["seconds_per_epoch", "overhead_ratio"], where
+            )
+            assert res["dropout"]["rate"] == pytest.approx(0.2)
+
+
+def test_roofline_products_match_numpy(bench):
+    """The roofline computes the real products (so it is a fair floor)."""
+    from _roofline import MatmulRoofline, epoch_flops
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((10, 6))
+    rl = MatmulRoofline(X, (5, 4), 3, batch_size=4)
+    # 10 rows in batches of 4: 4, 4 and a last batch of 2 with its own buffers.
+    assert sorted(rl._buffers) == [2, 4]
+    rl.epoch()
+    # After the epoch the buffers hold the products of the last batch (rows 8:10).
+    acts, deltas = rl._buffers[2]
+    Xb = X[8:]
+    W1, W2, W3 = rl.weights
+    np.testing.assert_allclose(acts[0], Xb @ W1)
+    np.testing.assert_allclose(acts[2], acts[1] @ W3)
+    np.testing.assert_allclose(deltas[1], deltas[2] @ W3.T)
+    np.testing.assert_allclose(deltas[0], deltas[1] @ W2.T)
+    np.testing.assert_allclose(rl.weight_grads[0], Xb.T @ deltas[0])
+    np.testing.assert_allclose(rl.forward(), X @ W1 @ W2 @ W3)
+    # 3 forward, 3 weight gradients and 2 deltas (none for the input layer).
+    per_row = 2 * (6 * 5 + 5 * 4 + 4 * 3) * 2 + 2 * (5 * 4 + 4 * 3)
+    assert rl.flops_per_epoch() == epoch_flops(10, [6, 5, 4, 3], 4) == 10 * per_row
+
+
+def test_quick_scaling_mode(bench, tmp_path):
+    if not _skbp_available():
+        pytest.skip("skbp.BackpropMLPClassifier is not importable yet")
+    out = tmp_path / "scaling.json"
+    bench.main(["--quick", "--scaling", "--threads", "1", "--out", str(out)])
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["mode"] == "scaling"
+    assert report["settings"]["threads"] == 1
+    blas = [
+        pool
+        for pool in report["machine"]["threadpool_info"]
+        if pool.get("user_api") == "blas"
+    ]
+    assert blas and all(pool["num_threads"] == 1 for pool in blas)
+    assert report["results"] == []
+    (entry,) = report["scaling"]
+    sizes = [s["n_samples"] for s in entry["sizes"]]
+    assert sizes == sorted(sizes) and len(sizes) == 3
+    for s in entry["sizes"]:
+        _assert_positive_finite(
+            s,
+            ["seconds_per_epoch", "seconds_per_epoch_per_1k_samples"],
+            f"scaling n={s['n_samples']}",
+        )
+        assert s["seconds_per_epoch_per_1k_samples"] == pytest.approx(
+            s["seconds_per_epoch"] * 1000 / s["n_samples"]
+        )
+
+
+def test_invalid_widths_are_rejected(bench, tmp_path):
+    with pytest.raises(SystemExit):
+        bench.main(["--quick", "--widths", "16,x", "--out", str(tmp_path / "x.json")])

@@ -1,0 +1,554 @@
+"""Robustness: bad input fails clearly, extreme input works, divergence is contained.
+
+* Invalid data and hyperparameters raise ``ValueError``/``TypeError`` whose
+  message names the problem (the parameter, the offending value kind).
+* Extreme but valid data (huge or tiny feature scales, one sample per class,
+  string and negative labels, very wide sparse input, hundreds of classes,
+  float32) gives finite, normalized, correctly labelled output.
+* A diverging learning rate raises scikit-learn's "non-finite parameter weights"
+  error and leaves only finite parameters behind.
+"""
+
+import re
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+
+from skbp import BackpropMLPClassifier
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+def _small_problem(n_samples=30, n_features=3, n_classes=3, seed=0):
+    rng = np.random.RandomState(seed)
+    y = np.arange(n_samples) % n_classes
+    X = rng.randn(n_samples, n_features) + 2.0 * y[:, None]
+    return X, y
+
+
+def _model(**params):
+    defaults = dict(hidden_layer_sizes=(5,), max_iter=5, random_state=0)
+    defaults.update(params)
+    return BackpropMLPClassifier(**defaults)
+
+
+def _assert_valid_proba(proba, n_rows, n_classes, atol=1e-6):
+    assert proba.shape == (n_rows, n_classes)
+    assert np.all(np.isfinite(proba))
+    assert np.all(proba >= 0) and np.all(proba <= 1)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=0, atol=atol)
+
+
+# --------------------------------------------------------------------------
+# 1. Bad input
+# --------------------------------------------------------------------------
+def _with_value(X, value):
+    X = X.copy()
+    X[1, 2] = value
+    return X
+
+
+X_OK, Y_OK = _small_problem()
+
+BAD_X = {
+    "nan": (_with_value(X_OK, np.nan), ValueError, "NaN"),
+    "inf": (_with_value(X_OK, np.inf), ValueError, "infinity"),
+    "-inf": (_with_value(X_OK, -np.inf), ValueError, "infinity"),
+    "empty": (np.empty((0, 3)), ValueError, r"0 sample\(s\)"),
+    "1d": (X_OK[:, 0], ValueError, "Expected 2D array"),
+    "3d": (X_OK[:, :, None], ValueError, "dim 3"),
+    "zero_features": (np.empty((30, 0)), ValueError, r"0 feature\(s\)"),
+    "strings": (np.full((30, 3), "a"), ValueError, "string"),
+    "objects": (np.array([[object()] * 3] * 30, dtype=object), (TypeError, ValueError), "object"),
+    "complex": (X_OK + 1j, ValueError, "Complex"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_X))
+def test_bad_X_in_fit(case):
+    X, error, message = BAD_X[case]
+    y = Y_OK[: len(X)]
+    with pytest.raises(error, match=message):
+        _model().fit(X, y)
+
+
+def test_nan_in_y():
+    y = Y_OK.astype(float)
+    y[4] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        _model().fit(X_OK, y)
+
+
+def test_y_of_wrong_length():
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        _model().fit(X_OK, Y_OK[:-1])
+
+
+def test_continuous_y():
+    y = np.random.RandomState(0).randn(len(X_OK))
+    with pytest.raises(ValueError, match="continuous"):
+        _model().fit(X_OK, y)
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    return _model().fit(X_OK, Y_OK)
+
+
+@pytest.mark.parametrize("method", ["predict", "predict_proba", "predict_log_proba", "score"])
+def test_predict_with_other_number_of_features(fitted, method):
+    args = (X_OK[:, :2],) if method != "score" else (X_OK[:, :2], Y_OK)
+    with pytest.raises(ValueError, match="X has 2 features.*expecting 3 features"):
+        getattr(fitted, method)(*args)
+
+
+@pytest.mark.parametrize("method", ["predict", "predict_proba"])
+def test_predict_with_nan(fitted, method):
+    with pytest.raises(ValueError, match="NaN"):
+        getattr(fitted, method)(_with_value(X_OK, np.nan))
+
+
+@pytest.mark.parametrize("method", ["predict", "predict_proba", "predict_log_proba"])
+def test_predict_before_fit(method):
+    with pytest.raises(NotFittedError):
+        getattr(_model(), method)(X_OK)
+
+
+@pytest.mark.parametrize(
+    "sample_weight, message",
+    [
+        (np.ones(29), r"sample_weight\.shape"),
+        (np.r_[-1.0, np.ones(29)], "Negative values"),
+        (np.r_[np.nan, np.ones(29)], "NaN"),
+        (np.r_[np.inf, np.ones(29)], "infinity"),
+        (np.zeros(30), "non-zero"),
+    ],
+    ids=["wrong_length", "negative", "nan", "inf", "all_zero"],
+)
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+def test_bad_sample_weight(sample_weight, message, solver):
+    with pytest.raises(ValueError, match=message):
+        _model(solver=solver).fit(X_OK, Y_OK, sample_weight=sample_weight)
+
+
+def test_zero_weight_after_class_weight():
+    # Weights are only zero once class_weight multiplies them: still rejected.
+    sample_weight = (Y_OK == 0).astype(float)
+    with pytest.raises(ValueError, match="non-zero"):
+        _model(class_weight={0: 0.0}).fit(X_OK, Y_OK, sample_weight=sample_weight)
+
+
+def test_partial_fit_classes_do_not_cover_y():
+    with pytest.raises(ValueError, match="classes"):
+        _model().partial_fit(X_OK, Y_OK, classes=[0, 1])
+
+
+def test_partial_fit_later_call_brings_new_label():
+    est = _model()
+    first = Y_OK < 2
+    est.partial_fit(X_OK[first], Y_OK[first], classes=[0, 1])
+    coefs = [c.copy() for c in est.coefs_]
+    with pytest.raises(ValueError, match="classes"):
+        est.partial_fit(X_OK, Y_OK)
+    # The rejected call did not touch the model.
+    for before, after in zip(coefs, est.coefs_):
+        np.testing.assert_array_equal(before, after)
+    assert list(est.classes_) == [0, 1]
+
+
+def test_partial_fit_without_classes_on_first_call():
+    with pytest.raises(ValueError, match="classes"):
+        _model().partial_fit(X_OK, Y_OK)
+
+
+BAD_PARAMS = [
+    ("hidden_layer_sizes", (0,)),
+    ("hidden_layer_sizes", (-3,)),
+    ("hidden_layer_sizes", (4, 0)),
+    ("hidden_layer_sizes", (2.5,)),
+    ("hidden_layer_sizes", (4, "3")),
+    ("hidden_layer_sizes", 0),
+    ("hidden_layer_sizes", -2),
+    ("hidden_layer_sizes", "abc"),
+    ("activation", "softplus"),
+    ("activation", None),
+    ("solver", "rmsprop"),
+    ("initializer", "xavier"),
+    ("initializer", 3),
+    ("penalty", "l3"),
+    ("penalty", None),
+    ("alpha", -1e-4),
+    ("alpha", "big"),
+    ("batch_size", 0),
+    ("batch_size", -5),
+    ("batch_size", 2.5),
+    ("batch_size", "all"),
+    ("learning_rate", "cyclic"),
+    ("learning_rate_init", 0.0),
+    ("learning_rate_init", -0.1),
+    ("learning_rate_init", "fast"),
+    ("max_iter", 0),
+    ("max_iter", -1),
+    ("max_iter", 2.5),
+    ("max_iter", "10"),
+    ("momentum", -0.1),
+    ("momentum", 1.5),
+    ("momentum", "high"),
+    ("beta_1", 1.0),
+    ("beta_1", -0.5),
+    ("beta_2", 1.0),
+    ("beta_2", 1.5),
+    ("epsilon", 0.0),
+    ("tol", -1.0),
+    ("power_t", -0.5),
+    ("n_iter_no_change", 0),
+    ("max_fun", 0),
+    ("init_std", 0.0),
+    ("l1_ratio", 1.5),
+    ("dropout", 1.0),
+    ("dropout", -0.1),
+    ("dropout", "half"),
+    ("dropout", (0.1,)),
+    ("dropout", (0.1, 0.2, 0.3)),
+    ("dropout", (0.0, 1.0)),
+    ("dropout", (-0.1, 0.2)),
+    ("weight_decay", 1.0),
+    ("weight_decay", -0.1),
+    ("weight_decay", "some"),
+    ("class_weight", "balance"),
+    ("class_weight", {5: 2.0}),
+    ("class_weight", ["balanced"]),
+    ("early_stopping", "XY"),
+    ("shuffle", "yes"),
+    ("warm_start", 2),
+    ("stopping_threshold", 0.0),
+    ("stopping_threshold", -1.0),
+]
+
+
+@pytest.mark.parametrize("name, value", BAD_PARAMS, ids=[f"{n}={v!r}" for n, v in BAD_PARAMS])
+def test_bad_hyperparameter_is_named(name, value):
+    est = _model(solver="adam").set_params(**{name: value})
+    with pytest.raises((ValueError, TypeError), match=re.escape(name)):
+        est.fit(X_OK, Y_OK)
+
+
+@pytest.mark.parametrize("fraction", [0.0, 1.0, 1.5, -0.2])
+@pytest.mark.parametrize("rule", [True, "GL", "PQ", "UP"])
+def test_validation_fraction_out_of_range_with_early_stopping(rule, fraction):
+    est = _model(solver="sgd", early_stopping=rule, validation_fraction=fraction)
+    with pytest.raises(ValueError, match="validation_fraction"):
+        est.fit(X_OK, Y_OK)
+
+
+@pytest.mark.parametrize(
+    "params, name",
+    [
+        (dict(dropout=0.2), "dropout"),
+        (dict(dropout=(0.1, 0.0)), "dropout"),
+        (dict(weight_decay=0.1), "weight_decay"),
+    ],
+)
+def test_lbfgs_rejects_stochastic_only_regularizers(params, name):
+    with pytest.raises(ValueError, match=f"{name}.*lbfgs"):
+        _model(solver="lbfgs", **params).fit(X_OK, Y_OK)
+
+
+@pytest.mark.parametrize("rule", [True, "GL"])
+def test_validation_split_too_small_names_validation_fraction(rule):
+    # One sample per class: no sample can leave training without removing a class.
+    X, y = _small_problem(n_samples=3, n_classes=3)
+    est = _model(solver="sgd", early_stopping=rule, validation_fraction=0.2)
+    with pytest.raises(ValueError, match="validation_fraction"):
+        est.fit(X, y)
+
+
+def test_validation_split_too_small_with_duplicated_rows():
+    # Two samples per class, but they are identical rows: each class is one group,
+    # which the duplicate-aware split must keep on one side.
+    X, y = _small_problem(n_samples=3, n_classes=3)
+    X, y = np.repeat(X, 2, axis=0), np.repeat(y, 2)
+    est = _model(solver="adam", early_stopping=True, validation_fraction=0.5)
+    with pytest.raises(ValueError, match="validation_fraction"):
+        est.fit(X, y)
+
+
+@pytest.mark.parametrize("solver", ["adam", "sgd", "lbfgs"])
+@pytest.mark.parametrize("label", [7, "only"])
+def test_single_class_target(solver, label):
+    y = np.full(len(X_OK), label, dtype=object if isinstance(label, str) else int)
+    est = _model(solver=solver).fit(X_OK, y)
+    assert list(est.classes_) == [label]
+    X_test = np.random.RandomState(1).randn(7, 3) * 10
+    assert list(est.predict(X_test)) == [label] * 7
+    proba = est.predict_proba(X_test)
+    assert proba.shape == (7, 1)
+    np.testing.assert_array_equal(proba, np.ones((7, 1)))
+    np.testing.assert_array_equal(est.predict_log_proba(X_test), np.zeros((7, 1)))
+    assert est.score(X_test, [label] * 7) == 1.0
+
+
+# --------------------------------------------------------------------------
+# 2. Extreme but valid input
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize("scale", [1e6, 1e-6])
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+@pytest.mark.parametrize("activation", ["relu", "logistic", "tanh"])
+def test_extreme_feature_scales(scale, solver, activation):
+    X, y = _small_problem(n_samples=60, n_features=4, n_classes=3)
+    X = X * scale
+    est = _model(solver=solver, activation=activation, max_iter=20, hidden_layer_sizes=(8,))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, y)
+        proba = est.predict_proba(X)
+        log_proba = est.predict_log_proba(X)
+        pred = est.predict(X)
+    _assert_valid_proba(proba, len(X), 3)
+    assert not np.any(np.isnan(log_proba))
+    assert set(pred) <= set(est.classes_)
+    assert np.all(np.isfinite(est.loss_curve_))
+    for array in est.coefs_ + est.intercepts_:
+        assert np.all(np.isfinite(array))
+
+
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+def test_extreme_scale_binary(solver):
+    # Binary problems use a single logistic output unit: huge logits there too.
+    X, y = _small_problem(n_samples=40, n_features=3, n_classes=2)
+    est = _model(solver=solver, max_iter=20)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        est.fit(X * 1e6, y)
+        proba = est.predict_proba(X * 1e6)
+    _assert_valid_proba(proba, len(X), 2)
+
+
+def test_one_sample_per_class():
+    X, y = _small_problem(n_samples=4, n_features=3, n_classes=4)
+    est = _model(solver="lbfgs", hidden_layer_sizes=(10,), max_iter=500, alpha=1e-5)
+    est.fit(X, y)
+    np.testing.assert_array_equal(est.classes_, np.arange(4))
+    np.testing.assert_array_equal(est.predict(X), y)  # four points are memorized
+    _assert_valid_proba(est.predict_proba(X), 4, 4)
+
+
+@pytest.mark.parametrize("solver", ["adam", "sgd"])
+def test_one_sample_per_class_stochastic(solver):
+    X, y = _small_problem(n_samples=3, n_features=2, n_classes=3)
+    est = _model(solver=solver, max_iter=10).fit(X, y)
+    assert set(est.predict(X)) <= set(y)
+    _assert_valid_proba(est.predict_proba(X), 3, 3)
+
+
+LABELINGS = {
+    "strings": np.array(["cat", "dog", "eel"]),
+    "negative_ints": np.array([-7, -3, -1]),
+    "mixed_sign_ints": np.array([-2, 0, 5]),
+    "binary_strings": np.array(["no", "yes"]),
+    "binary_negative": np.array([-1, -2]),
+}
+
+
+@pytest.mark.parametrize("labeling", list(LABELINGS))
+@pytest.mark.parametrize("solver", ["lbfgs", "adam"])
+def test_label_types_round_trip(labeling, solver):
+    labels = LABELINGS[labeling]
+    X, codes = _small_problem(n_samples=60, n_features=3, n_classes=len(labels))
+    y = labels[codes]
+    est = _model(solver=solver, max_iter=200, hidden_layer_sizes=(10,), learning_rate_init=0.05)
+    est.fit(X, y)
+    np.testing.assert_array_equal(est.classes_, np.sort(labels))
+    pred = est.predict(X)
+    assert pred.dtype.kind == y.dtype.kind
+    assert set(pred) <= set(labels)
+    assert np.mean(pred == y) > 0.8  # well-separated blobs: the labels must line up
+    proba = est.predict_proba(X)
+    np.testing.assert_array_equal(pred, est.classes_[np.argmax(proba, axis=1)])
+    assert est.score(X, y) == np.mean(pred == y)
+
+
+def test_very_wide_sparse_input():
+    rng = np.random.RandomState(0)
+    n_samples, n_features = 120, 10**5
+    X = sp.random(n_samples, n_features, density=5e-5, format="csr", random_state=rng)
+    y = np.arange(n_samples) % 3
+    # Make the labels learnable from a few informative columns.
+    X = sp.hstack([sp.csr_matrix(np.eye(3)[y] * 3.0), X[:, 3:]], format="csr")
+    assert X.shape == (n_samples, n_features)
+    est = _model(hidden_layer_sizes=(4,), max_iter=20, learning_rate_init=0.05)
+    est.fit(X, y)
+    assert est.coefs_[0].shape == (n_features, 4)
+    proba = est.predict_proba(X)
+    _assert_valid_proba(proba, n_samples, 3)
+    dense_rows = X[:5].toarray()
+    np.testing.assert_allclose(est.predict_proba(dense_rows), proba[:5], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(est.predict_proba(X.tocsc()), proba, rtol=1e-10, atol=1e-12)
+    assert est.score(X, y) > 0.9
+
+
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+def test_many_classes(solver):
+    n_classes = 310
+    rng = np.random.RandomState(0)
+    y = np.repeat(np.arange(n_classes), 2)
+    X = rng.randn(n_classes, 6)[y] + 0.01 * rng.randn(len(y), 6)
+    est = _model(solver=solver, hidden_layer_sizes=(16,), max_iter=5).fit(X, y)
+    assert len(est.classes_) == n_classes
+    assert est.coefs_[-1].shape == (16, n_classes)
+    proba = est.predict_proba(X)
+    _assert_valid_proba(proba, len(X), n_classes)
+    assert set(est.predict(X)) <= set(range(n_classes))
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(solver="adam"),
+        dict(solver="sgd"),
+        dict(solver="lbfgs"),
+        dict(solver="adam", dropout=0.2, early_stopping=True),
+        dict(solver="sgd", early_stopping="PQ", penalty="elasticnet", weight_decay=0.01),
+    ],
+    ids=["adam", "sgd", "lbfgs", "adam-dropout-es", "sgd-pq-elasticnet"],
+)
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_float32_throughout(params, n_classes):
+    X, y = _small_problem(n_samples=40, n_features=4, n_classes=n_classes)
+    X32 = X.astype(np.float32)
+    est = _model(max_iter=10, **params).fit(X32, y)
+    for array in est.coefs_ + est.intercepts_:
+        assert array.dtype == np.float32
+    for X_test in (X32, X):  # float64 input to a float32 model still yields float32
+        proba = est.predict_proba(X_test)
+        assert proba.dtype == np.float32
+        _assert_valid_proba(proba, len(X), n_classes, atol=1e-5)
+        assert est.predict_log_proba(X_test).dtype == np.float32
+    assert np.all(np.isfinite(est.loss_curve_))
+
+
+def test_float32_partial_fit_keeps_dtype():
+    X, y = _small_problem(n_samples=40, n_features=4)
+    est = _model()
+    est.partial_fit(X.astype(np.float32), y, classes=np.unique(y))
+    est.partial_fit(X, y)  # a float64 batch continues in float32
+    for array in est.coefs_ + est.intercepts_:
+        assert array.dtype == np.float32
+
+
+def test_float32_sparse():
+    X, y = _small_problem(n_samples=40, n_features=4)
+    X = sp.csr_matrix(X.astype(np.float32))
+    est = _model().fit(X, y)
+    assert est.coefs_[0].dtype == np.float32
+    assert est.predict_proba(X).dtype == np.float32
+
+
+# --------------------------------------------------------------------------
+# 3. Divergence
+# --------------------------------------------------------------------------
+def _diverging_problem():
+    rng = np.random.RandomState(0)
+    y = np.arange(80) % 3
+    X = (rng.randn(80, 5) + y[:, None]) * 1e3  # unscaled features
+    return X, y
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(),
+        dict(early_stopping=True),
+        dict(early_stopping="GL"),
+        dict(early_stopping="UP"),
+        dict(early_stopping="PQ"),
+        dict(activation="identity"),
+        dict(learning_rate="invscaling"),
+        dict(nesterovs_momentum=False),
+        # One step per epoch: overflow after ~15 epochs, so the plateau rule must wait.
+        dict(batch_size=80, n_iter_no_change=1000, max_iter=100),
+        dict(batch_size=80, n_iter_no_change=1000, max_iter=100, early_stopping=True),
+    ],
+    ids=[
+        "plain", "early_stopping", "GL", "UP", "PQ", "identity", "invscaling",
+        "classical_momentum", "full_batch", "full_batch_es",
+    ],
+)
+def test_divergence_raises_and_keeps_finite_weights(params):
+    X, y = _diverging_problem()
+    settings = dict(
+        solver="sgd", learning_rate_init=1e6, momentum=0.9, hidden_layer_sizes=(10,),
+        batch_size=4, max_iter=50,
+    )
+    settings.update(params)
+    est = _model(**settings)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # overflow on the way is expected
+        with pytest.raises(ValueError, match="Solver produced non-finite parameter weights") as info:
+            est.fit(X, y)
+    assert "learning_rate_init" in str(info.value)
+    assert est.coefs_ and est.intercepts_
+    for array in est.coefs_ + est.intercepts_:
+        assert np.all(np.isfinite(array))
+    assert len(est.history_) == est.n_iter_
+    assert all(np.isfinite(record["train_loss"]) for record in est.history_)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [dict(), dict(batch_size=80, n_iter_no_change=1000, max_iter=100)],
+    ids=["mini_batch", "full_batch"],
+)
+def test_weights_kept_after_divergence_predict_finite_probabilities(params):
+    # "The last finite weights were kept": they must make a usable predictor, i.e.
+    # the training data must have finite probabilities under them.
+    X, y = _diverging_problem()
+    settings = dict(
+        solver="sgd", learning_rate_init=1e6, momentum=0.9, hidden_layer_sizes=(10,),
+        batch_size=4, max_iter=50,
+    )
+    settings.update(params)
+    est = _model(**settings)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        with pytest.raises(ValueError, match="non-finite parameter weights"):
+            est.fit(X, y)
+        proba = est.predict_proba(X)
+    assert np.all(np.isfinite(proba)), "predict_proba is not finite after divergence"
+    _assert_valid_proba(proba, len(X), 3)
+
+
+def test_divergence_in_adam_with_huge_rate_is_contained():
+    # Adam's steps are bounded by the learning rate, so it may or may not diverge:
+    # either way the model ends with finite weights and no other exception type.
+    X, y = _diverging_problem()
+    est = _model(solver="adam", learning_rate_init=1e8, hidden_layer_sizes=(10,), max_iter=30)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        try:
+            est.fit(X, y)
+        except ValueError as exc:
+            assert "non-finite parameter weights" in str(exc)
+    for array in est.coefs_ + est.intercepts_:
+        assert np.all(np.isfinite(array))
+
+
+def test_refit_after_divergence_recovers():
+    X, y = _diverging_problem()
+    est = _model(
+        solver="sgd", learning_rate_init=1e6, hidden_layer_sizes=(10,), batch_size=4, max_iter=20
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        with pytest.raises(ValueError, match="non-finite"):
+            est.fit(X, y)
+    est.set_params(learning_rate_init=1e-3, solver="adam")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        est.fit(X / 1e3, y)
+    _assert_valid_proba(est.predict_proba(X / 1e3), len(X), 3)
+    assert len(est.history_) == est.n_iter_ == 20
