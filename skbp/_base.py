@@ -92,6 +92,7 @@ class BaseBackpropMLP(BaseEstimator):
         try:
             if self.solver == "lbfgs":
                 verbose.header(self._describe(X, layer_sizes), has_validation=False)
+                self._validation_used = False
                 self.loss_ = train_lbfgs(
                     network,
                     DataSet(X, Y, sample_weight),
@@ -102,7 +103,6 @@ class BaseBackpropMLP(BaseEstimator):
                     state=state,
                     progress=verbose,
                 )
-                self._validation_used = False
                 return self
             self._fit_stochastic(
                 X, Y, sample_weight, network, rng, rates, penalty, incremental, verbose
@@ -220,7 +220,7 @@ class BaseBackpropMLP(BaseEstimator):
         self.n_iter_ = state.epochs_this_call
         self.t_ = state.n_samples_seen
         self.loss_curve_ = [record["train_loss"] for record in history]
-        if self.solver != "lbfgs" and history:
+        if history:
             self.loss_ = history[-1]["train_loss"]
         self.best_epoch_ = state.best_epoch
         if getattr(self, "_validation_used", False):

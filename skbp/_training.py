@@ -257,8 +257,11 @@ def train_lbfgs(network, train, *, penalty, max_iter, max_fun, tol, state, progr
         return loss, network.grad.astype(np.float64)
 
     started = [time.perf_counter()]
+    accepted = network.params.astype(np.float64)  # the last completed iterate
 
     def record_iteration(intermediate_result):
+        np.copyto(accepted, intermediate_result.x)
+        state.epochs_this_call += 1
         loss = float(intermediate_result.fun)
         record = {
             "epoch": state.epoch + 1,
@@ -275,18 +278,28 @@ def train_lbfgs(network, train, *, penalty, max_iter, max_fun, tol, state, progr
         progress.epoch(record)
         started[0] = time.perf_counter()
 
-    result = scipy.optimize.minimize(
-        loss_and_grad,
-        network.params.astype(np.float64),
-        method="L-BFGS-B",
-        jac=True,
-        callback=record_iteration,
-        options={"maxfun": max_fun, "maxiter": max_iter, "gtol": tol},
-    )
+    state.epochs_this_call = 0
+    try:
+        result = scipy.optimize.minimize(
+            loss_and_grad,
+            accepted.copy(),
+            method="L-BFGS-B",
+            jac=True,
+            callback=record_iteration,
+            options={"maxfun": max_fun, "maxiter": max_iter, "gtol": tol},
+        )
+    except KeyboardInterrupt:
+        # The interrupt may land inside a line search: keep the last accepted iterate.
+        network.params[...] = accepted
+        warnings.warn(
+            f"Training interrupted by user after {state.epochs_this_call} L-BFGS "
+            "iteration(s); the estimator keeps the last completed iterate.",
+            UserWarning,
+        )
+        raise
     if not np.all(np.isfinite(result.x)):
         raise divergence_error(len(state.history), float("nan"))
     network.params[...] = result.x
-    state.epochs_this_call = int(result.nit)
     if result.status != 0:
         warnings.warn(
             f"lbfgs failed to converge after {result.nit} iteration(s) "
