@@ -31,12 +31,14 @@ class TrainingDiverged(ValueError):
 
 
 def divergence_error(epoch, learning_rate_init):
+    hint = "Lower learning_rate_init"
+    if np.isfinite(learning_rate_init):
+        hint += f" (currently {learning_rate_init:g})"
     return TrainingDiverged(
         "Solver produced non-finite parameter weights. The input data may contain "
         "large values and need to be preprocessed. Training diverged in epoch "
-        f"{epoch}; the last finite weights were kept. Lower learning_rate_init "
-        f"(currently {learning_rate_init:g}) or scale the features (e.g. with "
-        "StandardScaler)."
+        f"{epoch}; the weights of the best finite epoch were kept. {hint} or scale "
+        "the features (e.g. with StandardScaler)."
     )
 
 
@@ -83,6 +85,13 @@ class TrainingState:
     @property
     def epoch(self):
         return len(self.history)
+
+    def keep_best(self, params):
+        """Snapshot the weights of the best epoch so far (reusing the buffer)."""
+        if self.best_params is None or self.best_params.shape != params.shape:
+            self.best_params = params.copy()
+        else:
+            np.copyto(self.best_params, params)
 
 
 class _BatchGatherer:
@@ -175,28 +184,29 @@ def train_stochastic(
     """
     ws = Workspace(network, batch_size)
     gatherer = _BatchGatherer(train, batch_size)
-    last_finite = network.params.copy()
+    start_params = network.params.copy()
     n = train.n_samples
     state.epochs_this_call = 0
+
+    def keep_safe_weights():
+        """The best epoch's weights, or this call's starting weights if none."""
+        np.copyto(network.params, start_params if state.best_params is None else state.best_params)
+
     try:
         for _ in range(max_epochs):
             started = time.perf_counter()
             order = rng.permutation(n) if shuffle else None
-            np.copyto(last_finite, network.params)
             train_loss = run_epoch(
                 network, optimizer, gatherer, ws, order=order, batch_size=batch_size,
                 penalty=penalty, dropout=dropout, epoch=state.epoch, progress=progress,
             )
-            if not (np.isfinite(train_loss) and np.isfinite(network.params).all()):
-                np.copyto(network.params, last_finite)
+            val_loss = val_score = None
+            if _is_healthy(network, train, train_loss) and validation is not None:
+                val_loss, val_score = validation.evaluate(network)
+            if not _is_healthy(network, train, train_loss, val_loss):
+                keep_safe_weights()
                 raise divergence_error(state.epoch + 1, learning_rate_init)
             state.n_samples_seen += n
-            val_loss = val_score = None
-            if validation is not None:
-                val_loss, val_score = validation.evaluate(network)
-                if not np.isfinite(val_loss):
-                    np.copyto(network.params, last_finite)
-                    raise divergence_error(state.epoch + 1, learning_rate_init)
             improved, fired = rule.update(train_loss, val_loss, val_score)
             record = {
                 "epoch": state.epoch + 1,
@@ -211,8 +221,7 @@ def train_stochastic(
             state.epochs_this_call += 1
             if improved:
                 state.best_epoch = record["epoch"]
-                if validation is not None:
-                    state.best_params = network.params.copy()
+                state.keep_best(network.params)
             progress.epoch(record)
             optimizer.iteration_ends(state.n_samples_seen)
             if fired:
@@ -229,14 +238,15 @@ def train_stochastic(
             )
         return None
     except KeyboardInterrupt:
-        if validation is None or state.best_params is None:
-            if not np.isfinite(network.params).all():
-                np.copyto(network.params, last_finite)
+        kept = "current"
+        if validation is not None and state.best_params is not None:
+            kept = "best validated"  # restored by the finally clause
+        elif not _is_healthy(network, train, 0.0):
+            keep_safe_weights()
+            kept = "best finite"
         warnings.warn(
             f"Training interrupted by user after {state.epochs_this_call} complete "
-            "epoch(s); the estimator keeps the "
-            + ("best validated" if state.best_params is not None else "current")
-            + " weights.",
+            f"epoch(s); the estimator keeps the {kept} weights.",
             UserWarning,
         )
         raise
@@ -245,15 +255,33 @@ def train_stochastic(
             np.copyto(network.params, state.best_params)
 
 
+_PROBE_ROWS = 256
+_LBFGS_DEFAULT_FTOL = 2.220446049250313e-09
+
+
+def _is_healthy(network, train, train_loss, val_loss=None):
+    """Finite loss, finite parameters, and finite outputs on a few training rows.
+
+    Parameters can stay finite while the network's outputs overflow (large
+    weights multiplied through several layers): the probe forward pass on the
+    first rows of the training data catches that, for the cost of one batch.
+    """
+    if not np.isfinite(train_loss) or (val_loss is not None and not np.isfinite(val_loss)):
+        return False
+    if not np.isfinite(network.params).all():
+        return False
+    with np.errstate(over="ignore", invalid="ignore"):
+        return bool(np.isfinite(network.predict_logits(train.X[:_PROBE_ROWS])).all())
+
+
 def train_lbfgs(network, train, *, penalty, max_iter, max_fun, tol, state, progress):
     """Full-batch L-BFGS-B (scipy) on the backprop gradient; returns the final loss."""
     ws = Workspace(network, train.n_samples)
-    evaluations = {}
+    start_params = network.params.copy()
 
     def loss_and_grad(theta):
         network.params[...] = theta
         loss = network.loss_and_gradient(train.X, train.Y, train.sample_weight, penalty, ws)
-        evaluations["last"] = loss
         return loss, network.grad.astype(np.float64)
 
     started = [time.perf_counter()]
@@ -286,7 +314,14 @@ def train_lbfgs(network, train, *, penalty, max_iter, max_fun, tol, state, progr
             method="L-BFGS-B",
             jac=True,
             callback=record_iteration,
-            options={"maxfun": max_fun, "maxiter": max_iter, "gtol": tol},
+            # scipy's default ftol (2.2e-9) would end every run before a small
+            # ``tol`` is reached; a smaller tol tightens it too.
+            options={
+                "maxfun": max_fun,
+                "maxiter": max_iter,
+                "gtol": tol,
+                "ftol": min(_LBFGS_DEFAULT_FTOL, tol),
+            },
         )
     except KeyboardInterrupt:
         # The interrupt may land inside a line search: keep the last accepted iterate.
@@ -297,9 +332,10 @@ def train_lbfgs(network, train, *, penalty, max_iter, max_fun, tol, state, progr
             UserWarning,
         )
         raise
-    if not np.all(np.isfinite(result.x)):
-        raise divergence_error(len(state.history), float("nan"))
     network.params[...] = result.x
+    if not _is_healthy(network, train, result.fun):
+        np.copyto(network.params, start_params)
+        raise divergence_error(len(state.history), float("nan"))
     if result.status != 0:
         warnings.warn(
             f"lbfgs failed to converge after {result.nit} iteration(s) "

@@ -70,13 +70,23 @@ CHILD = textwrap.dedent(
         )
         summary["best_validation_score"] = est.best_validation_score_
         summary["history_score_at_best"] = est.history_[est.best_epoch_ - 1]["val_score"]
+    if params.get("solver") == "lbfgs" and est.history_:
+        # L-BFGS keeps the last completed iterate: its objective (mean cross-entropy
+        # plus the l2 penalty) is the loss recorded for the last iteration.
+        from sklearn.metrics import log_loss
+
+        penalty = 0.5 * est.alpha * sum(float((w ** 2).sum()) for w in est.coefs_) / len(y)
+        summary["kept_loss"] = log_loss(y, proba, labels=est.classes_) + penalty
+        summary["last_recorded_loss"] = est.history_[-1]["train_loss"]
     print("SUMMARY " + json.dumps(summary), flush=True)
     """
 )
 
 
 def _run_and_interrupt(params, wait_for=EPOCHS_BEFORE_SIGNAL):
-    env = dict(os.environ, PYTHONUNBUFFERED="1", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
+    env = dict(
+        os.environ, PYTHONUNBUFFERED="1", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1"
+    )
     proc = subprocess.Popen(
         [sys.executable, "-c", CHILD, json.dumps(params)],
         stdout=subprocess.PIPE,
@@ -109,7 +119,8 @@ def _run_and_interrupt(params, wait_for=EPOCHS_BEFORE_SIGNAL):
                 proc.wait(timeout=FINISH_TIMEOUT)
                 pytest.fail(
                     "child ended before it was interrupted:\n"
-                    + "".join(stdout_lines) + proc.stderr.read()
+                    + "".join(stdout_lines)
+                    + proc.stderr.read()
                 )
             stdout_lines.append(line)
             if line.startswith("Iteration"):
@@ -131,7 +142,7 @@ def _run_and_interrupt(params, wait_for=EPOCHS_BEFORE_SIGNAL):
     assert returncode == 0, f"child failed (rc={returncode}):\n{output}\n{stderr}"
     summaries = [line for line in stdout_lines if line.startswith("SUMMARY ")]
     assert len(summaries) == 1, f"no summary printed:\n{output}\n{stderr}"
-    return json.loads(summaries[0][len("SUMMARY "):]), output
+    return json.loads(summaries[0][len("SUMMARY ") :]), output
 
 
 def _check_common(summary):
@@ -153,7 +164,9 @@ LONG = dict(hidden_layer_sizes=(64,), batch_size=32, max_iter=100000, tol=0.0)
 
 @pytest.mark.parametrize("solver", ["adam", "sgd"])
 def test_sigint_during_fit_leaves_usable_model(solver):
-    summary, output = _run_and_interrupt(dict(LONG, solver=solver, n_iter_no_change=100000))
+    summary, output = _run_and_interrupt(
+        dict(LONG, solver=solver, n_iter_no_change=100000)
+    )
     _check_common(summary)
     assert summary["n_iter"] >= EPOCHS_BEFORE_SIGNAL
     assert output.count("Iteration") >= summary["n_iter"]
@@ -174,7 +187,14 @@ def test_sigint_with_early_stopping_keeps_best_weights(rule):
 
 def test_sigint_during_lbfgs_leaves_usable_model():
     params = dict(
-        hidden_layer_sizes=(64,), solver="lbfgs", max_iter=100000, max_fun=10**7, tol=0.0
+        hidden_layer_sizes=(64,),
+        solver="lbfgs",
+        max_iter=100000,
+        max_fun=10**7,
+        tol=0.0,
     )
     summary, _ = _run_and_interrupt(params)
     _check_common(summary)
+    assert summary["kept_loss"] == pytest.approx(
+        summary["last_recorded_loss"], rel=1e-7
+    )

@@ -71,7 +71,9 @@ def _fitted(config):
         X = X.astype(np.float32)
     if kind in ("sparse", "sparse32"):
         X = sp.csr_matrix(np.where(np.abs(X) > 0.5, X, 0))
-    est = BackpropMLPClassifier(hidden_layer_sizes=(7, 4), max_iter=15, random_state=0, **params)
+    est = BackpropMLPClassifier(
+        hidden_layer_sizes=(7, 4), max_iter=15, random_state=0, **params
+    )
     return est.fit(X, y), X, y
 
 
@@ -100,7 +102,9 @@ def test_round_trip_gives_identical_predictions(config, method, tmp_path):
 
 
 def test_unfitted_estimator_round_trips():
-    est = BackpropMLPClassifier(hidden_layer_sizes=(3,), dropout=[0.1, 0.2], initializer="he_normal")
+    est = BackpropMLPClassifier(
+        hidden_layer_sizes=(3,), dropout=[0.1, 0.2], initializer="he_normal"
+    )
     loaded = _pickle_round_trip(est)
     assert loaded.get_params() == est.get_params()
     with pytest.raises(NotFittedError):
@@ -150,13 +154,17 @@ def test_clone_of_fitted_estimator_is_unfitted(config):
 
 def test_clone_does_not_share_mutable_parameters():
     dropout = [0.1, 0.2]
-    est = BackpropMLPClassifier(hidden_layer_sizes=[4], dropout=dropout, class_weight={0: 2.0})
+    est = BackpropMLPClassifier(
+        hidden_layer_sizes=[4], dropout=dropout, class_weight={0: 2.0}
+    )
     cloned = clone(est)
     assert cloned.dropout == dropout and cloned.dropout is not dropout
     assert cloned.class_weight is not est.class_weight
 
 
-@pytest.mark.parametrize("config", ["adam_float64", "lbfgs_float32", "adam_sparse", "binary"])
+@pytest.mark.parametrize(
+    "config", ["adam_float64", "lbfgs_float32", "adam_sparse", "binary"]
+)
 def test_concurrent_predict_proba_is_identical(config):
     est, _, _ = _fitted(config)
     rng = np.random.RandomState(1)
@@ -191,4 +199,6 @@ def test_concurrent_predict_proba_eight_threads_same_call():
     for result in results:
         assert np.array_equal(result, expected)
     # The input was not modified by any of the calls.
-    assert np.array_equal(X_big, np.random.RandomState(2).randn(5000, est.n_features_in_))
+    assert np.array_equal(
+        X_big, np.random.RandomState(2).randn(5000, est.n_features_in_)
+    )

@@ -58,12 +58,24 @@ def hyperparameters(draw, n_samples):
     params = dict(
         solver=solver,
         activation=draw(st.sampled_from(["identity", "logistic", "tanh", "relu"])),
-        hidden_layer_sizes=tuple(draw(st.lists(st.integers(1, 8), min_size=1, max_size=2))),
+        hidden_layer_sizes=tuple(
+            draw(st.lists(st.integers(1, 8), min_size=1, max_size=2))
+        ),
         alpha=draw(st.sampled_from([0.0, 1e-4, 1e-2, 1.0])),
         initializer=draw(
             st.sampled_from(
-                ["auto", "glorot_uniform", "glorot_normal", "he_uniform", "he_normal",
-                 "lecun_uniform", "lecun_normal", "orthogonal", "normal", "uniform"]
+                [
+                    "auto",
+                    "glorot_uniform",
+                    "glorot_normal",
+                    "he_uniform",
+                    "he_normal",
+                    "lecun_uniform",
+                    "lecun_normal",
+                    "orthogonal",
+                    "normal",
+                    "uniform",
+                ]
             )
         ),
         penalty=draw(st.sampled_from(["l2", "l1", "elasticnet"])),
@@ -79,7 +91,9 @@ def hyperparameters(draw, n_samples):
             weight_decay=draw(st.sampled_from([0.0, 0.01])),
         )
         if n_samples >= 20:
-            params["early_stopping"] = draw(st.sampled_from([False, True, "GL", "PQ", "UP"]))
+            params["early_stopping"] = draw(
+                st.sampled_from([False, True, "GL", "PQ", "UP"])
+            )
             params["validation_fraction"] = draw(st.sampled_from([0.1, 0.2, 0.5]))
     return params
 
@@ -141,11 +155,16 @@ def test_fit_succeeds_and_outputs_are_valid(problem):
     # predict agrees with predict_proba wherever the top probability is unique
     top = np.sort(proba, axis=1)
     clear = top[:, -1] > top[:, -2] + 1e-6
-    np.testing.assert_array_equal(pred[clear], est.classes_[np.argmax(proba[clear], axis=1)])
+    np.testing.assert_array_equal(
+        pred[clear], est.classes_[np.argmax(proba[clear], axis=1)]
+    )
     for array in est.coefs_ + est.intercepts_:
         assert array.dtype == X.dtype
         assert np.all(np.isfinite(array))
-    assert 1 <= est.n_iter_ <= params["max_iter"]
+    # L-BFGS may stop at its starting point (e.g. dead ReLUs: zero gradient).
+    assert (
+        (0 if params["solver"] == "lbfgs" else 1) <= est.n_iter_ <= params["max_iter"]
+    )
     assert len(est.history_) == est.n_iter_
 
 
@@ -162,7 +181,9 @@ def test_fixed_random_state_gives_identical_refits(problem):
         assert np.array_equal(est.predict_proba(X), proba)
         for a, b in zip(est.coefs_, coefs):
             assert np.array_equal(a, b)
-        assert [r["train_loss"] for r in est.history_] == [r["train_loss"] for r in first.history_]
+        assert [r["train_loss"] for r in est.history_] == [
+            r["train_loss"] for r in first.history_
+        ]
 
 
 # Tests comparing two L-BFGS optima use unit-scale features: on badly scaled data
@@ -211,7 +232,7 @@ def test_relabelling_permutes_probability_columns(data, random, mode):
         params, atol = _lbfgs((), alpha=1e-2, initializer=initializer), 1e-6
     else:
         # A hidden layer: corresponding paths, followed for a few iterations.
-        params, atol = _lbfgs((5,), max_iter=10, initializer=initializer), 1e-9
+        params, atol = _lbfgs((5,), max_iter=10, initializer=initializer), 1e-7
     proba = _fit(params, X, y).predict_proba(X)
     proba_new = _fit(params, X, y_new).predict_proba(X)
     # Column perm[k] of the relabelled model is column k of the original one.
@@ -220,8 +241,15 @@ def test_relabelling_permutes_probability_columns(data, random, mode):
 
 def _lbfgs(hidden, activation="tanh", **params):
     return dict(
-        dict(solver="lbfgs", hidden_layer_sizes=hidden, activation=activation, alpha=1e-3,
-             tol=1e-10, max_iter=300, random_state=0),
+        dict(
+            solver="lbfgs",
+            hidden_layer_sizes=hidden,
+            activation=activation,
+            alpha=1e-3,
+            tol=1e-10,
+            max_iter=300,
+            random_state=0,
+        ),
         **params,
     )
 
@@ -235,7 +263,11 @@ def _repeat_counts(y, seed):
 
 
 @SETTINGS
-@given(WELL_CONDITIONED, st.integers(0, 2**31 - 1), st.sampled_from(["twos", "random_counts"]))
+@given(
+    WELL_CONDITIONED,
+    st.integers(0, 2**31 - 1),
+    st.sampled_from(["twos", "random_counts"]),
+)
 def test_lbfgs_integer_weights_equal_repeated_rows_at_the_optimum(data, seed, weights):
     # sample_weight=k is k copies of the row. Without a hidden layer the penalized
     # problem is strictly convex, so two tight fits (tol=1e-10) reach one optimum.
@@ -257,7 +289,9 @@ def test_lbfgs_integer_weights_equal_repeated_rows_at_the_optimum(data, seed, we
     st.sampled_from(["twos", "random_counts"]),
     st.sampled_from(["tanh", "relu", "logistic"]),
 )
-def test_lbfgs_integer_weights_give_the_objective_of_repeated_rows(data, seed, weights, activation):
+def test_lbfgs_integer_weights_give_the_objective_of_repeated_rows(
+    data, seed, weights, activation
+):
     # With hidden layers the objective has many minima, and rounding-level
     # differences may pick different ones at convergence; compare the paths: the
     # first L-BFGS iterations of both fits see the same function values.

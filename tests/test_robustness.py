@@ -19,7 +19,10 @@ from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
 from skbp import BackpropMLPClassifier
 
-pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
+    pytest.mark.filterwarnings("ignore:Got `batch_size` less than 1:UserWarning"),
+]
 
 
 def _small_problem(n_samples=30, n_features=3, n_classes=3, seed=0):
@@ -62,7 +65,11 @@ BAD_X = {
     "3d": (X_OK[:, :, None], ValueError, "dim 3"),
     "zero_features": (np.empty((30, 0)), ValueError, r"0 feature\(s\)"),
     "strings": (np.full((30, 3), "a"), ValueError, "string"),
-    "objects": (np.array([[object()] * 3] * 30, dtype=object), (TypeError, ValueError), "object"),
+    "objects": (
+        np.array([[object()] * 3] * 30, dtype=object),
+        (TypeError, ValueError),
+        "object",
+    ),
     "complex": (X_OK + 1j, ValueError, "Complex"),
 }
 
@@ -98,7 +105,9 @@ def fitted():
     return _model().fit(X_OK, Y_OK)
 
 
-@pytest.mark.parametrize("method", ["predict", "predict_proba", "predict_log_proba", "score"])
+@pytest.mark.parametrize(
+    "method", ["predict", "predict_proba", "predict_log_proba", "score"]
+)
 def test_predict_with_other_number_of_features(fitted, method):
     args = (X_OK[:, :2],) if method != "score" else (X_OK[:, :2], Y_OK)
     with pytest.raises(ValueError, match="X has 2 features.*expecting 3 features"):
@@ -229,7 +238,9 @@ BAD_PARAMS = [
 ]
 
 
-@pytest.mark.parametrize("name, value", BAD_PARAMS, ids=[f"{n}={v!r}" for n, v in BAD_PARAMS])
+@pytest.mark.parametrize(
+    "name, value", BAD_PARAMS, ids=[f"{n}={v!r}" for n, v in BAD_PARAMS]
+)
 def test_bad_hyperparameter_is_named(name, value):
     est = _model(solver="adam").set_params(**{name: value})
     with pytest.raises((ValueError, TypeError), match=re.escape(name)):
@@ -300,7 +311,9 @@ def test_single_class_target(solver, label):
 def test_extreme_feature_scales(scale, solver, activation):
     X, y = _small_problem(n_samples=60, n_features=4, n_classes=3)
     X = X * scale
-    est = _model(solver=solver, activation=activation, max_iter=20, hidden_layer_sizes=(8,))
+    est = _model(
+        solver=solver, activation=activation, max_iter=20, hidden_layer_sizes=(8,)
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -360,7 +373,9 @@ def test_label_types_round_trip(labeling, solver):
     labels = LABELINGS[labeling]
     X, codes = _small_problem(n_samples=60, n_features=3, n_classes=len(labels))
     y = labels[codes]
-    est = _model(solver=solver, max_iter=200, hidden_layer_sizes=(10,), learning_rate_init=0.05)
+    est = _model(
+        solver=solver, max_iter=200, hidden_layer_sizes=(10,), learning_rate_init=0.05
+    )
     est.fit(X, y)
     np.testing.assert_array_equal(est.classes_, np.sort(labels))
     pred = est.predict(X)
@@ -386,8 +401,12 @@ def test_very_wide_sparse_input():
     proba = est.predict_proba(X)
     _assert_valid_proba(proba, n_samples, 3)
     dense_rows = X[:5].toarray()
-    np.testing.assert_allclose(est.predict_proba(dense_rows), proba[:5], rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(est.predict_proba(X.tocsc()), proba, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(
+        est.predict_proba(dense_rows), proba[:5], rtol=1e-10, atol=1e-12
+    )
+    np.testing.assert_allclose(
+        est.predict_proba(X.tocsc()), proba, rtol=1e-10, atol=1e-12
+    )
     assert est.score(X, y) > 0.9
 
 
@@ -412,7 +431,9 @@ def test_many_classes(solver):
         dict(solver="sgd"),
         dict(solver="lbfgs"),
         dict(solver="adam", dropout=0.2, early_stopping=True),
-        dict(solver="sgd", early_stopping="PQ", penalty="elasticnet", weight_decay=0.01),
+        dict(
+            solver="sgd", early_stopping="PQ", penalty="elasticnet", weight_decay=0.01
+        ),
     ],
     ids=["adam", "sgd", "lbfgs", "adam-dropout-es", "sgd-pq-elasticnet"],
 )
@@ -474,21 +495,36 @@ def _diverging_problem():
         dict(batch_size=80, n_iter_no_change=1000, max_iter=100, early_stopping=True),
     ],
     ids=[
-        "plain", "early_stopping", "GL", "UP", "PQ", "identity", "invscaling",
-        "classical_momentum", "full_batch", "full_batch_es",
+        "plain",
+        "early_stopping",
+        "GL",
+        "UP",
+        "PQ",
+        "identity",
+        "invscaling",
+        "classical_momentum",
+        "full_batch",
+        "full_batch_es",
     ],
 )
 def test_divergence_raises_and_keeps_finite_weights(params):
     X, y = _diverging_problem()
     settings = dict(
-        solver="sgd", learning_rate_init=1e6, momentum=0.9, hidden_layer_sizes=(10,),
-        batch_size=4, max_iter=50,
+        solver="sgd",
+        learning_rate_init=1e6,
+        momentum=0.9,
+        hidden_layer_sizes=(10,),
+        batch_size=4,
+        max_iter=50,
     )
     settings.update(params)
     est = _model(**settings)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # overflow on the way is expected
-        with pytest.raises(ValueError, match="Solver produced non-finite parameter weights") as info:
+        # Overflow on the way to divergence is expected.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        with pytest.raises(
+            ValueError, match="Solver produced non-finite parameter weights"
+        ) as info:
             est.fit(X, y)
     assert "learning_rate_init" in str(info.value)
     assert est.coefs_ and est.intercepts_
@@ -508,8 +544,12 @@ def test_weights_kept_after_divergence_predict_finite_probabilities(params):
     # the training data must have finite probabilities under them.
     X, y = _diverging_problem()
     settings = dict(
-        solver="sgd", learning_rate_init=1e6, momentum=0.9, hidden_layer_sizes=(10,),
-        batch_size=4, max_iter=50,
+        solver="sgd",
+        learning_rate_init=1e6,
+        momentum=0.9,
+        hidden_layer_sizes=(10,),
+        batch_size=4,
+        max_iter=50,
     )
     settings.update(params)
     est = _model(**settings)
@@ -522,11 +562,47 @@ def test_weights_kept_after_divergence_predict_finite_probabilities(params):
     _assert_valid_proba(proba, len(X), 3)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_fit_that_returns_normally_gives_finite_probabilities(dtype):
+    # A blow-up within the last epoch: the parameters are still finite, but so
+    # large that the network's outputs overflow. Either fit reports the divergence
+    # (the documented ValueError) or the model it returns predicts finite
+    # probabilities - never a silent NaN model.
+    rng = np.random.RandomState(8)
+    X = (rng.randn(10, 1) * 100).astype(dtype)
+    y = np.arange(10) % 5
+    failures = []
+    for lr in (1e-3, 3e-3, 1e-2):
+        for seed in range(10):
+            est = BackpropMLPClassifier(
+                hidden_layer_sizes=(8, 3),
+                activation="identity",
+                solver="sgd",
+                batch_size=1,
+                max_iter=1,
+                learning_rate_init=lr,
+                random_state=seed,
+            )
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                try:
+                    est.fit(X, y)
+                except ValueError as exc:
+                    assert "non-finite parameter weights" in str(exc)
+                    continue
+                proba = est.predict_proba(X)
+            if not np.all(np.isfinite(proba)):
+                failures.append((lr, seed, est.loss_))
+    assert not failures, f"fit returned normally, predict_proba not finite: {failures}"
+
+
 def test_divergence_in_adam_with_huge_rate_is_contained():
     # Adam's steps are bounded by the learning rate, so it may or may not diverge:
     # either way the model ends with finite weights and no other exception type.
     X, y = _diverging_problem()
-    est = _model(solver="adam", learning_rate_init=1e8, hidden_layer_sizes=(10,), max_iter=30)
+    est = _model(
+        solver="adam", learning_rate_init=1e8, hidden_layer_sizes=(10,), max_iter=30
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         try:
@@ -540,7 +616,11 @@ def test_divergence_in_adam_with_huge_rate_is_contained():
 def test_refit_after_divergence_recovers():
     X, y = _diverging_problem()
     est = _model(
-        solver="sgd", learning_rate_init=1e6, hidden_layer_sizes=(10,), batch_size=4, max_iter=20
+        solver="sgd",
+        learning_rate_init=1e6,
+        hidden_layer_sizes=(10,),
+        batch_size=4,
+        max_iter=20,
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
