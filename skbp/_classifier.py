@@ -531,6 +531,27 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
             decision = decision.ravel()
         return self._label_binarizer.inverse_transform(decision)
 
+    def decision_function(self, X: ArrayLike) -> NDArray:
+        """Net input of the output layer, z^L (the logits).
+
+        ``predict_proba`` is ``softmax(z^L)`` (multiclass) or ``expit(z^L)``
+        (binary, multilabel) of these values, and ``predict`` their argmax or
+        their sign. scikit-learn's MLPClassifier has no such method.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        decision : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            One score per sample for binary problems (positive: ``classes_[1]``),
+            otherwise one per class or label.
+        """
+        logits = self._logits(self._validate_predict_data(X))
+        return logits.ravel() if self.n_outputs_ == 1 else logits
+
     def predict_proba(self, X: ArrayLike) -> NDArray:
         """Probability estimates.
 

@@ -171,3 +171,20 @@ def test_nothing_printed_when_not_verbose(iris, capsys):
         warnings.simplefilter("ignore")
         BackpropMLPClassifier(max_iter=3, random_state=0).fit(X, y)
     assert capsys.readouterr().out == ""
+
+
+def test_decision_function_is_the_output_net_input(iris):
+    from scipy.special import expit, softmax
+
+    X, y = iris
+    multi = BackpropMLPClassifier(max_iter=20, random_state=0).fit(X, y)
+    z = multi.decision_function(X)
+    assert z.shape == (X.shape[0], 3)
+    np.testing.assert_allclose(softmax(z, axis=1), multi.predict_proba(X), rtol=1e-12)
+    np.testing.assert_array_equal(multi.classes_[z.argmax(axis=1)], multi.predict(X))
+
+    binary = BackpropMLPClassifier(max_iter=20, random_state=0).fit(X, y == 2)
+    z = binary.decision_function(X)
+    assert z.shape == (X.shape[0],)
+    np.testing.assert_allclose(expit(z), binary.predict_proba(X)[:, 1], rtol=1e-12)
+    np.testing.assert_array_equal(binary.predict(X), z > 0)
