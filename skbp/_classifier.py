@@ -20,7 +20,7 @@ from sklearn.utils.multiclass import (
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from ._base import BaseBackpropMLP, check_sample_weight
-from ._losses import LogisticCrossEntropy, SoftmaxCrossEntropy
+from ._losses import OUTPUT_LAYERS, LogisticCrossEntropy, SoftmaxCrossEntropy
 from ._sample_keys import row_keys
 
 
@@ -593,9 +593,7 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
             return np.log(proba, out=proba)
 
     def _network_output(self):
-        if self.out_activation_ == "softmax":
-            return SoftmaxCrossEntropy()
-        return LogisticCrossEntropy()
+        return OUTPUT_LAYERS[self.out_activation_]()
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

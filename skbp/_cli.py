@@ -33,22 +33,13 @@ from typing import Any, NoReturn, TextIO
 
 import numpy as np
 
+from ._initializers import INITIALIZERS
+
 __all__ = ["main"]
 
 PROG = "skbp"
 
-_INITIALIZERS = (
-    "auto",
-    "glorot_uniform",
-    "glorot_normal",
-    "he_uniform",
-    "he_normal",
-    "lecun_uniform",
-    "lecun_normal",
-    "orthogonal",
-    "normal",
-    "uniform",
-)
+_INITIALIZERS = INITIALIZERS
 
 _EARLY_STOPPING = {
     "none": False,

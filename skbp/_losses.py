@@ -110,3 +110,10 @@ class IdentitySquaredError(OutputLayer):
     def fn(self, z, y, sample_weight=None):
         per_sample = 0.5 * ((z - y) ** 2).sum(axis=1)
         return _weighted_mean(per_sample, sample_weight)
+
+
+#: The output layer of each ``out_activation_``.
+OUTPUT_LAYERS = {
+    layer.out_activation: layer
+    for layer in (SoftmaxCrossEntropy, LogisticCrossEntropy, IdentitySquaredError)
+}
