@@ -145,7 +145,9 @@ def test_quick_run_measurements_are_positive_and_finite(quick_report):
         _assert_positive_finite(res["ratios"], ratio_keys, f"{where} ratios")
         if skbp_available and cfg["solver"] == "adam":
             _assert_positive_finite(
-                res["dropout"], ["seconds_per_epoch", "overhead_ratio"], where
+                res["dropout"],
+                ["seconds_per_epoch", "overhead_ratio", "cpu_overhead_ratio"],
+                where,
             )
             assert res["dropout"]["rate"] == pytest.approx(0.2)
 
