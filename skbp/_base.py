@@ -37,9 +37,6 @@ from ._training import (
 )
 from ._validation_split import duplicate_aware_split
 
-_STOCHASTIC_SOLVERS = ("sgd", "adam")
-
-
 def check_sample_weight(sample_weight, X, dtype):
     """Validated sample weights in ``dtype``: finite, non-negative, not all zero."""
     if sample_weight is None:
@@ -82,7 +79,6 @@ class BaseBackpropMLP(BaseEstimator):
             self._optimizer = self._stopping_rule = None
         else:
             network.set_parameters(self.coefs_, self.intercepts_)
-        self._network = network
         self.n_layers_ = len(layer_sizes)
         self.out_activation_ = output.out_activation
         state = self._state
@@ -150,7 +146,7 @@ class BaseBackpropMLP(BaseEstimator):
         if uses_dropout:
             dropout = Dropout(rates, seed=self._dropout_seed(rng, incremental))
         verbose.header(self._describe(X, network.layer_sizes), validation is not None)
-        stop_message = train_stochastic(
+        train_stochastic(
             network,
             train,
             optimizer=self._optimizer,
@@ -167,7 +163,6 @@ class BaseBackpropMLP(BaseEstimator):
             progress=verbose,
             learning_rate_init=self.learning_rate_init,
         )
-        return stop_message
 
     def _dropout_seed(self, rng, incremental):
         # Drawn once per model so that partial_fit calls continue one mask stream.
