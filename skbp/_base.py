@@ -37,6 +37,7 @@ from ._training import (
 )
 from ._validation_split import duplicate_aware_split
 
+
 def check_sample_weight(sample_weight, X, dtype):
     """Validated sample weights in ``dtype``: finite, non-negative, not all zero."""
     if sample_weight is None:
