@@ -13,18 +13,20 @@ scikit-learn's: "invscaling" decays the rate with the number of samples seen,
 "adaptive" divides it by 5 when a stopping rule fires instead of stopping.
 """
 
-import numpy as np
+import math
 
-from ._linalg import axpy
+import numpy as np
 
 
 class Optimizer:
     """Base class: learning-rate schedule, weight decay, stopping protocol."""
 
     def __init__(self, n_params, n_weights, dtype, learning_rate_init, weight_decay=0.0):
-        self.learning_rate_init = learning_rate_init
+        # Python floats: a NumPy float64 scalar would make every in-place update of
+        # a float32 vector compute in float64 (NEP 50).
+        self.learning_rate_init = float(learning_rate_init)
         self.learning_rate = float(learning_rate_init)
-        self.weight_decay = weight_decay
+        self.weight_decay = float(weight_decay)
         self.n_weights = n_weights
         self._scratch = np.zeros(n_params, dtype=dtype)
 
@@ -65,24 +67,24 @@ class SGD(Optimizer):
     ):
         super().__init__(n_params, n_weights, dtype, learning_rate_init, weight_decay)
         self.lr_schedule = lr_schedule
-        self.momentum = momentum
+        self.momentum = float(momentum)
         self.nesterov = nesterov
-        self.power_t = power_t
+        self.power_t = float(power_t)
         self.velocity = np.zeros(n_params, dtype=dtype)
 
     def step(self, params, grad):
         """Apply one update to ``params`` (in place) from ``grad``."""
-        lr = self.learning_rate
+        lr_grad = np.multiply(grad, self.learning_rate, out=self._scratch)
         self.decay_weights(params)
         if self.momentum == 0:
-            axpy(params, -lr, grad)
+            params -= lr_grad
             return
         velocity = self.velocity
         velocity *= self.momentum
-        axpy(velocity, -lr, grad)
+        velocity -= lr_grad
         if self.nesterov:
-            axpy(params, self.momentum, velocity)
-            axpy(params, -lr, grad)
+            params -= lr_grad
+            params += np.multiply(velocity, self.momentum, out=self._scratch)
         else:
             params += velocity
 
@@ -111,7 +113,7 @@ class Adam(Optimizer):
 
     The moments are stored rescaled, M = m / (1 − β₁) and V = v / (1 − β₂), so
     that their updates need no multiplication of the gradient (M := β₁ M + g);
-    the constants move into the step size.  Nine passes over the parameter
+    the constants move into the step size.  Ten passes over the parameter
     vector per step and no temporaries; the decay does not pass through √v.
     """
 
@@ -127,9 +129,9 @@ class Adam(Optimizer):
         weight_decay=0.0,
     ):
         super().__init__(n_params, n_weights, dtype, learning_rate_init, weight_decay)
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
+        self.beta_1 = float(beta_1)
+        self.beta_2 = float(beta_2)
+        self.epsilon = float(epsilon)
         self.t = 0
         self.first_moment = np.zeros(n_params, dtype=dtype)  # M = m / (1 − β₁)
         self.second_moment = np.zeros(n_params, dtype=dtype)  # V = v / (1 − β₂)
@@ -144,13 +146,14 @@ class Adam(Optimizer):
         V *= b2
         V += np.multiply(grad, grad, out=s)
         # m / (√v + ε) = (1 − β₁)/√(1 − β₂) · M / (√V + ε/√(1 − β₂))
-        root = np.sqrt(1.0 - b2)
+        root = math.sqrt(1.0 - b2)
         np.sqrt(V, out=s)
         s += self.epsilon / root
         np.divide(M, s, out=s)
-        step_size = self.learning_rate * np.sqrt(1.0 - b2**self.t) / (1.0 - b1**self.t)
+        step_size = self.learning_rate * math.sqrt(1.0 - b2**self.t) / (1.0 - b1**self.t)
+        s *= step_size * (1.0 - b1) / root
         self.decay_weights(params)
-        axpy(params, -step_size * (1.0 - b1) / root, s)
+        params -= s
 
 
 def make_optimizer(solver, network, params):

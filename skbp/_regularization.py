@@ -9,17 +9,27 @@ optimizer concern and lives in :mod:`skbp._optimizers`; early stopping lives in
 
 import numpy as np
 
-from ._linalg import axpy
 from ._sample_keys import _GOLDEN, mix64
 
 
+class _Penalty:
+    """Shared plumbing: ``grad += c · values`` through a scratch vector owned by
+    the penalty (one per fit, so concurrent fits never share it)."""
+
+    _scratch = None
+
+    def _add_scaled(self, grad, scale, values):
+        scratch = self._scratch
+        if scratch is None or scratch.shape != values.shape or scratch.dtype != values.dtype:
+            self._scratch = np.empty_like(values)
+        grad += np.multiply(values, float(scale), out=self._scratch)
+
+
 def _squared_norm(weights):
-    # einsum stays on one core: a threaded BLAS dot on a busy machine costs far
-    # more than the reduction itself.
-    return float(np.einsum("i,i->", weights, weights))
+    return float(np.dot(weights, weights))
 
 
-class L2Penalty:
+class L2Penalty(_Penalty):
     """R(W) = ½ ||W||², ∇R = W."""
 
     def __init__(self, alpha):
@@ -30,10 +40,10 @@ class L2Penalty:
 
     def add_gradient(self, grad, weights, scale):
         """grad += scale · α · ∇R(W)."""
-        axpy(grad, scale * self.alpha, weights)
+        self._add_scaled(grad, scale * self.alpha, weights)
 
 
-class L1Penalty:
+class L1Penalty(_Penalty):
     """R(W) = ||W||₁, ∇R = sign(W) (the subgradient 0 at W = 0)."""
 
     def __init__(self, alpha):
@@ -43,10 +53,10 @@ class L1Penalty:
         return self.alpha * float(np.abs(weights).sum())
 
     def add_gradient(self, grad, weights, scale):
-        axpy(grad, scale * self.alpha, np.sign(weights))
+        self._add_scaled(grad, scale * self.alpha, np.sign(weights))
 
 
-class ElasticNetPenalty:
+class ElasticNetPenalty(_Penalty):
     """R(W) = ρ ||W||₁ + ½ (1 − ρ) ||W||², ρ = ``l1_ratio`` (as in SGDClassifier)."""
 
     def __init__(self, alpha, l1_ratio):
@@ -60,8 +70,8 @@ class ElasticNetPenalty:
 
     def add_gradient(self, grad, weights, scale):
         s = scale * self.alpha
-        axpy(grad, s * self.l1_ratio, np.sign(weights))
-        axpy(grad, s * (1 - self.l1_ratio), weights)
+        self._add_scaled(grad, s * self.l1_ratio, np.sign(weights))
+        self._add_scaled(grad, s * (1 - self.l1_ratio), weights)
 
 
 def make_penalty(penalty, alpha, l1_ratio):
