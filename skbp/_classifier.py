@@ -441,7 +441,9 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
             X = X.astype(dtype, copy=False)
         sample_weight = check_sample_weight(sample_weight, X, dtype)
         sample_weight = self._apply_class_weight(y, sample_weight, dtype, incremental)
-        Y = self._label_binarizer.transform(y).astype(dtype)
+        # Targets stay boolean (as in scikit-learn): 1 byte per entry, and arithmetic
+        # with float activations keeps the activations' dtype.
+        Y = self._label_binarizer.transform(y).astype(bool)
         return X, Y, sample_weight
 
     def _apply_class_weight(self, y, sample_weight, dtype, incremental):

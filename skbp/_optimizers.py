@@ -28,7 +28,6 @@ class Optimizer:
         self.learning_rate = float(learning_rate_init)
         self.weight_decay = float(weight_decay)
         self.n_weights = n_weights
-        self._scratch = np.zeros(n_params, dtype=dtype)
 
     def decay_weights(self, params):
         """W := (1 − β) W on the weight prefix (biases are not decayed)."""
@@ -73,8 +72,11 @@ class SGD(Optimizer):
         self.velocity = np.zeros(n_params, dtype=dtype)
 
     def step(self, params, grad):
-        """Apply one update to ``params`` (in place) from ``grad``."""
-        lr_grad = np.multiply(grad, self.learning_rate, out=self._scratch)
+        """Apply one update to ``params`` (in place) from ``grad``.
+
+        The gradient is consumed: its buffer is reused as scratch space.
+        """
+        lr_grad = np.multiply(grad, self.learning_rate, out=grad)
         self.decay_weights(params)
         if self.momentum == 0:
             params -= lr_grad
@@ -84,7 +86,7 @@ class SGD(Optimizer):
         velocity -= lr_grad
         if self.nesterov:
             params -= lr_grad
-            params += np.multiply(velocity, self.momentum, out=self._scratch)
+            params += np.multiply(velocity, self.momentum, out=grad)
         else:
             params += velocity
 
@@ -114,7 +116,8 @@ class Adam(Optimizer):
     The moments are stored rescaled, M = m / (1 − β₁) and V = v / (1 − β₂), so
     that their updates need no multiplication of the gradient (M := β₁ M + g);
     the constants move into the step size.  Ten passes over the parameter
-    vector per step and no temporaries; the decay does not pass through √v.
+    vector per step, no temporaries (the consumed gradient's buffer is the
+    scratch space); the decay does not pass through √v.
     """
 
     def __init__(
@@ -137,17 +140,20 @@ class Adam(Optimizer):
         self.second_moment = np.zeros(n_params, dtype=dtype)  # V = v / (1 − β₂)
 
     def step(self, params, grad):
-        """Apply one update to ``params`` (in place) from ``grad``."""
+        """Apply one update to ``params`` (in place) from ``grad``.
+
+        The gradient is consumed: its buffer is reused as scratch space.
+        """
         self.t += 1
-        b1, b2, s = self.beta_1, self.beta_2, self._scratch
+        b1, b2 = self.beta_1, self.beta_2
         M, V = self.first_moment, self.second_moment
         M *= b1
         M += grad
         V *= b2
-        V += np.multiply(grad, grad, out=s)
+        V += np.multiply(grad, grad, out=grad)
         # m / (√v + ε) = (1 − β₁)/√(1 − β₂) · M / (√V + ε/√(1 − β₂))
         root = math.sqrt(1.0 - b2)
-        np.sqrt(V, out=s)
+        s = np.sqrt(V, out=grad)
         s += self.epsilon / root
         np.divide(M, s, out=s)
         step_size = self.learning_rate * math.sqrt(1.0 - b2**self.t) / (1.0 - b1**self.t)

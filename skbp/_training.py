@@ -44,7 +44,7 @@ def divergence_error(epoch, learning_rate_init):
 
 @dataclass
 class DataSet:
-    """Features, one-hot/indicator targets in the network's dtype, optional weights.
+    """Features, boolean one-hot/indicator targets, optional sample weights.
 
     ``keys`` (content hashes of the rows) are only needed for dropout masks.
     """

@@ -13,7 +13,7 @@ def _run(ours, theirs, n_params=50, n_steps=25, seed=0):
     p_theirs = [p_ours.copy()]
     for _ in range(n_steps):
         grad = rng.randn(n_params) * rng.choice([1e-6, 1.0, 1e3])
-        ours.step(p_ours, grad)
+        ours.step(p_ours, grad.copy())  # step consumes its gradient
         theirs.update_params(p_theirs, [grad])
     return p_ours, p_theirs[0]
 

@@ -257,8 +257,8 @@ def test_decoupled_update_is_decay_then_step(optimizer_cls):
         net.params.size, net.n_weights, net.dtype, weight_decay=beta, **kw
     )
     p_plain, p_decayed = start.copy(), start.copy()
-    plain.step(p_plain, grad)
-    decayed.step(p_decayed, grad)
+    plain.step(p_plain, grad.copy())  # step consumes its gradient
+    decayed.step(p_decayed, grad.copy())
     step = start - p_plain
     n_w = net.n_weights
     assert_allclose(
