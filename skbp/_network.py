@@ -46,8 +46,9 @@ def _layer_views(buffer, shapes):
 class Workspace:
     """Arrays reused by every batch of up to ``batch_size`` rows.
 
-    ``z[l]``, ``a[l]``, ``delta[l]`` and ``scratch[l]`` hold the net input, the
-    activation, the error and a temporary of weight layer l; the forward pass
+    ``z[l]``, ``a[l]`` and ``delta[l]`` hold the net input, the activation and
+    the error of weight layer l, and ``scratch`` one temporary as wide as the
+    widest hidden layer (σ'(z) while BP2 needs it); the forward pass
     records in ``inputs[l]`` the (possibly dropout-masked) matrix that was
     multiplied by W^l, which is what BP4 needs.
     """
@@ -59,11 +60,15 @@ class Workspace:
         self.z = [np.empty((batch_size, m), dtype) for m in widths]
         self.a = [np.empty((batch_size, m), dtype) for m in widths]
         self.delta = [np.empty((batch_size, m), dtype) for m in widths]
-        self.scratch = [np.empty((batch_size, m), dtype) for m in widths]
+        self._scratch = np.empty(batch_size * max(widths[:-1], default=0), dtype)
         self.masks = [None] * network.n_layers
         self.fed = [None] * network.n_layers
         self.inputs = [None] * network.n_layers
         self.outputs = [None] * network.n_layers
+
+    def scratch(self, n_rows, n_units):
+        """A contiguous (n_rows, n_units) temporary, shared by all hidden layers."""
+        return self._scratch[: n_rows * n_units].reshape(n_rows, n_units)
 
     def mask_buffer(self, layer, n_units, dtype):
         if self.masks[layer] is None:
@@ -208,7 +213,7 @@ class Network:
                 delta_below,
                 ws.z[layer - 1][:n],
                 ws.outputs[layer - 1],
-                ws.scratch[layer - 1][:n],
+                ws.scratch(*delta_below.shape),
             )
             delta = delta_below
         return self.grad
