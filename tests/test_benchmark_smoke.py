@@ -17,11 +17,6 @@ import pytest
 BENCH_DIR = Path(__file__).resolve().parents[1] / "benchmarks"
 SCRIPT = BENCH_DIR / "bench_training.py"
 
-pytestmark = pytest.mark.skipif(
-    not SCRIPT.exists(), reason="benchmarks/ is not part of this checkout"
-)
-
-
 @pytest.fixture(scope="module")
 def bench():
     """The benchmark script imported as a module (it is not a package)."""
@@ -34,13 +29,6 @@ def bench():
     finally:
         sys.path.remove(str(BENCH_DIR))
 
-
-def _skbp_available():
-    try:
-        from skbp import BackpropMLPClassifier  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 def _positive_finite(value):
@@ -105,8 +93,7 @@ def test_quick_run_writes_expected_json(quick_report):
 
 def test_quick_run_measurements_are_positive_and_finite(quick_report):
     _, report = quick_report
-    skbp_available = _skbp_available()
-    estimators = ["sklearn", *(["skbp"] if skbp_available else [])]
+    estimators = ["sklearn", "skbp"]
     for res in report["results"]:
         cfg = res["config"]
         where = f"{cfg['solver']}/{cfg['dtype']}"
@@ -134,16 +121,15 @@ def test_quick_run_measurements_are_positive_and_finite(quick_report):
             ["seconds_per_epoch", "predict_proba_rows_per_s", "gflop_per_epoch"],
             f"{where} roofline",
         )
-        ratio_keys = ["sklearn_over_roofline"]
-        if skbp_available:
-            ratio_keys += [
-                "skbp_over_sklearn",
-                "skbp_over_roofline",
-                "predict_proba_throughput_skbp_over_sklearn",
-                "peak_memory_skbp_over_sklearn",
-            ]
+        ratio_keys = [
+            "sklearn_over_roofline",
+            "skbp_over_sklearn",
+            "skbp_over_roofline",
+            "predict_proba_throughput_skbp_over_sklearn",
+            "peak_memory_skbp_over_sklearn",
+        ]
         _assert_positive_finite(res["ratios"], ratio_keys, f"{where} ratios")
-        if skbp_available and cfg["solver"] == "adam":
+        if cfg["solver"] == "adam":
             _assert_positive_finite(
                 res["dropout"],
                 ["seconds_per_epoch", "overhead_ratio", "cpu_overhead_ratio"],
@@ -178,8 +164,6 @@ def test_roofline_products_match_numpy(bench):
 
 
 def test_quick_scaling_mode(bench, tmp_path):
-    if not _skbp_available():
-        pytest.skip("skbp.BackpropMLPClassifier is not importable yet")
     out = tmp_path / "scaling.json"
     bench.main(["--quick", "--scaling", "--threads", "1", "--out", str(out)])
     report = json.loads(out.read_text(encoding="utf-8"))
