@@ -3,7 +3,6 @@
 Every check must pass: ``expected_failed_checks`` is empty for every configuration.
 """
 
-import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skbp import BackpropMLPClassifier
@@ -42,6 +41,5 @@ def test_sklearn_compatible_estimator(estimator, check):
 
 
 def test_pandas_is_installed_so_dataframe_checks_run():
-    # Without pandas several checks above silently degrade to skips.
-    pytest.importorskip("pandas", reason="pandas is part of the test extra")
+    # Without pandas several checks above silently degrade to skips: fail instead.
     import pandas  # noqa: F401
