@@ -188,3 +188,18 @@ def test_decision_function_is_the_output_net_input(iris):
     assert z.shape == (X.shape[0],)
     np.testing.assert_allclose(expit(z), binary.predict_proba(X)[:, 1], rtol=1e-12)
     np.testing.assert_array_equal(binary.predict(X), z > 0)
+
+
+def test_verbose_2_reports_progress_inside_epochs_on_stderr(iris, capsys):
+    X, y = iris
+    BackpropMLPClassifier(max_iter=3, batch_size=16, verbose=2, random_state=0).fit(X, y)
+    captured = capsys.readouterr()
+    assert sum(line.startswith("Iteration") for line in captured.out.splitlines()) == 3
+    progress = [line for line in captured.err.splitlines() if line.strip().startswith("epoch")]
+    # Throttled to about one line per second, but every epoch reports its end.
+    for epoch in (1, 2, 3):
+        assert f"epoch {epoch}: {X.shape[0]}/{X.shape[0]} samples (100%)" in "\n".join(progress)
+    assert len(progress) < 3 * (X.shape[0] // 16 + 1)  # not one line per batch
+
+    BackpropMLPClassifier(max_iter=2, verbose=1, random_state=0).fit(X, y)
+    assert capsys.readouterr().err == ""
