@@ -20,7 +20,7 @@ from sklearn.utils.multiclass import (
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from ._base import BaseBackpropMLP, check_sample_weight
-from ._losses import OUTPUT_LAYERS, LogisticCrossEntropy, SoftmaxCrossEntropy
+from ._losses import OUTPUT_LAYERS
 from ._sample_keys import row_keys
 
 
@@ -480,9 +480,8 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
     # --------------------------------------------------- hooks of the base
     def _output_layer(self):
         y_type = self._label_binarizer.y_type_
-        if y_type == "multiclass" and len(self.classes_) > 2:
-            return SoftmaxCrossEntropy()
-        return LogisticCrossEntropy()
+        multiclass = y_type == "multiclass" and len(self.classes_) > 2
+        return OUTPUT_LAYERS["softmax" if multiclass else "logistic"]()
 
     def _split_strata(self, Y):
         if self._label_binarizer.y_type_.startswith("multilabel"):

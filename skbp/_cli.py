@@ -39,8 +39,6 @@ __all__ = ["main"]
 
 PROG = "skbp"
 
-_INITIALIZERS = INITIALIZERS
-
 _EARLY_STOPPING = {
     "none": False,
     "false": False,
@@ -248,11 +246,11 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     model.add_argument(
         "--initializer",
-        choices=_INITIALIZERS,
+        choices=INITIALIZERS,
         default="auto",
         metavar="NAME",
         help="weight initialisation scheme, one of "
-        f"{', '.join(_INITIALIZERS)} (default: %(default)s)",
+        f"{', '.join(INITIALIZERS)} (default: %(default)s)",
     )
     model.add_argument(
         "--weight-decay",

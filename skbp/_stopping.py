@@ -30,64 +30,63 @@ DEFAULT_THRESHOLDS = {"GL": 2.0, "PQ": 0.75, "UP": 3}
 STRIP_LENGTH = 5
 
 
-class TrainingLossPlateau:
-    """Stop when the training loss has not improved by ``tol`` for
-    more than ``n_iter_no_change`` consecutive epochs."""
+class _Plateau:
+    """scikit-learn's patience rule: fire when the monitored quantity has not
+    improved by ``tol`` for more than ``n_iter_no_change`` consecutive epochs."""
 
-    needs_validation = False
+    quantity = ""
 
     def __init__(self, tol, n_iter_no_change):
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
-        self.best_loss = math.inf
         self.no_improvement_count = 0
 
     @property
     def message(self):
         return (
-            f"Training loss did not improve more than tol={self.tol:f} for "
+            f"{self.quantity} did not improve more than tol={self.tol:f} for "
             f"{self.n_iter_no_change} consecutive epochs."
         )
 
-    def update(self, train_loss, val_loss=None, val_score=None):
-        if train_loss > self.best_loss - self.tol:
-            self.no_improvement_count += 1
-        else:
-            self.no_improvement_count = 0
-        improved = train_loss < self.best_loss
-        if improved:
-            self.best_loss = train_loss
-        return improved, self.no_improvement_count > self.n_iter_no_change
+    def _count(self, improved_by_tol):
+        self.no_improvement_count = 0 if improved_by_tol else self.no_improvement_count + 1
+        return self.no_improvement_count > self.n_iter_no_change
 
     def reset(self):
         self.no_improvement_count = 0
 
 
-class ValidationScorePlateau:
-    """Stop when the validation score has not improved by ``tol`` for more
-    than ``n_iter_no_change`` consecutive epochs (keep the best-scoring weights)."""
+class TrainingLossPlateau(_Plateau):
+    """Stop on a training-loss plateau (scikit-learn's default)."""
 
-    needs_validation = True
+    needs_validation = False
+    quantity = "Training loss"
 
     def __init__(self, tol, n_iter_no_change):
-        self.tol = tol
-        self.n_iter_no_change = n_iter_no_change
-        self.best_score = -math.inf
-        self.best_val_loss = math.inf
-        self.no_improvement_count = 0
-
-    @property
-    def message(self):
-        return (
-            f"Validation score did not improve more than tol={self.tol:f} for "
-            f"{self.n_iter_no_change} consecutive epochs."
-        )
+        super().__init__(tol, n_iter_no_change)
+        self.best_loss = math.inf
 
     def update(self, train_loss, val_loss=None, val_score=None):
-        if val_score < self.best_score + self.tol:
-            self.no_improvement_count += 1
-        else:
-            self.no_improvement_count = 0
+        fired = self._count(train_loss <= self.best_loss - self.tol)
+        improved = train_loss < self.best_loss
+        if improved:
+            self.best_loss = train_loss
+        return improved, fired
+
+
+class ValidationScorePlateau(_Plateau):
+    """Stop on a validation-score plateau (keep the best-scoring weights)."""
+
+    needs_validation = True
+    quantity = "Validation score"
+
+    def __init__(self, tol, n_iter_no_change):
+        super().__init__(tol, n_iter_no_change)
+        self.best_score = -math.inf
+        self.best_val_loss = math.inf
+
+    def update(self, train_loss, val_loss=None, val_score=None):
+        fired = self._count(val_score >= self.best_score + self.tol)
         # Accuracy is coarse: among epochs of equal validation accuracy, the one
         # with the lower validation loss is the better model.
         improved = val_score > self.best_score or (
@@ -96,10 +95,7 @@ class ValidationScorePlateau:
         if improved:
             self.best_score = val_score
             self.best_val_loss = val_loss
-        return improved, self.no_improvement_count > self.n_iter_no_change
-
-    def reset(self):
-        self.no_improvement_count = 0
+        return improved, fired
 
 
 class _ValidationLossRule:

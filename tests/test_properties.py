@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 
 from skbp import BackpropMLPClassifier
+from skbp._initializers import INITIALIZERS
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore::sklearn.exceptions.ConvergenceWarning",
@@ -64,18 +65,7 @@ def hyperparameters(draw, n_samples):
         alpha=draw(st.sampled_from([0.0, 1e-4, 1e-2, 1.0])),
         initializer=draw(
             st.sampled_from(
-                [
-                    "auto",
-                    "glorot_uniform",
-                    "glorot_normal",
-                    "he_uniform",
-                    "he_normal",
-                    "lecun_uniform",
-                    "lecun_normal",
-                    "orthogonal",
-                    "normal",
-                    "uniform",
-                ]
+                list(INITIALIZERS)
             )
         ),
         penalty=draw(st.sampled_from(["l2", "l1", "elasticnet"])),
