@@ -193,3 +193,24 @@ def test_quick_scaling_mode(bench, tmp_path):
 def test_invalid_widths_are_rejected(bench, tmp_path):
     with pytest.raises(SystemExit):
         bench.main(["--quick", "--widths", "16,x", "--out", str(tmp_path / "x.json")])
+
+
+def test_step_breakdown_quick_run(tmp_path):
+    """benchmarks/bench_step.py --quick runs and every part it reports was timed."""
+    sys.path.insert(0, str(BENCH_DIR))
+    try:
+        spec = importlib.util.spec_from_file_location("bench_step", BENCH_DIR / "bench_step.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(BENCH_DIR))
+    out = tmp_path / "step.json"
+    returned = module.main(["--quick", "--out", str(out)])
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report == json.loads(json.dumps(returned))
+    table = report["microseconds_per_batch"]
+    parts = (*module.PARTS, "roofline products", "fit epoch", "sum of the parts")
+    assert set(table) == set(parts)
+    _assert_positive_finite(table, parts, "microseconds_per_batch")
+    assert table["sum of the parts"] == pytest.approx(sum(table[p] for p in module.PARTS))
+    assert report["n_batches"] == -(-600 // 128)
