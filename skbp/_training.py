@@ -114,11 +114,16 @@ class _BatchGatherer:
             Y = data.Y[index]
             sw = None if data.sample_weight is None else data.sample_weight[index]
         else:
-            X = np.take(data.X, index, axis=0, out=self.X_buffer[:m]) if self.dense else data.X[index]
-            Y = np.take(data.Y, index, axis=0, out=self.Y_buffer[:m])
+            # mode="clip": with out=, the default mode="raise" copies through a
+            # buffer (1.5x slower); the indices come from a permutation, so they
+            # are always in range.
+            X = data.X[index] if not self.dense else np.take(
+                data.X, index, axis=0, out=self.X_buffer[:m], mode="clip"
+            )
+            Y = np.take(data.Y, index, axis=0, out=self.Y_buffer[:m], mode="clip")
             sw = None
             if data.sample_weight is not None:
-                sw = np.take(data.sample_weight, index, out=self.sw_buffer[:m])
+                sw = np.take(data.sample_weight, index, out=self.sw_buffer[:m], mode="clip")
         keys = None if data.keys is None else data.keys[index]
         return X, Y, sw, keys
 
