@@ -466,16 +466,9 @@ def test_estimator_sample_weight_two_equals_duplicated_rows(criterion):
     X_dup, y_dup = np.vstack([X, X[doubled]]), np.concatenate([y, y[doubled]])
     # Full-batch epochs (batch_size "auto" >= training rows): the order of the rows
     # only changes rounding.
-    params = dict(
-        hidden_layer_sizes=(10,),
-        early_stopping=criterion,
-        validation_fraction=0.2,
-        learning_rate_init=0.01,
-        max_iter=40,
-        random_state=0,
-    )
-    weighted = _quiet_fit(BackpropMLPClassifier(**params), X, y, sample_weight=sw)
-    duplicated = _quiet_fit(BackpropMLPClassifier(**params), X_dup, y_dup)
+    params = dict(hidden_layer_sizes=(10,), validation_fraction=0.2, max_iter=40)
+    weighted = _quiet_fit(_es_estimator(criterion, **params), X, y, sample_weight=sw)
+    duplicated = _quiet_fit(_es_estimator(criterion, **params), X_dup, y_dup)
     assert weighted.n_iter_ == duplicated.n_iter_
     assert weighted.best_epoch_ == duplicated.best_epoch_
     assert_allclose(
