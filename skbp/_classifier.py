@@ -570,7 +570,7 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
         logits = self._logits(self._validate_predict_data(X))
         if len(self.classes_) == 1 and self.n_outputs_ == 1:
             return np.ones_like(logits)
-        proba = self._network_output().activation(logits, out=logits)
+        proba = self._output_layer().activation(logits, out=logits)
         if self.n_outputs_ == 1:
             return np.hstack([1 - proba, proba])
         return proba
@@ -593,8 +593,9 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
         with np.errstate(divide="ignore"):
             return np.log(proba, out=proba)
 
-    def _network_output(self):
-        return OUTPUT_LAYERS[self.out_activation_]()
+    def _encode_targets(self, y):
+        """The training targets of ``y``: one-hot or indicator rows."""
+        return self._label_binarizer.transform(y)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -219,6 +219,18 @@ class Network:
             delta = delta_below
         return self.grad
 
+    def loss(self, X, Y, sample_weight=None, penalty=None, ws=None, masks=None):
+        """Cost of the batch (data term + penalty), forward pass only."""
+        n = X.shape[0]
+        if ws is None:
+            ws = Workspace(self, n)
+        self.forward(X, ws, masks)
+        loss = self.output.fn(ws.z[self.n_layers - 1][:n], Y, sample_weight)
+        if penalty is not None:
+            weight_sum = n if sample_weight is None else float(sample_weight.sum())
+            loss += penalty.value(self.weights) / weight_sum
+        return loss
+
     def loss_and_gradient(self, X, Y, sample_weight=None, penalty=None, ws=None, masks=None):
         """Cost of the batch (data term + penalty) and its gradient in ``grad``.
 

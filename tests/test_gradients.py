@@ -5,11 +5,16 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from skbp import BackpropMLPClassifier, check_gradients
+from skbp._gradcheck import _central_differences
 from skbp._losses import LogisticCrossEntropy, SoftmaxCrossEntropy
-from skbp._network import Network
+from skbp._network import Network, Workspace
+from skbp._regularization import make_penalty
 
 ACTIVATIONS = ["identity", "logistic", "tanh", "relu"]
 
@@ -95,3 +100,74 @@ def test_subset_of_parameters_is_checked_when_asked():
     rng = np.random.RandomState(5)
     clf, X, y = _fitted("multiclass", "logistic", 0.1, rng)
     assert check_gradients(clf, X, y, max_params=10, random_state=1) < 1e-6
+
+
+def _trained_digits_pipeline(**params):
+    X, y = load_digits(return_X_y=True)
+    X, y = X[:300], y[:300]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = make_pipeline(
+            StandardScaler(), BackpropMLPClassifier((32,), random_state=0, **params)
+        ).fit(X, y)
+    return model, X, y
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh"])
+def test_trained_pipeline_is_checked_and_passes(activation):
+    # A trained model has many gradients far below the cost's round-off; a
+    # per-parameter relative error used to report 1.0 for a correct backprop.
+    model, X, y = _trained_digits_pipeline(activation=activation)
+    assert check_gradients(model, X, y) < 1e-6
+
+
+def test_trained_pipeline_with_a_broken_bp2_fails_clearly(monkeypatch):
+    model, X, y = _trained_digits_pipeline()
+    from skbp import _activations
+
+    monkeypatch.setattr(_activations.ReLU, "backprop", lambda self, delta, z, a, scratch=None: delta)
+    assert check_gradients(model, X, y) > 0.1
+
+
+def test_check_gradients_rejects_other_models():
+    from sklearn.neural_network import MLPClassifier
+
+    X, y = np.random.RandomState(0).randn(20, 3), np.arange(20) % 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        mlp = MLPClassifier((3,), max_iter=5).fit(X, y)
+    with pytest.raises(TypeError, match="skbp estimator"):
+        check_gradients(mlp, X, y)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("with_masks", [False, True])
+def test_restarted_forward_pass_equals_full_cost_differences(sparse, with_masks):
+    """The shortcut (restart the forward pass at the perturbed unit) is exact."""
+    rng = np.random.RandomState(6)
+    network = Network((6, 5, 4, 3), "tanh", SoftmaxCrossEntropy()).initialize(rng, bias_init=0.1)
+    X = rng.randn(15, 6)
+    if sparse:
+        X[rng.rand(15, 6) < 0.6] = 0.0
+        X = sp.csr_matrix(X)
+    Y = np.eye(3)[rng.randint(0, 3, 15)]
+    sw = rng.rand(15) + 0.5
+    masks = None
+    if with_masks:
+        masks = [(rng.rand(15, n) < 0.7) / 0.7 for n in (6, 5, 4)]
+    penalty = make_penalty("elasticnet", 0.3, 0.5)
+    ws = Workspace(network, 15)
+    network.loss_and_gradient(X, Y, sw, penalty, ws, masks)
+    indices = np.arange(network.params.size)
+    eps = 1e-5
+    shortcut = _central_differences(network, ws, Y, sw, penalty, masks, indices, eps)
+    full = np.empty_like(shortcut)
+    for i in indices:
+        saved = network.params[i]
+        network.params[i] = saved + eps
+        plus = network.loss(X, Y, sw, penalty, masks=masks)
+        network.params[i] = saved - eps
+        minus = network.loss(X, Y, sw, penalty, masks=masks)
+        network.params[i] = saved
+        full[i] = (plus - minus) / (2 * eps)
+    np.testing.assert_allclose(shortcut, full, rtol=1e-7, atol=1e-9)
