@@ -57,11 +57,11 @@ def build_parser():
 def _setup(args):
     from sklearn.datasets import make_classification
 
-    from skbp._losses import SoftmaxCrossEntropy
-    from skbp._network import Network, Workspace
-    from skbp._optimizers import SGD, Adam
-    from skbp._regularization import make_penalty
-    from skbp._training import DataSet, _BatchGatherer
+    from skbp._engine.losses import SoftmaxCrossEntropy
+    from skbp._engine.network import Network, Workspace
+    from skbp._engine.optimizers import SGD, Adam
+    from skbp._engine.regularization import make_penalty
+    from skbp._engine.training import DataSet, _BatchGatherer
 
     dtype = np.dtype(args.dtype)
     X, y = make_classification(

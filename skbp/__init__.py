@@ -7,8 +7,8 @@ Public API:
 * :class:`TrainingCurveDisplay` — plot a model's per-epoch history.
 """
 
-from ._classifier import BackpropMLPClassifier
-from ._gradcheck import check_gradients
+from ._estimators.classifier import BackpropMLPClassifier
+from ._tools.gradcheck import check_gradients
 
 __version__ = "0.1.0"
 
@@ -18,7 +18,7 @@ __all__ = ["BackpropMLPClassifier", "TrainingCurveDisplay", "check_gradients", "
 def __getattr__(name):
     # The display pulls in nothing heavy, but keep import-time minimal and robust.
     if name == "TrainingCurveDisplay":
-        from ._display import TrainingCurveDisplay
+        from ._tools.display import TrainingCurveDisplay
 
         return TrainingCurveDisplay
     raise AttributeError(f"module 'skbp' has no attribute {name!r}")

@@ -1,6 +1,6 @@
 """Run the skbp command-line interface: ``python -m skbp --help``."""
 
-from skbp._cli import main
+from skbp._tools.cli import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

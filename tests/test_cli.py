@@ -10,8 +10,8 @@ import joblib
 import numpy as np
 import pytest
 
-import skbp._cli
-from skbp._cli import _build_parser, main
+import skbp._tools.cli
+from skbp._tools.cli import _build_parser, main
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -182,7 +182,7 @@ def test_options_reach_the_estimator():
             "3",
         ]
     )
-    params = skbp._cli._make_skbp(args, verbose=0).get_params()
+    params = skbp._tools.cli._make_skbp(args, verbose=0).get_params()
     assert params["hidden_layer_sizes"] == (128, 64)
     assert params["dropout"] == 0.2
     assert params["initializer"] == "he_normal"
@@ -192,14 +192,14 @@ def test_options_reach_the_estimator():
     assert params["random_state"] == 3
 
     args = _build_parser().parse_args(["--hidden", "4", "--dropout", "0.1", "0.3"])
-    assert skbp._cli._make_skbp(args, verbose=0).dropout == (0.1, 0.3)
+    assert skbp._tools.cli._make_skbp(args, verbose=0).dropout == (0.1, 0.3)
 
 
 def test_console_script_declared():
     tomllib = pytest.importorskip("tomllib")
     with open(ROOT / "pyproject.toml", "rb") as f:
         pyproject = tomllib.load(f)
-    assert pyproject["project"]["scripts"]["skbp"] == "skbp._cli:main"
+    assert pyproject["project"]["scripts"]["skbp"] == "skbp._tools.cli:main"
 
 
 # ---------------------------------------------------------------------- CSV mode
@@ -263,7 +263,7 @@ def test_csv_in_process(mixed_csv, tmp_path, capsys):
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_csv_without_pandas(mixed_csv, tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(skbp._cli, "_import_pandas", lambda: None)
+    monkeypatch.setattr(skbp._tools.cli, "_import_pandas", lambda: None)
     model = tmp_path / "model.joblib"
     args = ["--csv", str(mixed_csv), "--target", "label", "--hidden", "16"]
     args += ["--learning-rate-init", "0.01", "--cv", "3", "--max-iter", "60"]

@@ -17,10 +17,10 @@ from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_limits
 
 from skbp import BackpropMLPClassifier, check_gradients
-from skbp._losses import SoftmaxCrossEntropy
-from skbp._network import Network
-from skbp._regularization import Dropout
-from skbp._sample_keys import row_keys
+from skbp._engine.losses import SoftmaxCrossEntropy
+from skbp._engine.network import Network
+from skbp._engine.regularization import Dropout
+from skbp._engine.sample_keys import row_keys
 
 
 @pytest.fixture(autouse=True, scope="module")

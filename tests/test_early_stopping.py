@@ -23,17 +23,17 @@ from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_limits
 
-import skbp._base
+import skbp._estimators.base
 from skbp import BackpropMLPClassifier
-from skbp._sample_keys import row_keys
-from skbp._stopping import (
+from skbp._engine.sample_keys import row_keys
+from skbp._engine.stopping import (
     GeneralizationLoss,
     ProgressQuotient,
     UpStrips,
     ValidationScorePlateau,
     make_stopping_rule,
 )
-from skbp._validation_split import duplicate_aware_split
+from skbp._estimators.validation_split import duplicate_aware_split
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -414,14 +414,14 @@ def test_estimator_uses_a_stratified_duplicate_aware_split(monkeypatch):
     """The split the estimator uses (recorded) has the properties tested above,
     and the epochs train on exactly the non-validation rows."""
     recorded = {}
-    real = skbp._base.duplicate_aware_split
+    real = skbp._estimators.base.duplicate_aware_split
 
     def spy(keys, labels, strata, sample_weight, fraction, rng):
         out = real(keys, labels, strata, sample_weight, fraction, rng)
         recorded.update(keys=keys.copy(), is_val=out.copy())
         return out
 
-    monkeypatch.setattr(skbp._base, "duplicate_aware_split", spy)
+    monkeypatch.setattr(skbp._estimators.base, "duplicate_aware_split", spy)
     rng = np.random.RandomState(4)
     base = rng.randn(60, 5)
     base_y = np.repeat([0, 1, 2], [40, 17, 3])

@@ -11,10 +11,10 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skbp import BackpropMLPClassifier, check_gradients
-from skbp._gradcheck import _central_differences
-from skbp._losses import LogisticCrossEntropy, SoftmaxCrossEntropy
-from skbp._network import Network, Workspace
-from skbp._regularization import make_penalty
+from skbp._engine.losses import LogisticCrossEntropy, SoftmaxCrossEntropy
+from skbp._engine.network import Network, Workspace
+from skbp._engine.regularization import make_penalty
+from skbp._tools.gradcheck import _central_differences
 
 ACTIVATIONS = ["identity", "logistic", "tanh", "relu"]
 
@@ -90,7 +90,7 @@ def test_check_gradients_detects_a_wrong_backward_pass(monkeypatch):
     """The referee must be able to fail: break BP2's derivative and watch it."""
     rng = np.random.RandomState(4)
     clf, X, y = _fitted("multiclass", "tanh", 0.0, rng)
-    from skbp import _activations
+    from skbp._engine import activations as _activations
 
     monkeypatch.setattr(_activations.Tanh, "backprop", lambda self, delta, z, a, scratch=None: delta)
     assert check_gradients(clf, X, y) > 1e-3
@@ -123,7 +123,7 @@ def test_trained_pipeline_is_checked_and_passes(activation):
 
 def test_trained_pipeline_with_a_broken_bp2_fails_clearly(monkeypatch):
     model, X, y = _trained_digits_pipeline()
-    from skbp import _activations
+    from skbp._engine import activations as _activations
 
     monkeypatch.setattr(_activations.ReLU, "backprop", lambda self, delta, z, a, scratch=None: delta)
     assert check_gradients(model, X, y) > 0.1

@@ -14,7 +14,7 @@ from numpy.testing import assert_allclose
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_limits
 
-import skbp._base
+import skbp._estimators.base
 from skbp import BackpropMLPClassifier
 
 
@@ -101,13 +101,13 @@ def test_history_without_validation(solver):
 @pytest.mark.parametrize("criterion", [True, "GL"])
 def test_history_with_validation_is_in_sync(criterion, monkeypatch):
     recorded = {}
-    real = skbp._base.duplicate_aware_split
+    real = skbp._estimators.base.duplicate_aware_split
 
     def spy(*args):
         recorded["is_val"] = real(*args).copy()
         return recorded["is_val"]
 
-    monkeypatch.setattr(skbp._base, "duplicate_aware_split", spy)
+    monkeypatch.setattr(skbp._estimators.base, "duplicate_aware_split", spy)
     X, y = _data(n=150)
     est = _quiet_fit(
         BackpropMLPClassifier(

@@ -20,9 +20,9 @@ from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_limits
 
 from skbp import BackpropMLPClassifier
-from skbp._initializers import INITIALIZERS, initialize_weights
-from skbp._losses import SoftmaxCrossEntropy
-from skbp._network import Network
+from skbp._engine.initializers import INITIALIZERS, initialize_weights
+from skbp._engine.losses import SoftmaxCrossEntropy
+from skbp._engine.network import Network
 
 
 @pytest.fixture(autouse=True, scope="module")

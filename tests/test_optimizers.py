@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from sklearn.neural_network._stochastic_optimizers import AdamOptimizer, SGDOptimizer
 
-from skbp._optimizers import SGD, Adam
+from skbp._engine.optimizers import SGD, Adam
 
 
 def _run(ours, theirs, n_params=50, n_steps=25, seed=0):

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 
 from skbp import BackpropMLPClassifier
-from skbp._initializers import INITIALIZERS
+from skbp._engine.initializers import INITIALIZERS
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore::sklearn.exceptions.ConvergenceWarning",

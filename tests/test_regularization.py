@@ -22,9 +22,9 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from skbp import BackpropMLPClassifier, check_gradients
-from skbp._losses import SoftmaxCrossEntropy
-from skbp._network import Network
-from skbp._optimizers import SGD, Adam
+from skbp._engine.losses import SoftmaxCrossEntropy
+from skbp._engine.network import Network
+from skbp._engine.optimizers import SGD, Adam
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -80,7 +80,7 @@ def _network(seed=0):
 
 
 def _penalty(name, alpha, l1_ratio=0.15):
-    from skbp._regularization import make_penalty
+    from skbp._engine.regularization import make_penalty
 
     return make_penalty(name, alpha, l1_ratio)
 

@@ -33,7 +33,7 @@ from typing import Any, NoReturn, TextIO
 
 import numpy as np
 
-from ._initializers import INITIALIZERS
+from .._engine.initializers import INITIALIZERS
 
 __all__ = ["main"]
 
@@ -504,7 +504,7 @@ def _save_outputs(args: argparse.Namespace, pipeline, out: TextIO) -> None:
     if args.plot is not None:
         from matplotlib.figure import Figure
 
-        from skbp._display import TrainingCurveDisplay
+        from skbp._tools.display import TrainingCurveDisplay
 
         figure = Figure(figsize=(7, 4.5), layout="constrained")
         ax = figure.subplots()

@@ -3,13 +3,13 @@
 Penalties follow scikit-learn's scaling: the penalty of a mini-batch is
 ``alpha · R(W) / Σ_n s_n`` (the batch's sample-weight sum), and biases are never
 penalized.  Weight decay — the decoupled ``W := (1 − β) W − step`` — is an
-optimizer concern and lives in :mod:`skbp._optimizers`; early stopping lives in
-:mod:`skbp._stopping`.
+optimizer concern and lives in :mod:`skbp._engine.optimizers`; early stopping lives in
+:mod:`skbp._engine.stopping`.
 """
 
 import numpy as np
 
-from ._sample_keys import _GOLDEN, mix64
+from .sample_keys import _GOLDEN, mix64
 
 
 class _Penalty:

@@ -23,7 +23,7 @@ import scipy.optimize
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 
-from ._network import Workspace
+from .network import Workspace
 
 
 class TrainingDiverged(ValueError):

@@ -28,8 +28,8 @@ directly, and weight decay touches exactly the prefix ``params[:n_weights]``.
 import numpy as np
 import scipy.sparse as sp
 
-from ._activations import get_activation
-from ._initializers import initial_biases, initialize_weights
+from .activations import get_activation
+from .initializers import initial_biases, initialize_weights
 
 _PREDICT_CHUNK_ROWS = 4096
 
@@ -88,7 +88,7 @@ class Network:
     activation : str
         Hidden activation: "identity", "logistic", "tanh" or "relu".
     output : OutputLayer
-        Output activation with its cost (see :mod:`skbp._losses`).
+        Output activation with its cost (see :mod:`skbp._engine.losses`).
     dtype : numpy dtype
         float32 or float64; every array of the network has this dtype.
     """

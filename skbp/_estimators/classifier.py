@@ -19,9 +19,9 @@ from sklearn.utils.multiclass import (
 )
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
-from ._base import BaseBackpropMLP, check_sample_weight
-from ._losses import OUTPUT_LAYERS
-from ._sample_keys import row_keys
+from .._engine.losses import OUTPUT_LAYERS
+from .._engine.sample_keys import row_keys
+from .base import BaseBackpropMLP, check_sample_weight
 
 
 class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):

@@ -11,8 +11,8 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 
-from ._initializers import INITIALIZERS
-from ._stopping import PRECHELT_RULES
+from .._engine.initializers import INITIALIZERS
+from .._engine.stopping import PRECHELT_RULES
 
 PARAMETER_CONSTRAINTS = {
     "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],

@@ -32,8 +32,8 @@ import scipy.sparse as sp
 from numpy.typing import ArrayLike
 from sklearn.utils.validation import check_is_fitted
 
-from ._network import Network, Workspace
-from ._regularization import make_penalty
+from .._engine.network import Network, Workspace
+from .._engine.regularization import make_penalty
 
 
 def _final_estimator(model, X):
@@ -159,7 +159,7 @@ def check_gradients(
     model : BackpropMLPClassifier, Pipeline or Network
         A fitted skbp estimator, a fitted Pipeline ending in one (X is
         transformed by every step but the last), or a
-        :class:`skbp._network.Network`.  An estimator's weights are copied into
+        :class:`skbp._engine.network.Network`.  An estimator's weights are copied into
         a float64 network; the model is not modified.
     X : array-like or sparse matrix of shape (n_samples, n_features)
         Input data.

@@ -1,8 +1,8 @@
 """Estimator glue shared by skbp's estimators: from ``fit`` to the training loop.
 
-``BaseBackpropMLP._fit`` validates, builds the :class:`~skbp._network.Network`,
+``BaseBackpropMLP._fit`` validates, builds the :class:`~skbp._engine.network.Network`,
 picks the optimizer, the stopping rule and the validation split, hands over to
-:mod:`skbp._training`, then publishes the fitted attributes — in a ``finally``
+:mod:`skbp._engine.training`, then publishes the fitted attributes — in a ``finally``
 block, so that an interrupted or diverged fit still leaves consistent, finite
 attributes behind.  Target encoding, scoring and prediction are the
 subclasses' business.
@@ -16,26 +16,26 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import _check_sample_weight
 
-from ._activations import get_activation
-from ._network import Network, forward_logits
-from ._optimizers import make_optimizer
-from ._params import (
-    PARAMETER_CONSTRAINTS,
-    check_hyperparameters,
-    hidden_layer_sizes_tuple,
-)
-from ._progress import ProgressPrinter
-from ._regularization import Dropout, make_penalty
-from ._sample_keys import row_keys
-from ._stopping import make_stopping_rule
-from ._training import (
+from .._engine.activations import get_activation
+from .._engine.network import Network, forward_logits
+from .._engine.optimizers import make_optimizer
+from .._engine.progress import ProgressPrinter
+from .._engine.regularization import Dropout, make_penalty
+from .._engine.sample_keys import row_keys
+from .._engine.stopping import make_stopping_rule
+from .._engine.training import (
     DataSet,
     TrainingState,
     ValidationSet,
     train_lbfgs,
     train_stochastic,
 )
-from ._validation_split import duplicate_aware_split
+from .params import (
+    PARAMETER_CONSTRAINTS,
+    check_hyperparameters,
+    hidden_layer_sizes_tuple,
+)
+from .validation_split import duplicate_aware_split
 
 
 def check_sample_weight(sample_weight, X, dtype):

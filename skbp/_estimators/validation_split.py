@@ -13,7 +13,7 @@ Which groups validate is decided by ``rng`` (the estimator's ``random_state``).
 
 import numpy as np
 
-from ._sample_keys import mix64
+from .._engine.sample_keys import mix64
 
 
 def duplicate_aware_split(keys, labels, strata, sample_weight, fraction, rng):
@@ -22,7 +22,7 @@ def duplicate_aware_split(keys, labels, strata, sample_weight, fraction, rng):
     Parameters
     ----------
     keys : ndarray of uint64, shape (n_samples,)
-        Content keys of the rows of X (:func:`skbp._sample_keys.row_keys`).
+        Content keys of the rows of X (:func:`skbp._engine.sample_keys.row_keys`).
     labels : ndarray of uint64, shape (n_samples,)
         A code of each sample's target (class index, or a hash of a label row).
     strata : ndarray of int, shape (n_samples,)

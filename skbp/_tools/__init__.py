@@ -1,0 +1,1 @@
+"""Tools around the estimators: the gradient check, plots and the command line."""
