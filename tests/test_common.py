@@ -11,8 +11,11 @@ from skbp import BackpropMLPClassifier
 # unscaled data sets: with ~50 samples an epoch is a single step, and at Adam's
 # default rate the validation rules stop before any model (scikit-learn's
 # MLPClassifier(early_stopping=True) included) has learned
-# check_class_weight_classifiers' problem.
-_ES = dict(solver="sgd", learning_rate_init=0.05, max_iter=100)
+# check_class_weight_classifiers' problem. Several checks fit 10 to 16 rows, some
+# with only 2 distinct rows per class (or 5 rows of positive weight): the default
+# validation_fraction=0.1 would hold out fewer than 2 distinct rows, which skbp
+# (like MLPClassifier) refuses as too small to mean anything; 0.3 holds out 2.
+_ES = dict(solver="sgd", learning_rate_init=0.05, max_iter=100, validation_fraction=0.3)
 
 CONFIGURATIONS = [
     BackpropMLPClassifier(max_iter=100),

@@ -354,7 +354,7 @@ def _split(X, y, sample_weight=None, fraction=0.2, seed=0):
 @pytest.mark.parametrize("fraction", [0.2, 0.5, 0.8, 0.9])
 def test_split_is_stratified_and_keeps_every_class_in_training(fraction):
     rng = np.random.RandomState(0)
-    counts = [60, 30, 8, 2, 1]
+    counts = [60, 30, 8, 2, 2]
     y = np.repeat(np.arange(len(counts)), counts)
     X = rng.randn(len(y), 4)
     for seed in range(10):
@@ -416,8 +416,8 @@ def test_estimator_uses_a_stratified_duplicate_aware_split(monkeypatch):
     recorded = {}
     real = skbp._estimators.base.duplicate_aware_split
 
-    def spy(keys, labels, strata, sample_weight, fraction, rng):
-        out = real(keys, labels, strata, sample_weight, fraction, rng)
+    def spy(keys, labels, strata, sample_weight, fraction, rng, **kwargs):
+        out = real(keys, labels, strata, sample_weight, fraction, rng, **kwargs)
         recorded.update(keys=keys.copy(), is_val=out.copy())
         return out
 
@@ -479,3 +479,65 @@ def test_estimator_sample_weight_two_equals_duplicated_rows(criterion):
     )
     for a, b in zip(weighted.coefs_, duplicated.coefs_):
         assert_allclose(a, b, rtol=1e-7, atol=1e-10)
+
+
+# --- where scikit-learn refuses, skbp refuses too -----------------------------
+
+
+@pytest.mark.parametrize("criterion", [True, "GL", "PQ", "UP"])
+def test_partial_fit_is_not_offered_with_early_stopping(criterion):
+    est = BackpropMLPClassifier(early_stopping=criterion)
+    assert not hasattr(est, "partial_fit")
+    X, y = np.random.RandomState(0).randn(20, 3), np.arange(20) % 2
+    with pytest.raises(AttributeError) as raised:
+        est.partial_fit(X, y, classes=[0, 1])
+    # scikit-learn's available_if names the reason in the chained exception.
+    assert "partial_fit does not support early_stopping" in str(raised.value.__cause__)
+    assert hasattr(est.set_params(early_stopping=False), "partial_fit")
+
+
+@pytest.mark.parametrize("fraction", [0.01, 0.1])
+def test_a_one_sample_validation_set_is_refused(fraction):
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(10, 4), np.arange(10) % 3
+    est = BackpropMLPClassifier(early_stopping=True, validation_fraction=fraction)
+    with pytest.raises(ValueError, match="validation_fraction=.* gives 1 for validation"):
+        est.fit(X, y)
+
+
+def test_a_class_with_a_single_member_is_refused():
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(30, 4), np.r_[np.zeros(15, int), np.ones(14, int), 2]
+    est = BackpropMLPClassifier(early_stopping="GL", validation_fraction=0.2)
+    with pytest.raises(ValueError, match="class in y, 2, has only 1 member.*validation_fraction"):
+        est.fit(X, y)
+
+
+def test_a_single_row_weighted_as_copies_is_a_class_that_trains():
+    # sample_weight=3 stands for three copies: the class has 3 members, all of
+    # one row, so it cannot be split and stays in training (no error).
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(30, 4), np.r_[np.zeros(15, int), np.ones(14, int), 2]
+    weights = np.r_[np.ones(29), 3.0]
+    recorded = {}
+    real = skbp._estimators.base.duplicate_aware_split
+
+    def spy(*args, **kwargs):
+        recorded["is_val"] = real(*args, **kwargs)
+        return recorded["is_val"]
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(skbp._estimators.base, "duplicate_aware_split", spy)
+        BackpropMLPClassifier(
+            early_stopping=True, validation_fraction=0.2, max_iter=3
+        ).fit(X, y, sample_weight=weights)
+    assert not recorded["is_val"][-1]
+
+
+def test_validation_size_is_at_least_scikit_learns():
+    # train_test_split rounds the held-out size up: 15 rows of 3 classes at
+    # validation_fraction=0.1 hold out ceil(1.5) = 2 rows, as MLPClassifier does.
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(15, 4), np.repeat(np.arange(3), 5)
+    for seed in range(5):
+        assert _split(X, y, fraction=0.1, seed=seed).sum() == 2

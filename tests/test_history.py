@@ -103,8 +103,8 @@ def test_history_with_validation_is_in_sync(criterion, monkeypatch):
     recorded = {}
     real = skbp._estimators.base.duplicate_aware_split
 
-    def spy(*args):
-        recorded["is_val"] = real(*args).copy()
+    def spy(*args, **kwargs):
+        recorded["is_val"] = real(*args, **kwargs).copy()
         return recorded["is_val"]
 
     monkeypatch.setattr(skbp._estimators.base, "duplicate_aware_split", spy)

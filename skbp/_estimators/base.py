@@ -64,7 +64,7 @@ class BaseBackpropMLP(BaseEstimator):
         hidden = hidden_layer_sizes_tuple(self.hidden_layer_sizes)
         rates = check_hyperparameters(self, len(hidden))
         first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
-        X, Y, sample_weight = self._validate_training_data(
+        X, Y, sample_weight, frequency = self._validate_training_data(
             X, y, sample_weight, incremental=incremental, reset=first_pass
         )
         if sp.issparse(X) and X.format != "csr":
@@ -102,22 +102,22 @@ class BaseBackpropMLP(BaseEstimator):
                 )
                 return self
             self._fit_stochastic(
-                X, Y, sample_weight, network, rng, rates, penalty, incremental, verbose
+                X, Y, sample_weight, frequency, network, rng, rates, penalty, incremental,
+                verbose,
             )
         finally:
             self._publish(network, state)
         return self
 
     def _fit_stochastic(
-        self, X, Y, sample_weight, network, rng, rates, penalty, incremental, verbose
+        self, X, Y, sample_weight, frequency, network, rng, rates, penalty, incremental,
+        verbose,
     ):
         if not incremental or self._optimizer is None:
             self._optimizer = make_optimizer(self.solver, network, self.get_params())
         if not incremental or self._stopping_rule is None:
-            # Early stopping needs a fixed validation split, which partial_fit's
-            # stream of batches does not have: it applies to fit only.
             self._stopping_rule = make_stopping_rule(
-                False if incremental else self.early_stopping,
+                self.early_stopping,
                 self.tol,
                 self.n_iter_no_change,
                 self.stopping_threshold,
@@ -130,7 +130,7 @@ class BaseBackpropMLP(BaseEstimator):
         train = DataSet(X, Y, sample_weight, keys)
         validation = None
         if rule.needs_validation:
-            train, validation = self._split_validation(train, rng)
+            train, validation = self._split_validation(train, frequency, rng)
         self._validation_used = validation is not None
 
         n_train = train.n_samples
@@ -171,20 +171,17 @@ class BaseBackpropMLP(BaseEstimator):
             self._mask_seed = int(rng.randint(np.iinfo(np.int32).max))
         return self._mask_seed
 
-    def _split_validation(self, data, rng):
+    def _split_validation(self, data, frequency, rng):
+        """Hold out the validation set of early stopping.
+
+        ``frequency`` is the user's sample_weight (before class weights): it
+        tells how many members a row stands for when classes are counted.
+        """
         strata, label_codes = self._split_strata(data.Y)
         is_val = duplicate_aware_split(
-            data.keys, label_codes, strata, data.sample_weight, self.validation_fraction, rng
+            data.keys, label_codes, strata, data.sample_weight, self.validation_fraction,
+            rng, frequency=frequency, class_names=getattr(self, "classes_", None),
         )
-        n_val = int(is_val.sum())
-        if n_val == 0:
-            raise ValueError(
-                f"The validation set is too small: validation_fraction="
-                f"{self.validation_fraction} of {data.n_samples} sample(s) leaves no "
-                "sample for validation without removing a class from training. "
-                "Increase 'validation_fraction' or the number of samples, or set "
-                "early_stopping=False."
-            )
         train_idx, val_idx = np.flatnonzero(~is_val), np.flatnonzero(is_val)
 
         def take(data_part, idx):

@@ -355,27 +355,36 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
         """
         return self._fit(X, y, sample_weight=sample_weight, incremental=False)
 
-    def _check_solver(self):
+    def _check_partial_fit(self):
         if self.solver not in ("sgd", "adam"):
             raise AttributeError(
                 f"partial_fit is only available for stochastic optimizers. "
                 f"{self.solver} is not stochastic."
             )
+        if self.early_stopping is not False:
+            # As scikit-learn, which raises for early_stopping=True: a stream of
+            # batches has no fixed validation split. Not offering the method lets
+            # meta-estimators and hasattr see it, as they do for solver="lbfgs".
+            raise AttributeError(
+                f"partial_fit does not support early_stopping={self.early_stopping!r}: "
+                "it needs a fixed validation split, which a stream of batches does "
+                "not have. Use fit, or set early_stopping=False."
+            )
         return True
 
-    @available_if(lambda est: est._check_solver())
+    @available_if(lambda est: est._check_partial_fit())
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(
         self,
         X: ArrayLike,
         y: ArrayLike,
-        classes: ArrayLike | None = None,
         sample_weight: ArrayLike | None = None,
+        classes: ArrayLike | None = None,
     ) -> BackpropMLPClassifier:
         """Update the model with a single epoch over the given data.
 
-        Early stopping applies to :meth:`fit` only: ``partial_fit`` trains on all
-        the data it is given, without a validation split.
+        Only available for the stochastic solvers and without early stopping,
+        which needs a fixed validation split.
 
         Parameters
         ----------
@@ -385,11 +394,11 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             The target values.
 
-        classes : array-like of shape (n_classes,), default=None
-            All classes that will ever appear; required on the first call.
-
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative sample weights.
+
+        classes : array-like of shape (n_classes,), default=None
+            All classes that will ever appear; required on the first call.
 
         Returns
         -------
@@ -439,12 +448,12 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
         if incremental and hasattr(self, "coefs_") and not reset:
             dtype = self.coefs_[0].dtype  # partial_fit continues in the model's dtype
             X = X.astype(dtype, copy=False)
-        sample_weight = check_sample_weight(sample_weight, X, dtype)
-        sample_weight = self._apply_class_weight(y, sample_weight, dtype, incremental)
+        frequency = check_sample_weight(sample_weight, X, dtype)
+        sample_weight = self._apply_class_weight(y, frequency, dtype, incremental)
         # Targets stay boolean (as in scikit-learn): 1 byte per entry, and arithmetic
         # with float activations keeps the activations' dtype.
         Y = self._label_binarizer.transform(y).astype(bool)
-        return X, Y, sample_weight
+        return X, Y, sample_weight, frequency
 
     def _apply_class_weight(self, y, sample_weight, dtype, incremental):
         if self.class_weight is None:
@@ -532,12 +541,16 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
             decision = decision.ravel()
         return self._label_binarizer.inverse_transform(decision)
 
-    def decision_function(self, X: ArrayLike) -> NDArray:
+    def predict_logits(self, X: ArrayLike) -> NDArray:
         """Net input of the output layer, z^L (the logits).
 
         ``predict_proba`` is ``softmax(z^L)`` (multiclass) or ``expit(z^L)``
         (binary, multilabel) of these values, and ``predict`` their argmax or
-        their sign. scikit-learn's MLPClassifier has no such method.
+        their sign. scikit-learn's MLPClassifier has no such method, and this
+        one is deliberately not called ``decision_function``: scikit-learn's
+        meta-estimators and scorers prefer a ``decision_function`` to
+        ``predict_proba`` (``CalibratedClassifierCV`` would calibrate the raw
+        logits), and they must treat skbp as they treat MLPClassifier.
 
         Parameters
         ----------
