@@ -258,3 +258,18 @@ def test_verbose_2_reports_progress_inside_epochs_on_stderr(iris, capsys):
 
     BackpropMLPClassifier(max_iter=2, verbose=1, random_state=0).fit(X, y)
     assert capsys.readouterr().err == ""
+
+
+def test_html_repr_links_to_the_api_page():
+    import pathlib
+
+    from skbp._estimators.base import DOCUMENTATION_URL
+
+    root = pathlib.Path(__file__).parents[1]
+    assert f'Documentation = "{DOCUMENTATION_URL}"' in (root / "pyproject.toml").read_text()
+    link = BackpropMLPClassifier()._get_doc_link()
+    assert link == DOCUMENTATION_URL + "gen_modules/skbp.BackpropMLPClassifier.html"
+    assert link in BackpropMLPClassifier()._repr_html_()
+    # The page is the one docs/api.rst's autosummary writes into gen_modules/.
+    api = (root / "docs" / "api.rst").read_text()
+    assert ":toctree: gen_modules" in api and "   BackpropMLPClassifier\n" in api

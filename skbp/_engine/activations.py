@@ -6,10 +6,8 @@ Each activation is a small object with two jobs:
 * ``backprop(delta, z, a, scratch)`` multiplies an error term by σ'(z) in place —
   the Hadamard product ``⊙ σ'(z^l)`` that closes BP2.
 
-``derivative(z, a)`` returns σ'(z) as a new array; it exists for readers and tests,
-the training loop uses the in-place ``backprop``.  Derivatives are computed from
-the activation ``a`` where that is cheaper and exact (logistic, tanh) and from the
-net input ``z`` otherwise (relu).
+Derivatives are computed from the activation ``a`` where that is cheaper and
+exact (logistic, tanh); σ'(z) itself is ``backprop(ones, z, a)``.
 """
 
 import numpy as np
@@ -24,9 +22,6 @@ class Identity:
     def forward(self, z, out=None):
         return z
 
-    def derivative(self, z, a):
-        return np.ones_like(z)
-
     def backprop(self, delta, z, a, scratch=None):
         return delta
 
@@ -39,9 +34,6 @@ class Logistic:
     def forward(self, z, out=None):
         # expit never overflows, even for |z| ~ 1e4.
         return expit(z, out=out)
-
-    def derivative(self, z, a):
-        return a * (1 - a)
 
     def backprop(self, delta, z, a, scratch=None):
         if scratch is None:
@@ -60,9 +52,6 @@ class Tanh:
     def forward(self, z, out=None):
         return np.tanh(z, out=out)
 
-    def derivative(self, z, a):
-        return 1 - a * a
-
     def backprop(self, delta, z, a, scratch=None):
         if scratch is None:
             scratch = np.empty_like(a)
@@ -79,9 +68,6 @@ class ReLU:
 
     def forward(self, z, out=None):
         return np.maximum(z, 0, out=out)
-
-    def derivative(self, z, a):
-        return (z > 0).astype(z.dtype)
 
     def backprop(self, delta, z, a, scratch=None):
         if scratch is None:

@@ -260,11 +260,6 @@ class Network:
         """Z^L for every row of X (no dropout, nothing stored)."""
         return forward_logits(X, self.coefs, self.intercepts, self.activation)
 
-    def predict_output(self, X):
-        """A^L = σ^L(Z^L) for every row of X."""
-        logits = self.predict_logits(X)
-        return self.output.activation(logits, out=logits)
-
 
 def forward_logits(X, coefs, intercepts, activation):
     """Z^L for every row of X, in row chunks so memory stays O(chunk × width)."""

@@ -34,10 +34,6 @@ class ProgressPrinter:
         line += f" | lr = {record['learning_rate']:.3g} | {record['duration_s']:.2f} s"
         print(line)
 
-    def note(self, message):
-        if self.verbose:
-            print(message)
-
     def batch(self, epoch, n_done, n_total):
         """Progress inside an epoch (verbose >= 2), throttled to one line per second."""
         if self.verbose < 2:

@@ -40,7 +40,8 @@ def _column_constants(n_features):
 
 
 def _value_bits(values):
-    values = np.ascontiguousarray(values)
+    # Adding 0.0 turns -0.0 into +0.0: equal values must give equal bits.
+    values = np.ascontiguousarray(values) + values.dtype.type(0)
     if values.dtype == np.float32:
         return values.view(np.uint32).astype(np.uint64)
     return values.astype(np.float64, copy=False).view(np.uint64)

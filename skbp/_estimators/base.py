@@ -50,10 +50,17 @@ def check_sample_weight(sample_weight, X, dtype):
     return sample_weight
 
 
+#: Root of the built documentation (also ``Documentation`` in pyproject.toml).
+DOCUMENTATION_URL = "https://skbp.readthedocs.io/en/stable/"
+
+
 class BaseBackpropMLP(BaseEstimator):
     """Shared fit machinery. Do not use directly."""
 
     _parameter_constraints: dict = PARAMETER_CONSTRAINTS
+    # The HTML repr links to the estimator's API page (docs/api.rst's toctree).
+    _doc_link_module = "skbp"
+    _doc_link_template = DOCUMENTATION_URL + "gen_modules/{estimator_module}.{estimator_name}.html"
 
     # ---------------------------------------------------------------- hooks
     def _output_layer(self):  # pragma: no cover - overridden

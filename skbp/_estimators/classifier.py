@@ -258,8 +258,8 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
     ...                             max_iter=50, random_state=0).fit(X_train, y_train)
     >>> clf.predict_proba(X_test[:1]).shape
     (1, 10)
-    >>> round(clf.score(X_test, y_test), 1)
-    1.0
+    >>> clf.score(X_test, y_test) > 0.9
+    True
     """
 
     def __init__(
