@@ -75,7 +75,7 @@ def _setup(args):
     network.initialize(np.random.RandomState(0))
     optimizer_cls = Adam if args.solver == "adam" else SGD
     optimizer = optimizer_cls(
-        network.params.size, network.n_weights, dtype,
+        network.params, network.n_weights,
         learning_rate_init=0.001 if args.solver == "adam" else 0.01,
     )
     return {

@@ -258,7 +258,7 @@ def test_one_training_step_is_inverted_dropout_by_hand():
 
     W1, b1 = init(5, 8, None, None), np.full(8, 0.1)
     W2, b2 = init(8, 3, None, None), np.zeros(3)
-    dropout = Dropout(rates, seed=est._mask_seed)
+    dropout = Dropout(rates, seed=est._training_state["mask_seed"])
     keys = row_keys(X)
     M0 = dropout.mask(0, 0, keys, 5, np.dtype(np.float64))
     M1 = dropout.mask(1, 0, keys, 8, np.dtype(np.float64))

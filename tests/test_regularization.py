@@ -228,13 +228,7 @@ def test_optimizers_decay_weights_but_not_biases(optimizer_cls):
     net, _, _ = _network()
     beta = 0.1
     before = net.params.copy()
-    opt = optimizer_cls(
-        net.params.size,
-        net.n_weights,
-        net.dtype,
-        learning_rate_init=0.5,
-        weight_decay=beta,
-    )
+    opt = optimizer_cls(net.params, net.n_weights, learning_rate_init=0.5, weight_decay=beta)
     opt.step(net.params, np.zeros_like(net.params))  # no gradient: only the decay acts
     n_w = net.n_weights
     assert_allclose(net.params[:n_w], (1 - beta) * before[:n_w], rtol=1e-14)
@@ -252,10 +246,8 @@ def test_decoupled_update_is_decay_then_step(optimizer_cls):
     kw = dict(learning_rate_init=0.1)
     if optimizer_cls is SGD:
         kw.update(momentum=0.9, nesterov=True)
-    plain = optimizer_cls(net.params.size, net.n_weights, net.dtype, **kw)
-    decayed = optimizer_cls(
-        net.params.size, net.n_weights, net.dtype, weight_decay=beta, **kw
-    )
+    plain = optimizer_cls(net.params, net.n_weights, **kw)
+    decayed = optimizer_cls(net.params, net.n_weights, weight_decay=beta, **kw)
     p_plain, p_decayed = start.copy(), start.copy()
     plain.step(p_plain, grad.copy())  # step consumes its gradient
     decayed.step(p_decayed, grad.copy())

@@ -2,25 +2,32 @@
 
 In Nielsen's ``network2.py`` each cost is a class with ``fn`` (the cost) and
 ``delta`` (the output error δ^L of BP1).  Here each class also owns the output
-activation, because the pair matters: for the *canonical* pairs below,
+activation σ^L, because BP1 is about the pair:
 
-    δ^L = ∇_a C ⊙ σ'(z^L) = a^L − y,
+    δ^L = ∇_a C ⊙ σ'(z^L).
 
-so BP1 is a subtraction and the output nonlinearity's Jacobian never has to be
-formed.  The cost is evaluated from the net input z^L with log-sum-exp /
-softplus identities, so it stays finite for |z| up to 1e4 and never takes log 0.
+``Loss.delta`` computes exactly that product from ``grad_a`` (∇_a C) and
+``output_derivative`` (σ'(z^L)).  For the *canonical* pairs — softmax with
+cross-entropy, logistic units with binary cross-entropy, identity with squared
+error, exp with Poisson deviance — the product collapses to a^L − y, and those
+classes say so by overriding ``delta`` with the subtraction.  Absolute error,
+the quantile (pinball) loss and the gamma deviance with a log link are not
+canonical and use the general product as it reads.
 
 Every cost is summed over the output units of a sample and averaged over the
-samples, weighted by ``sample_weight`` (the scikit-learn convention).
+samples, weighted by ``sample_weight`` (the scikit-learn convention).  Costs are
+evaluated from the net input z^L with log-sum-exp / softplus identities, and the
+log link's exp is taken of z^L clipped to ±``EXP_LIMIT`` of the dtype, so costs
+stay finite for |z| up to 1e4 and never take log 0.
 
-Adding a regressor is one more class: identity output with half squared error
-(``IdentitySquaredError``) already satisfies δ^L = a^L − y.
+``LOSSES`` is the one table of losses, keyed by loss name: estimators, parameter
+validation, the command line, the docs and the tests derive their lists from it.
 """
 
 from abc import ABC, abstractmethod
 
 import numpy as np
-from scipy.special import expit
+from scipy.special import expit, xlogy
 
 
 def _logsumexp_rows(z):
@@ -37,30 +44,77 @@ def _weighted_mean(per_sample, sample_weight):
     return float(np.dot(per_sample, sample_weight) / sample_weight.sum())
 
 
-class OutputLayer(ABC):
-    """Base class: an output activation with its matching cost."""
+def exp_limit(dtype):
+    """Largest |z| whose exp(z), squared, is still finite in ``dtype`` (44 for float32)."""
+    return float(np.floor(np.log(np.finfo(dtype).max) / 2))
 
+
+class Loss(ABC):
+    """An output activation σ^L with its cost C; subclasses fill in the math.
+
+    ``name`` is the key in :data:`LOSSES`, ``out_activation`` the value of the
+    estimators' ``out_activation_``.
+    """
+
+    name = None
     out_activation = None
 
     @abstractmethod
     def activation(self, z, out=None):
-        """Return a^L = σ^L(z^L)."""
+        """a^L = σ^L(z^L)."""
 
     @abstractmethod
+    def per_sample(self, z, y):
+        """C_n for each sample n, computed from its net input z^L."""
+
+    @abstractmethod
+    def delta(self, z, a, y, out=None):
+        """BP1: the output error δ^L = ∂C_n/∂z^L of each sample."""
+
     def fn(self, z, y, sample_weight=None):
-        """Return the cost C (weighted mean over samples) computed from z^L."""
+        """The cost C: the (weighted) mean over the samples of C_n."""
+        return _weighted_mean(self.per_sample(z, y), sample_weight)
 
-    def delta(self, a, y, out=None):
-        """BP1: the output error δ^L = ∂C_n/∂z^L for each sample n.
+    def check_targets(self, y):  # noqa: B027 - most losses take any real target
+        """Raise ValueError for targets outside the loss's domain (none here)."""
 
-        For the canonical activation/cost pairs this is a^L − y.
-        """
+
+class _GeneralBP1(Loss):
+    """BP1 as the lecture writes it: δ^L = ∇_a C ⊙ σ'(z^L)."""
+
+    @abstractmethod
+    def grad_a(self, a, y):
+        """∇_a C for each sample: the derivative of its cost by its output a^L."""
+
+    @abstractmethod
+    def output_derivative(self, z, a):
+        """σ'(z^L), element-wise (a^L is passed as it often gives it cheaply)."""
+
+    def delta(self, z, a, y, out=None):
+        return np.multiply(self.grad_a(a, y), self.output_derivative(z, a), out=out)
+
+
+class _Canonical(_GeneralBP1):
+    """A canonical activation/cost pair: ∇_a C ⊙ σ'(z) simplifies to a − y.
+
+    The factors are kept (``grad_a``, ``output_derivative``) for readers and
+    tests; training uses the subtraction, which also avoids 0/0 where a
+    logistic unit saturates.
+    """
+
+    def delta(self, z, a, y, out=None):
         return np.subtract(a, y, out=out)
 
 
-class SoftmaxCrossEntropy(OutputLayer):
-    """Softmax output, categorical cross-entropy C = −Σ_k y_k log a_k (multiclass)."""
+class SoftmaxCrossEntropy(Loss):
+    """Softmax output, categorical cross-entropy C = −Σ_k y_k log a_k (multiclass).
 
+    σ' is not element-wise here: each a_k depends on every z_j, and the
+    Jacobian ∂a/∂z = diag(a) − a aᵀ applied to ∇_a C = −y / a gives
+    δ^L = a − y for one-hot y (see the user guide's derivation).
+    """
+
+    name = "log_loss"
     out_activation = "softmax"
 
     def activation(self, z, out=None):
@@ -71,49 +125,200 @@ class SoftmaxCrossEntropy(OutputLayer):
         out /= out.sum(axis=1, keepdims=True)
         return out
 
-    def fn(self, z, y, sample_weight=None):
+    def per_sample(self, z, y):
         # −Σ_k y_k log softmax(z)_k = logsumexp(z) − Σ_k y_k z_k  for one-hot y.
-        per_sample = _logsumexp_rows(z) - np.einsum("ij,ij->i", y, z)
-        return _weighted_mean(per_sample, sample_weight)
+        return _logsumexp_rows(z) - np.einsum("ij,ij->i", y, z)
+
+    def delta(self, z, a, y, out=None):
+        return np.subtract(a, y, out=out)
 
 
-
-class LogisticCrossEntropy(OutputLayer):
+class LogisticCrossEntropy(_Canonical):
     """Logistic output per unit, binary cross-entropy summed over units.
 
     One unit for binary problems, one per label for multilabel problems:
-    C = −Σ_k [y_k log a_k + (1 − y_k) log(1 − a_k)].
+    C = −Σ_k [y_k log a_k + (1 − y_k) log(1 − a_k)];
+    ∇_a C = (a − y) / (a (1 − a)) and σ'(z) = a (1 − a).
     """
 
+    name = "binary_log_loss"
     out_activation = "logistic"
 
     def activation(self, z, out=None):
         return expit(z, out=out)
 
-    def fn(self, z, y, sample_weight=None):
+    def grad_a(self, a, y):
+        return (a - y) / (a * (1 - a))
+
+    def output_derivative(self, z, a):
+        return a * (1 - a)
+
+    def per_sample(self, z, y):
         # −[y log σ(z) + (1 − y) log(1 − σ(z))] = softplus(z) − y z.
-        per_sample = (np.logaddexp(0, z) - y * z).sum(axis=1)
-        return _weighted_mean(per_sample, sample_weight)
+        return (np.logaddexp(0, z) - y * z).sum(axis=1)
 
 
-class IdentitySquaredError(OutputLayer):
-    """Identity output with half squared error C = ½ Σ_k (a_k − y_k)² (regression)."""
+class _IdentityOutput(_GeneralBP1):
+    """Identity output: a^L = z^L, σ'(z) = 1."""
 
     out_activation = "identity"
 
     def activation(self, z, out=None):
         if out is None:
-            return z
+            return z.copy()
         np.copyto(out, z)
         return out
 
-    def fn(self, z, y, sample_weight=None):
-        per_sample = 0.5 * ((z - y) ** 2).sum(axis=1)
-        return _weighted_mean(per_sample, sample_weight)
+    def output_derivative(self, z, a):
+        return 1.0
 
 
-#: The output layer of each ``out_activation_``.
-OUTPUT_LAYERS = {
-    layer.out_activation: layer
-    for layer in (SoftmaxCrossEntropy, LogisticCrossEntropy, IdentitySquaredError)
+class SquaredError(_Canonical, _IdentityOutput):
+    """Half squared error C = ½ Σ_k (a_k − y_k)²: ∇_a C = a − y, σ' = 1."""
+
+    name = "squared_error"
+
+    def grad_a(self, a, y):
+        return a - y
+
+    def per_sample(self, z, y):
+        return 0.5 * ((z - y) ** 2).sum(axis=1)
+
+
+class AbsoluteError(_IdentityOutput):
+    """Absolute error C = Σ_k |a_k − y_k|: ∇_a C = sign(a − y) (0 at the kink)."""
+
+    name = "absolute_error"
+
+    def grad_a(self, a, y):
+        return np.sign(a - y)
+
+    def per_sample(self, z, y):
+        return np.abs(z - y).sum(axis=1)
+
+
+class QuantileLoss(_IdentityOutput):
+    """Pinball loss of quantile q: C = Σ_k max(q (y_k − a_k), (q − 1)(y_k − a_k)).
+
+    ∇_a C is −q where a < y (the prediction is too low) and 1 − q where a ≥ y,
+    so the minimizer is the q-quantile of y given x.
+    """
+
+    name = "quantile"
+
+    def __init__(self, quantile=0.5):
+        self.quantile = float(quantile)
+
+    def grad_a(self, a, y):
+        return np.subtract(a >= y, self.quantile, dtype=a.dtype)
+
+    def per_sample(self, z, y):
+        residual = y - z
+        q = self.quantile
+        return np.maximum(q * residual, (q - 1) * residual).sum(axis=1)
+
+
+class _ExpOutput(_GeneralBP1):
+    """Log link: a^L = exp(z^L), σ'(z) = exp(z) = a.
+
+    z is clipped to ±``exp_limit(dtype)`` first (e^44 ≈ 1.3e19 in float32), so
+    that exp, and the costs below, stay finite for any net input.
+    """
+
+    out_activation = "exp"
+
+    def activation(self, z, out=None):
+        limit = exp_limit(z.dtype)
+        out = np.clip(z, -limit, limit, out=out)
+        return np.exp(out, out=out)
+
+    def output_derivative(self, z, a):
+        return a
+
+    @staticmethod
+    def clipped(z):
+        limit = exp_limit(z.dtype)
+        return np.clip(z, -limit, limit)
+
+
+class PoissonDeviance(_Canonical, _ExpOutput):
+    """Half Poisson deviance with a log link, C = Σ_k [y log(y/a) − y + a].
+
+    ∇_a C = 1 − y/a and σ'(z) = a, so δ^L = a − y: a canonical pair.
+    """
+
+    name = "poisson"
+
+    def grad_a(self, a, y):
+        return 1 - y / a
+
+    def per_sample(self, z, y):
+        z = self.clipped(z)
+        return (xlogy(y, y) - y * z - y + np.exp(z)).sum(axis=1)
+
+    def check_targets(self, y):
+        if not (np.all(y >= 0) and np.sum(y) > 0):
+            raise ValueError("loss='poisson' requires non-negative y and sum(y) > 0.")
+
+
+class GammaDeviance(_ExpOutput):
+    """Half gamma deviance with a log link, C = Σ_k [log(a/y) + y/a − 1].
+
+    ∇_a C = 1/a − y/a² and σ'(z) = a: δ^L = (1/a − y/a²) a = 1 − y/a, which is
+    not a − y (the log link is not the gamma family's canonical link).
+    """
+
+    name = "gamma"
+
+    def grad_a(self, a, y):
+        return (a - y) / (a * a)
+
+    def per_sample(self, z, y):
+        z = self.clipped(z)
+        return (z - np.log(y) + y * np.exp(-z) - 1).sum(axis=1)
+
+    def check_targets(self, y):
+        if not np.all(y > 0):
+            raise ValueError("loss='gamma' requires strictly positive y.")
+
+
+#: The losses by name; classifiers use "log_loss" (multiclass) and
+#: "binary_log_loss" (binary, multilabel), as scikit-learn's MLP does internally.
+LOSSES = {
+    loss.name: loss
+    for loss in (
+        SoftmaxCrossEntropy,
+        LogisticCrossEntropy,
+        SquaredError,
+        AbsoluteError,
+        QuantileLoss,
+        PoissonDeviance,
+        GammaDeviance,
+    )
 }
+
+#: The ``loss`` values of regressors, in the order the docs list them.
+REGRESSION_LOSSES = ("squared_error", "poisson", "absolute_error", "gamma", "quantile")
+
+
+def make_loss(name, **params):
+    """The loss called ``name``; ``params`` are its own (``quantile``)."""
+    if name not in LOSSES:
+        raise ValueError(f"Unknown loss {name!r}; the losses are {sorted(LOSSES)}.")
+    return LOSSES[name](**params) if name == "quantile" else LOSSES[name]()
+
+
+def loss_of_output(out_activation):
+    """The classifiers' loss for ``out_activation_`` (softmax or logistic)."""
+    for loss in (SoftmaxCrossEntropy, LogisticCrossEntropy):
+        if loss.out_activation == out_activation:
+            return loss()
+    raise ValueError(f"No classification loss has the output {out_activation!r}.")
+
+
+def activation_of_output(out_activation):
+    """σ^L for ``out_activation_`` ("softmax", "logistic", "identity" or "exp")."""
+    for loss in LOSSES.values():
+        if loss.out_activation == out_activation:
+            return loss().activation
+    raise ValueError(f"No loss has the output activation {out_activation!r}.")

@@ -10,7 +10,8 @@ Conventions (row-vector batches, as in scikit-learn):
 With these conventions the four equations read, for the batch cost
 C = Σ_n s_n C_n / Σ_n s_n (sample weights s, all ones by default):
 
-* BP1  Δ^L = diag(s / Σs) (A^L − Y)            — the output layer's ``delta``
+* BP1  Δ^L = diag(s / Σs) (∇_A C ⊙ σ'(Z^L))   — the loss's ``delta`` (A^L − Y
+                                                for the canonical pairs)
 * BP2  Δ^l = (Δ^{l+1} (W^{l+1})ᵀ) ⊙ σ'(Z^l)     — ``activation.backprop``
 * BP3  ∂C/∂b^l = 1ᵀ Δ^l                          — column sums, as a product
 * BP4  ∂C/∂W^l = (A^{l−1})ᵀ Δ^l                  — one matrix product
@@ -192,8 +193,8 @@ class Network:
         """
         n = Y.shape[0]
         top = self.n_layers - 1
-        # BP1: δ^L = a^L − y for each sample, weighted into the batch mean.
-        delta = self.output.delta(ws.outputs[top], Y, out=ws.delta[top][:n])
+        # BP1: δ^L = ∇_a C ⊙ σ'(z^L) for each sample, weighted into the batch mean.
+        delta = self.output.delta(ws.z[top][:n], ws.outputs[top], Y, out=ws.delta[top][:n])
         delta *= sample_scale
         for layer in range(top, -1, -1):
             # BP3: ∂C/∂b = 1ᵀ Δ = Σ_n δ_n (a BLAS product beats np.sum over axis 0).

@@ -6,11 +6,13 @@ both implement decoupled weight decay (lecture §7):
 
     W := (1 − β) W − step(∇C),
 
-applied to the weights only (``params[:n_weights]``), never to the biases.
+applied to the weights only (``params[:n_weights]``), never to the biases.  The
+learning rate η is set from outside, once per epoch, by a schedule
+(:mod:`skbp._engine.schedules`).
 
-The learning-rate schedules and the ``trigger_stopping`` protocol are
-scikit-learn's: "invscaling" decays the rate with the number of samples seen,
-"adaptive" divides it by 5 when a stopping rule fires instead of stopping.
+``state()`` returns everything an optimizer must carry between ``partial_fit``
+calls as plain arrays and numbers, and ``load_state`` puts it back: a fitted
+estimator stores that, not the optimizer object.
 """
 
 import math
@@ -19,12 +21,11 @@ import numpy as np
 
 
 class Optimizer:
-    """Base class: learning-rate schedule, weight decay, stopping protocol."""
+    """Base class: the learning rate and weight decay."""
 
-    def __init__(self, n_params, n_weights, dtype, learning_rate_init, weight_decay=0.0):
+    def __init__(self, n_weights, learning_rate_init, weight_decay=0.0):
         # Python floats: a NumPy float64 scalar would make every in-place update of
         # a float32 vector compute in float64 (NEP 50).
-        self.learning_rate_init = float(learning_rate_init)
         self.learning_rate = float(learning_rate_init)
         self.weight_decay = float(weight_decay)
         self.n_weights = n_weights
@@ -34,14 +35,14 @@ class Optimizer:
         if self.weight_decay:
             params[: self.n_weights] *= 1.0 - self.weight_decay
 
-    def iteration_ends(self, time_step):
-        """Called after each epoch with the number of samples seen so far."""
+    def state(self):
+        """The state to carry between calls: plain arrays and numbers."""
+        return {}
 
-    def trigger_stopping(self, msg, verbose):
-        """A stopping rule fired: return True to stop training."""
-        if verbose:
-            print(msg + " Stopping.")
-        return True
+    def load_state(self, state):
+        """Restore a ``state()``; arrays are used in place, not copied."""
+        vars(self).update(state)
+        return self
 
 
 class SGD(Optimizer):
@@ -54,22 +55,17 @@ class SGD(Optimizer):
 
     def __init__(
         self,
-        n_params,
+        params,
         n_weights,
-        dtype,
         learning_rate_init=0.1,
-        lr_schedule="constant",
         momentum=0.9,
         nesterov=True,
-        power_t=0.5,
         weight_decay=0.0,
     ):
-        super().__init__(n_params, n_weights, dtype, learning_rate_init, weight_decay)
-        self.lr_schedule = lr_schedule
+        super().__init__(n_weights, learning_rate_init, weight_decay)
         self.momentum = float(momentum)
         self.nesterov = nesterov
-        self.power_t = float(power_t)
-        self.velocity = np.zeros(n_params, dtype=dtype)
+        self.velocity = np.zeros_like(params)
 
     def step(self, params, grad):
         """Apply one update to ``params`` (in place) from ``grad``.
@@ -90,21 +86,8 @@ class SGD(Optimizer):
         else:
             params += velocity
 
-    def iteration_ends(self, time_step):
-        if self.lr_schedule == "invscaling":
-            self.learning_rate = float(self.learning_rate_init) / (time_step + 1) ** self.power_t
-
-    def trigger_stopping(self, msg, verbose):
-        if self.lr_schedule != "adaptive":
-            return super().trigger_stopping(msg, verbose)
-        if self.learning_rate <= 1e-6:
-            if verbose:
-                print(msg + " Learning rate too small. Stopping.")
-            return True
-        self.learning_rate /= 5.0
-        if verbose:
-            print(f"{msg} Setting learning rate to {self.learning_rate:f}")
-        return False
+    def state(self):
+        return {"velocity": self.velocity}
 
 
 class Adam(Optimizer):
@@ -122,22 +105,21 @@ class Adam(Optimizer):
 
     def __init__(
         self,
-        n_params,
+        params,
         n_weights,
-        dtype,
         learning_rate_init=0.001,
         beta_1=0.9,
         beta_2=0.999,
         epsilon=1e-8,
         weight_decay=0.0,
     ):
-        super().__init__(n_params, n_weights, dtype, learning_rate_init, weight_decay)
+        super().__init__(n_weights, learning_rate_init, weight_decay)
         self.beta_1 = float(beta_1)
         self.beta_2 = float(beta_2)
         self.epsilon = float(epsilon)
         self.t = 0
-        self.first_moment = np.zeros(n_params, dtype=dtype)  # M = m / (1 − β₁)
-        self.second_moment = np.zeros(n_params, dtype=dtype)  # V = v / (1 − β₂)
+        self.first_moment = np.zeros_like(params)  # M = m / (1 − β₁)
+        self.second_moment = np.zeros_like(params)  # V = v / (1 − β₂)
 
     def step(self, params, grad):
         """Apply one update to ``params`` (in place) from ``grad``.
@@ -161,27 +143,32 @@ class Adam(Optimizer):
         self.decay_weights(params)
         params -= s
 
+    def state(self):
+        return {"t": self.t, "first_moment": self.first_moment, "second_moment": self.second_moment}
+
+
+#: The stochastic solvers, one optimizer class each.
+OPTIMIZERS = {"sgd": SGD, "adam": Adam}
+
+#: Every ``solver`` value: L-BFGS is SciPy's minimizer, driven by the training loop.
+SOLVERS = ("lbfgs", *OPTIMIZERS)
+
 
 def make_optimizer(solver, network, params):
-    """Build the optimizer for ``solver`` from the estimator's hyperparameters."""
+    """The optimizer for ``solver`` from the estimator's hyperparameters ``params``."""
+    if solver not in OPTIMIZERS:
+        raise ValueError(
+            f"solver={solver!r} has no stochastic optimizer; the stochastic solvers "
+            f"are {sorted(OPTIMIZERS)}."
+        )
     common = dict(
-        n_params=network.params.size,
+        params=network.params,
         n_weights=network.n_weights,
-        dtype=network.dtype,
         learning_rate_init=params["learning_rate_init"],
         weight_decay=params["weight_decay"],
     )
     if solver == "sgd":
-        return SGD(
-            lr_schedule=params["learning_rate"],
-            momentum=params["momentum"],
-            nesterov=params["nesterovs_momentum"],
-            power_t=params["power_t"],
-            **common,
-        )
+        return SGD(momentum=params["momentum"], nesterov=params["nesterovs_momentum"], **common)
     return Adam(
-        beta_1=params["beta_1"],
-        beta_2=params["beta_2"],
-        epsilon=params["epsilon"],
-        **common,
+        beta_1=params["beta_1"], beta_2=params["beta_2"], epsilon=params["epsilon"], **common
     )

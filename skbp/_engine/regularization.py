@@ -74,15 +74,19 @@ class ElasticNetPenalty(_Penalty):
         self._add_scaled(grad, s * (1 - self.l1_ratio), weights)
 
 
+#: The ``penalty`` values.
+PENALTIES = {"l2": L2Penalty, "l1": L1Penalty, "elasticnet": ElasticNetPenalty}
+
+
 def make_penalty(penalty, alpha, l1_ratio):
     """Return the penalty object, or None when ``alpha`` is 0."""
+    if penalty not in PENALTIES:
+        raise ValueError(f"Unknown penalty {penalty!r}; the penalties are {sorted(PENALTIES)}.")
     if alpha == 0:
         return None
-    if penalty == "l2":
-        return L2Penalty(alpha)
-    if penalty == "l1":
-        return L1Penalty(alpha)
-    return ElasticNetPenalty(alpha, l1_ratio)
+    if penalty == "elasticnet":
+        return ElasticNetPenalty(alpha, l1_ratio)
+    return PENALTIES[penalty](alpha)
 
 
 class Dropout:

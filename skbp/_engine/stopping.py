@@ -5,9 +5,9 @@ val_score)`` and answers two questions:
 
 * ``improved`` — is this the best epoch so far?  (The training loop snapshots
   the weights of the best epoch when a validation split is used.)
-* ``fired`` — should training stop?  The optimizer gets the last word: with
-  ``learning_rate="adaptive"`` it lowers the rate instead, and the rule is
-  ``reset``.
+* ``fired`` — should training stop?  The learning-rate schedule gets the last
+  word: with ``learning_rate="adaptive"`` it lowers the rate instead, and the
+  rule is ``reset`` (see :class:`skbp._engine.hooks.StoppingRule`).
 
 Rules:
 
@@ -30,7 +30,20 @@ DEFAULT_THRESHOLDS = {"GL": 2.0, "PQ": 0.75, "UP": 3}
 STRIP_LENGTH = 5
 
 
-class _Plateau:
+class _Rule:
+    """Shared by all rules: their state is plain numbers and lists."""
+
+    def state(self):
+        """What must survive between partial_fit calls (a copy, plain builtins)."""
+        return {name: list(value) if isinstance(value, list) else value
+                for name, value in vars(self).items()}
+
+    def load_state(self, state):
+        vars(self).update(state)
+        return self
+
+
+class _Plateau(_Rule):
     """scikit-learn's patience rule: fire when the monitored quantity has not
     improved by ``tol`` for more than ``n_iter_no_change`` consecutive epochs."""
 
@@ -98,7 +111,7 @@ class ValidationScorePlateau(_Plateau):
         return improved, fired
 
 
-class _ValidationLossRule:
+class _ValidationLossRule(_Rule):
     """Shared bookkeeping of Prechelt's criteria: E_opt(t) = min E_va."""
 
     needs_validation = True

@@ -1,11 +1,12 @@
 """The training loops: mini-batch epochs (sgd, adam) and full-batch L-BFGS.
 
 The data path of one step is: gather a batch → ``Network.loss_and_gradient``
-(forward, BP1–BP4, penalty) → ``optimizer.step``.  Around it, the epoch loop
-records one history entry per epoch, asks the stopping rule whether to stop, and
-keeps the weights safe:
+(forward, BP1–BP4, penalty) → ``optimizer.step``.  Around it, each loop makes
+one record per epoch (L-BFGS: per iteration) with :func:`epoch_record` and hands
+it to the fit's hooks (:mod:`skbp._engine.hooks`): history, stopping rules,
+learning-rate schedule, printing and monitoring live there, not here.  What
+stays in the loops is keeping the weights safe:
 
-* the weights of the best epoch are kept whenever a validation split is used;
 * a non-finite loss or parameter stops training at once, restores the last
   finite weights and raises scikit-learn's "Solver produced non-finite
   parameter weights" ValueError — coefs_ never hold NaN or inf;
@@ -16,13 +17,14 @@ keeps the weights safe:
 
 import time
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.optimize
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 
+from .hooks import epoch_record
 from .network import Workspace
 
 
@@ -70,28 +72,6 @@ class ValidationSet(DataSet):
         logits = network.predict_logits(self.X)
         loss = network.output.fn(logits, self.Y, self.sample_weight)
         return loss, float(self.score(logits))
-
-
-@dataclass
-class TrainingState:
-    """Everything the loop accumulates, kept across partial_fit calls."""
-
-    history: list = field(default_factory=list)
-    n_samples_seen: int = 0
-    best_epoch: int | None = None
-    best_params: np.ndarray | None = None
-    epochs_this_call: int = 0
-
-    @property
-    def epoch(self):
-        return len(self.history)
-
-    def keep_best(self, params):
-        """Snapshot the weights of the best epoch so far (reusing the buffer)."""
-        if self.best_params is None or self.best_params.shape != params.shape:
-            self.best_params = params.copy()
-        else:
-            np.copyto(self.best_params, params)
 
 
 class _BatchGatherer:
@@ -145,7 +125,10 @@ def _batch_masks(network, dropout, ws, epoch, keys, n):
     return masks
 
 
-def run_epoch(network, optimizer, gatherer, ws, *, order, batch_size, penalty, dropout, epoch, progress):
+def run_epoch(
+    network, optimizer, gatherer, ws, *, order, batch_size, penalty, dropout, epoch,
+    batch_progress=None,
+):
     """One pass over the training data; returns the mean training loss."""
     n = gatherer.data.n_samples
     accumulated = 0.0
@@ -163,7 +146,8 @@ def run_epoch(network, optimizer, gatherer, ws, *, order, batch_size, penalty, d
             return float("nan")
         optimizer.step(network.params, network.grad)
         accumulated += loss * (stop - start)
-        progress.batch(epoch + 1, stop, n)
+        if batch_progress is not None:
+            batch_progress(epoch + 1, stop, n)
     return accumulated / n
 
 
@@ -171,9 +155,8 @@ def train_stochastic(
     network,
     train,
     *,
-    optimizer,
-    rule,
-    state,
+    run,
+    hooks,
     rng,
     batch_size,
     shuffle,
@@ -182,85 +165,59 @@ def train_stochastic(
     penalty=None,
     dropout=None,
     incremental=False,
-    progress,
+    batch_progress=None,
     learning_rate_init,
 ):
-    """Run up to ``max_epochs`` epochs of mini-batch training; update ``state``.
-
-    Returns the stopping message, or None when ``max_epochs`` ran out.
-    """
+    """Run up to ``max_epochs`` epochs of mini-batch training (one for partial_fit)."""
     ws = Workspace(network, batch_size)
     gatherer = _BatchGatherer(train, batch_size)
     n = train.n_samples
-    state.epochs_this_call = 0
-    if state.best_params is None:
-        state.keep_best(network.params)  # the fallback until an epoch improves
-
-    def keep_safe_weights():
-        """The best epoch's weights (this call's starting weights if none was better)."""
-        np.copyto(network.params, state.best_params)
-
+    optimizer = run.optimizer
+    hooks.train_begin(run)
     try:
         for _ in range(max_epochs):
+            hooks.epoch_begin(run)
             started = time.perf_counter()
             order = rng.permutation(n) if shuffle else None
             train_loss = run_epoch(
                 network, optimizer, gatherer, ws, order=order, batch_size=batch_size,
-                penalty=penalty, dropout=dropout, epoch=state.epoch, progress=progress,
+                penalty=penalty, dropout=dropout, epoch=run.epoch,
+                batch_progress=batch_progress,
             )
             val_loss = val_score = None
             if _is_healthy(network, train, train_loss) and validation is not None:
                 val_loss, val_score = validation.evaluate(network)
             if not _is_healthy(network, train, train_loss, val_loss):
-                keep_safe_weights()
-                raise divergence_error(state.epoch + 1, learning_rate_init)
-            state.n_samples_seen += n
-            improved, fired = rule.update(train_loss, val_loss, val_score)
-            record = {
-                "epoch": state.epoch + 1,
-                "train_loss": float(train_loss),
-                "val_loss": val_loss,
-                "val_score": val_score,
-                "learning_rate": float(optimizer.learning_rate),
-                "n_samples_seen": state.n_samples_seen,
-                "duration_s": time.perf_counter() - started,
-            }
-            state.history.append(record)
-            state.epochs_this_call += 1
-            if improved:
-                state.best_epoch = record["epoch"]
-                state.keep_best(network.params)
-            progress.epoch(record)
-            optimizer.iteration_ends(state.n_samples_seen)
-            if fired:
-                if optimizer.trigger_stopping(rule.message, progress.verbose):
-                    return rule.message
-                rule.reset()
-            if incremental:
-                return None
+                run.restore_best()
+                raise divergence_error(run.epoch + 1, learning_rate_init)
+            run.n_samples_seen += n
+            record = epoch_record(
+                run.epoch + 1, train_loss, val_loss, val_score, optimizer.learning_rate,
+                run.n_samples_seen, time.perf_counter() - started,
+            )
+            if hooks.epoch_end(run, record) or incremental:
+                return
         if not incremental:
             warnings.warn(
                 f"Stochastic Optimizer: Maximum iterations ({max_epochs}) reached and "
                 "the optimization hasn't converged yet.",
                 ConvergenceWarning,
             )
-        return None
     except KeyboardInterrupt:
         kept = "current"
         if validation is not None:
-            kept = "best validated"  # restored by the finally clause
+            kept = "best validated"  # restored by the stopping rule's train_end
         elif not _is_healthy(network, train, 0.0):
-            keep_safe_weights()
+            run.restore_best()
             kept = "best finite"
         warnings.warn(
-            f"Training interrupted by user after {state.epochs_this_call} complete "
+            f"Training interrupted by user after {run.epochs_this_call} complete "
             f"epoch(s); the estimator keeps the {kept} weights.",
             UserWarning,
         )
         raise
     finally:
-        if validation is not None:
-            np.copyto(network.params, state.best_params)
+        hooks.train_end(run)
 
 
 _PROBE_ROWS = 256
@@ -282,8 +239,12 @@ def _is_healthy(network, train, train_loss, val_loss=None):
         return bool(np.isfinite(network.predict_logits(train.X[:_PROBE_ROWS])).all())
 
 
-def train_lbfgs(network, train, *, penalty, max_iter, max_fun, tol, state, progress):
-    """Full-batch L-BFGS-B (scipy) on the backprop gradient; returns the final loss."""
+def train_lbfgs(network, train, *, penalty, max_iter, max_fun, tol, run, hooks):
+    """Full-batch L-BFGS-B (scipy) on the backprop gradient; returns the final loss.
+
+    Each L-BFGS iteration is an "epoch" for the hooks; a hook that asks to stop
+    ends the minimization after that iteration.
+    """
     ws = Workspace(network, train.n_samples)
     start_params = network.params.copy()
 
@@ -295,33 +256,27 @@ def train_lbfgs(network, train, *, penalty, max_iter, max_fun, tol, state, progr
     started = [time.perf_counter()]
     accepted = network.params.astype(np.float64)  # the last completed iterate
 
-    def record_iteration(intermediate_result):
+    def end_of_iteration(intermediate_result):
         np.copyto(accepted, intermediate_result.x)
-        state.epochs_this_call += 1
-        loss = float(intermediate_result.fun)
-        record = {
-            "epoch": state.epoch + 1,
-            "train_loss": loss,
-            "val_loss": None,
-            "val_score": None,
-            "learning_rate": float("nan"),
-            "n_samples_seen": state.n_samples_seen,
-            "duration_s": time.perf_counter() - started[0],
-        }
-        state.history.append(record)
-        if state.best_epoch is None or loss < state.history[state.best_epoch - 1]["train_loss"]:
-            state.best_epoch = record["epoch"]
-        progress.epoch(record)
+        network.params[...] = accepted  # hooks see the iterate, not a line-search point
+        record = epoch_record(
+            run.epoch + 1, intermediate_result.fun, None, None, float("nan"),
+            run.n_samples_seen, time.perf_counter() - started[0],
+        )
+        if hooks.epoch_end(run, record):
+            raise StopIteration
+        hooks.epoch_begin(run)
         started[0] = time.perf_counter()
 
-    state.epochs_this_call = 0
+    hooks.train_begin(run)
     try:
+        hooks.epoch_begin(run)
         result = scipy.optimize.minimize(
             loss_and_grad,
             accepted.copy(),
             method="L-BFGS-B",
             jac=True,
-            callback=record_iteration,
+            callback=end_of_iteration,
             # scipy's default ftol (2.2e-9) would end every run before a small
             # ``tol`` is reached: near the optimum a gradient of size tol lowers
             # the loss by about tol², so a small tol tightens ftol to tol².
@@ -332,26 +287,28 @@ def train_lbfgs(network, train, *, penalty, max_iter, max_fun, tol, state, progr
                 "ftol": min(_LBFGS_DEFAULT_FTOL, tol * tol),
             },
         )
+        network.params[...] = result.x
+        if not _is_healthy(network, train, result.fun):
+            np.copyto(network.params, start_params)
+            raise divergence_error(run.epoch, float("nan"))
+        stopped_by_hook = result.status == 99
+        if result.status != 0 and not stopped_by_hook:
+            warnings.warn(
+                f"lbfgs failed to converge after {result.nit} iteration(s) "
+                f"(status={result.status}): {result.message}. Increase the number of "
+                "iterations (max_iter) or scale the data as shown in "
+                "https://scikit-learn.org/stable/modules/preprocessing.html",
+                ConvergenceWarning,
+            )
+        return float(result.fun)
     except KeyboardInterrupt:
         # The interrupt may land inside a line search: keep the last accepted iterate.
         network.params[...] = accepted
         warnings.warn(
-            f"Training interrupted by user after {state.epochs_this_call} L-BFGS "
+            f"Training interrupted by user after {run.epochs_this_call} L-BFGS "
             "iteration(s); the estimator keeps the last completed iterate.",
             UserWarning,
         )
         raise
-    network.params[...] = result.x
-    if not _is_healthy(network, train, result.fun):
-        np.copyto(network.params, start_params)
-        raise divergence_error(len(state.history), float("nan"))
-    if result.status != 0:
-        warnings.warn(
-            f"lbfgs failed to converge after {result.nit} iteration(s) "
-            f"(status={result.status}): {result.message}. Increase the number of "
-            "iterations (max_iter) or scale the data as shown in "
-            "https://scikit-learn.org/stable/modules/preprocessing.html",
-            ConvergenceWarning,
-        )
-    return float(result.fun)
-
+    finally:
+        hooks.train_end(run)

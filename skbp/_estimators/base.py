@@ -1,13 +1,22 @@
 """Estimator glue shared by skbp's estimators: from ``fit`` to the training loop.
 
 ``BaseBackpropMLP._fit`` validates, builds the :class:`~skbp._engine.network.Network`,
-picks the optimizer, the stopping rule and the validation split, hands over to
-:mod:`skbp._engine.training`, then publishes the fitted attributes — in a ``finally``
-block, so that an interrupted or diverged fit still leaves consistent, finite
-attributes behind.  Target encoding, scoring and prediction are the
-subclasses' business.
+assembles the fit's hooks (history, schedule, stopping rule, printing,
+scikit-learn callbacks), picks the validation split, hands over to
+:mod:`skbp._engine.training`, then publishes the fitted attributes — in a
+``finally`` block, so that an interrupted or diverged fit still leaves
+consistent, finite attributes behind.  Target encoding, the output layer,
+scoring and prediction are the subclasses' business (``_validate_training_data``,
+``_output_layer``, ``_split_strata``, ``_validation_scorer``, ``_encode_targets``).
+
+Between calls the estimator keeps only plain data: the public fitted attributes,
+and in ``_training_state`` a dict of arrays and numbers with what ``partial_fit``
+needs to continue (optimizer moments, schedule, stopping-rule counters, dropout
+seed).  The per-epoch lists are stored as one JSON text each when pickled, so
+that a saved model holds no skbp objects but the estimator and stays small.
 """
 
+import json
 import warnings
 
 import numpy as np
@@ -17,129 +26,155 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import _check_sample_weight
 
 from .._engine.activations import get_activation
+from .._engine.hooks import (
+    BestIterate,
+    History,
+    Hooks,
+    LearningRateSchedule,
+    StoppingRule,
+    TrainingRun,
+)
 from .._engine.network import Network, forward_logits
 from .._engine.optimizers import make_optimizer
 from .._engine.progress import ProgressPrinter
 from .._engine.regularization import Dropout, make_penalty
 from .._engine.sample_keys import row_keys
+from .._engine.schedules import make_schedule
 from .._engine.stopping import make_stopping_rule
-from .._engine.training import (
-    DataSet,
-    TrainingState,
-    ValidationSet,
-    train_lbfgs,
-    train_stochastic,
-)
-from .params import (
-    PARAMETER_CONSTRAINTS,
-    check_hyperparameters,
-    hidden_layer_sizes_tuple,
-)
+from .._engine.training import DataSet, ValidationSet, train_lbfgs, train_stochastic
+from .callbacks import CallbackSupportMixin, SklearnCallbacks, wants_callbacks
+from .params import check_hyperparameters, hidden_layer_sizes_tuple
 from .validation_split import duplicate_aware_split
+
+#: Root of the built documentation (also ``Documentation`` in pyproject.toml).
+DOCUMENTATION_URL = "https://skbp.readthedocs.io/en/stable/"
+
+#: Fitted attributes that hold one entry per epoch; pickled as JSON text.
+_PER_EPOCH_ATTRIBUTES = ("history_", "loss_curve_", "validation_scores_", "validation_losses_")
 
 
 def check_sample_weight(sample_weight, X, dtype):
     """Validated sample weights in ``dtype``: finite, non-negative, not all zero."""
     if sample_weight is None:
         return None
-    sample_weight = _check_sample_weight(sample_weight, X, dtype=dtype)
-    if np.any(sample_weight < 0):
-        raise ValueError("Negative values in data passed to `sample_weight`.")
+    sample_weight = _check_sample_weight(sample_weight, X, dtype=dtype, ensure_non_negative=True)
     if not np.any(sample_weight > 0):
         raise ValueError("Sample weights must contain at least one non-zero number.")
     return sample_weight
 
 
-#: Root of the built documentation (also ``Documentation`` in pyproject.toml).
-DOCUMENTATION_URL = "https://skbp.readthedocs.io/en/stable/"
+class TrainingData:
+    """Validated training data: features, raw and encoded targets, weights.
+
+    ``y`` is the validated target as the user gave it (what scikit-learn's
+    callbacks score against), ``Y`` its encoding for the network (2-D),
+    ``sample_weight`` the weights of the cost (class weights included) and
+    ``frequency`` the user's sample_weight alone (how many copies a row stands
+    for, used to count the members of a class).
+    """
+
+    def __init__(self, X, y, Y, sample_weight=None, frequency=None):
+        self.X, self.y, self.Y = X, y, Y
+        self.sample_weight, self.frequency = sample_weight, frequency
 
 
-class BaseBackpropMLP(BaseEstimator):
+class BaseBackpropMLP(CallbackSupportMixin, BaseEstimator):
     """Shared fit machinery. Do not use directly."""
 
-    _parameter_constraints: dict = PARAMETER_CONSTRAINTS
     # The HTML repr links to the estimator's API page (docs/api.rst's toctree).
     _doc_link_module = "skbp"
     _doc_link_template = DOCUMENTATION_URL + "gen_modules/{estimator_module}.{estimator_name}.html"
 
-    # ---------------------------------------------------------------- hooks
-    def _output_layer(self):  # pragma: no cover - overridden
-        raise AttributeError("subclasses define their output layer")
-
     # ------------------------------------------------------------------ fit
+    def _check_partial_fit(self):
+        """``partial_fit`` is offered for the stochastic solvers without early stopping."""
+        if self.solver not in ("sgd", "adam"):
+            raise AttributeError(
+                f"partial_fit is only available for stochastic optimizers. "
+                f"{self.solver} is not stochastic."
+            )
+        if self.early_stopping is not False:
+            # As scikit-learn, which raises for early_stopping=True: a stream of
+            # batches has no fixed validation split. Not offering the method lets
+            # meta-estimators and hasattr see it, as they do for solver="lbfgs".
+            raise AttributeError(
+                f"partial_fit does not support early_stopping={self.early_stopping!r}: "
+                "it needs a fixed validation split, which a stream of batches does "
+                "not have. Use fit, or set early_stopping=False."
+            )
+        return True
+
     def _fit(self, X, y, sample_weight=None, incremental=False):
         hidden = hidden_layer_sizes_tuple(self.hidden_layer_sizes)
         rates = check_hyperparameters(self, len(hidden))
         first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
-        X, Y, sample_weight, frequency = self._validate_training_data(
+        data = self._validate_training_data(
             X, y, sample_weight, incremental=incremental, reset=first_pass
         )
-        if sp.issparse(X) and X.format != "csr":
-            X = X.tocsr()
+        X = data.X.tocsr() if sp.issparse(data.X) and data.X.format != "csr" else data.X
         rng = check_random_state(self.random_state)
-        self.n_outputs_ = Y.shape[1]
+        self.n_outputs_ = data.Y.shape[1]
         layer_sizes = (X.shape[1], *hidden, self.n_outputs_)
-        output = self._output_layer()
-        network = Network(layer_sizes, self.activation, output, X.dtype)
+        network = Network(layer_sizes, self.activation, self._output_layer(), X.dtype)
         if first_pass:
             network.initialize(rng, self.initializer, self.init_std, self.bias_init)
-            self._state = TrainingState()
-            self._optimizer = self._stopping_rule = None
+            self.history_, self.t_, self.best_epoch_ = [], 0, None
+            self._training_state = {}
         else:
             network.set_parameters(self.coefs_, self.intercepts_)
         self.n_layers_ = len(layer_sizes)
-        self.out_activation_ = output.out_activation
-        state = self._state
-
-        verbose = ProgressPrinter(self.verbose)
+        self.out_activation_ = network.output.out_activation
+        run = TrainingRun(
+            network, history=self.history_, n_samples_seen=self.t_, best_epoch=self.best_epoch_
+        )
         penalty = make_penalty(self.penalty, self.alpha, self.l1_ratio)
+        callbacks = None
+        if wants_callbacks(self):
+            callbacks = SklearnCallbacks(
+                self, data.X, data.y, data.sample_weight,
+                max_subtasks=1 if incremental else self.max_iter + (self.solver == "lbfgs"),
+                subtask_name="iteration" if self.solver == "lbfgs" else "epoch",
+            )
         try:
             if self.solver == "lbfgs":
-                verbose.header(self._describe(X, layer_sizes), has_validation=False)
-                self._validation_used = False
-                self.loss_ = train_lbfgs(
-                    network,
-                    DataSet(X, Y, sample_weight),
-                    penalty=penalty,
-                    max_iter=self.max_iter,
-                    max_fun=self.max_fun,
-                    tol=self.tol,
-                    state=state,
-                    progress=verbose,
+                hooks = Hooks(
+                    [History(), BestIterate(), callbacks, self._printer(X, layer_sizes, False)]
                 )
-                return self
-            self._fit_stochastic(
-                X, Y, sample_weight, frequency, network, rng, rates, penalty, incremental,
-                verbose,
-            )
+                train_lbfgs(
+                    network, DataSet(X, data.Y, data.sample_weight), penalty=penalty,
+                    max_iter=self.max_iter, max_fun=self.max_fun, tol=self.tol, run=run,
+                    hooks=hooks,
+                )
+            else:
+                self._fit_stochastic(X, data, network, run, rng, rates, penalty, incremental, callbacks)
         finally:
-            self._publish(network, state)
+            self._publish(network, run)
         return self
 
-    def _fit_stochastic(
-        self, X, Y, sample_weight, frequency, network, rng, rates, penalty, incremental,
-        verbose,
-    ):
-        if not incremental or self._optimizer is None:
-            self._optimizer = make_optimizer(self.solver, network, self.get_params())
-        if not incremental or self._stopping_rule is None:
-            self._stopping_rule = make_stopping_rule(
-                self.early_stopping,
-                self.tol,
-                self.n_iter_no_change,
-                self.stopping_threshold,
-            )
-            self._state.best_params = None
-        rule = self._stopping_rule
+    def _fit_stochastic(self, X, data, network, run, rng, rates, penalty, incremental, callbacks):
+        """Mini-batch training, with a validation split when the stopping rule needs one."""
+        saved = self._training_state if incremental else {}
+        optimizer = make_optimizer(self.solver, network, self.get_params())
+        schedule = make_schedule(
+            self.learning_rate, self.solver, learning_rate_init=self.learning_rate_init,
+            power_t=self.power_t, max_iter=self.max_iter, warmup_iter=self.warmup_iter,
+        )
+        rule = make_stopping_rule(
+            self.early_stopping, self.tol, self.n_iter_no_change, self.stopping_threshold
+        )
+        if saved:
+            optimizer.load_state(saved["optimizer"])
+            schedule.load_state(saved["schedule"])
+            rule.load_state(saved["stopping"])
+        run.optimizer = optimizer
+
         uses_dropout = any(rates)
         keys = row_keys(X) if (uses_dropout or rule.needs_validation) else None
-
-        train = DataSet(X, Y, sample_weight, keys)
+        train = DataSet(X, data.Y, data.sample_weight, keys)
         validation = None
         if rule.needs_validation:
-            train, validation = self._split_validation(train, frequency, rng)
-        self._validation_used = validation is not None
-
+            train, validation = self._split_validation(train, data.frequency, rng)
+        run.validation = validation
         n_train = train.n_samples
         if self.batch_size == "auto":
             batch_size = min(200, n_train)
@@ -152,31 +187,46 @@ class BaseBackpropMLP(BaseEstimator):
             batch_size = int(np.clip(self.batch_size, 1, n_train))
         dropout = None
         if uses_dropout:
-            dropout = Dropout(rates, seed=self._dropout_seed(rng, incremental))
-        verbose.header(self._describe(X, network.layer_sizes), validation is not None)
-        train_stochastic(
-            network,
-            train,
-            optimizer=self._optimizer,
-            rule=rule,
-            state=self._state,
-            rng=rng,
-            batch_size=batch_size,
-            shuffle=self.shuffle,
-            max_epochs=self.max_iter,
-            validation=validation,
-            penalty=penalty,
-            dropout=dropout,
-            incremental=incremental,
-            progress=verbose,
-            learning_rate_init=self.learning_rate_init,
+            # Drawn once per model, so that partial_fit calls continue one mask stream.
+            mask_seed = saved.get("mask_seed")
+            if mask_seed is None:
+                mask_seed = int(rng.randint(np.iinfo(np.int32).max))
+            dropout = Dropout(rates, seed=mask_seed)
+        printer = self._printer(X, network.layer_sizes, validation is not None)
+        hooks = Hooks(
+            [
+                History(),
+                LearningRateSchedule(schedule),
+                StoppingRule(rule, schedule, restore_best=validation is not None),
+                callbacks,
+                printer,
+            ]
         )
+        try:
+            train_stochastic(
+                network, train, run=run, hooks=hooks, rng=rng, batch_size=batch_size,
+                shuffle=self.shuffle, max_epochs=self.max_iter, validation=validation,
+                penalty=penalty, dropout=dropout, incremental=incremental,
+                batch_progress=printer.batch if self.verbose >= 2 else None,
+                learning_rate_init=self.learning_rate_init,
+            )
+        finally:
+            self._training_state = {
+                "optimizer": optimizer.state(),
+                "schedule": schedule.state(),
+                "stopping": rule.state(),
+                "mask_seed": None if dropout is None else int(dropout.seed),
+            }
 
-    def _dropout_seed(self, rng, incremental):
-        # Drawn once per model so that partial_fit calls continue one mask stream.
-        if not incremental or getattr(self, "_mask_seed", None) is None:
-            self._mask_seed = int(rng.randint(np.iinfo(np.int32).max))
-        return self._mask_seed
+    def _printer(self, X, layer_sizes, has_validation):
+        if not self.verbose:
+            return None
+        description = (
+            f"Training {type(self).__name__} on {X.shape[0]} samples x {X.shape[1]} "
+            f"features: layers {tuple(layer_sizes)}, activation {self.activation}, "
+            f"solver {self.solver}, {np.dtype(X.dtype).name}"
+        )
+        return ProgressPrinter(self.verbose, description, has_validation)
 
     def _split_validation(self, data, frequency, rng):
         """Hold out the validation set of early stopping.
@@ -204,29 +254,22 @@ class BaseBackpropMLP(BaseEstimator):
         )
         return train, validation
 
-    def _describe(self, X, layer_sizes):
-        return (
-            f"Training {type(self).__name__} on {X.shape[0]} samples x {X.shape[1]} "
-            f"features: layers {tuple(layer_sizes)}, activation {self.activation}, "
-            f"solver {self.solver}, {np.dtype(X.dtype).name}"
-        )
-
-    def _publish(self, network, state):
-        """Fitted attributes from the network and the training state."""
+    def _publish(self, network, run):
+        """Fitted attributes from the network and the run."""
         self.coefs_ = network.coefs
         self.intercepts_ = network.intercepts
-        history = list(state.history)
+        history = run.history
         self.history_ = history
-        self.n_iter_ = state.epochs_this_call
-        self.t_ = state.n_samples_seen
+        self.n_iter_ = run.epochs_this_call
+        self.t_ = run.n_samples_seen
         self.loss_curve_ = [record["train_loss"] for record in history]
         if history:
             self.loss_ = history[-1]["train_loss"]
-        self.best_epoch_ = state.best_epoch
-        if getattr(self, "_validation_used", False):
+        self.best_epoch_ = run.best_epoch
+        if run.validation is not None:
             self.validation_scores_ = [record["val_score"] for record in history]
             self.validation_losses_ = [record["val_loss"] for record in history]
-            best = history[state.best_epoch - 1] if state.best_epoch else None
+            best = history[run.best_epoch - 1] if run.best_epoch else None
             self.best_validation_score_ = None if best is None else best["val_score"]
             self.best_loss_ = None
         else:
@@ -234,6 +277,23 @@ class BaseBackpropMLP(BaseEstimator):
             self.validation_losses_ = None
             self.best_validation_score_ = None
             self.best_loss_ = min(self.loss_curve_) if self.loss_curve_ else None
+
+    # ---------------------------------------------------------- persistence
+    def __getstate__(self):
+        # A copy: on Python >= 3.11 the base returns the instance's own __dict__.
+        state = dict(super().__getstate__())
+        for name in _PER_EPOCH_ATTRIBUTES:
+            if state.get(name) is not None:
+                # Python's JSON writes the shortest repr of each float: exact.
+                state[name] = json.dumps(state[name])
+        return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        for name in _PER_EPOCH_ATTRIBUTES:
+            if isinstance(state.get(name), str):
+                state[name] = json.loads(state[name])
+        super().__setstate__(state)
 
     # ------------------------------------------------------------- predict
     def _logits(self, X):

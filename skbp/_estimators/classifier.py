@@ -19,11 +19,14 @@ from sklearn.utils.multiclass import (
 )
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
-from .._engine.losses import OUTPUT_LAYERS
+from .._engine.losses import loss_of_output, make_loss
 from .._engine.sample_keys import row_keys
-from .base import BaseBackpropMLP, check_sample_weight
+from .base import BaseBackpropMLP, TrainingData, check_sample_weight
+from .docstrings import shared_docstring
+from .params import CLASSIFIER_CONSTRAINTS
 
 
+@shared_docstring
 class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
     """Multi-layer perceptron classifier trained by error backpropagation.
 
@@ -36,138 +39,7 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
 
     Parameters
     ----------
-    hidden_layer_sizes : array-like of shape (n_layers - 2,) or int, default=(100,)
-        The ith element is the number of units of the ith hidden layer.
-
-    activation : {'identity', 'logistic', 'tanh', 'relu'}, default='relu'
-        Activation σ of the hidden layers.
-
-    solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
-        Weight optimization: ``'sgd'`` mini-batch gradient descent (with momentum),
-        ``'adam'`` the Adam optimizer, ``'lbfgs'`` full-batch L-BFGS-B from
-        :mod:`scipy.optimize` on the backpropagated gradient.
-
-    alpha : float, default=0.0001
-        Strength of the penalty chosen by ``penalty``. As in scikit-learn, the
-        penalty of a batch is divided by the batch's sample-weight sum and biases
-        are not penalized.
-
-    batch_size : int or 'auto', default='auto'
-        Mini-batch size for the stochastic solvers; ``'auto'`` is
-        ``min(200, n_samples)``. Ignored by ``'lbfgs'``.
-
-    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
-        Learning-rate schedule for ``solver='sgd'``: constant; decayed as
-        ``learning_rate_init / (t + 1)**power_t`` with t the samples seen; or divided
-        by 5 whenever the stopping rule fires (training stops when it falls below
-        1e-6).
-
-    learning_rate_init : float, default=0.001
-        Initial learning rate η of ``'sgd'`` and ``'adam'``.
-
-    power_t : float, default=0.5
-        Exponent of the ``'invscaling'`` schedule.
-
-    max_iter : int, default=200
-        Maximum number of epochs (stochastic solvers) or iterations (lbfgs).
-
-    shuffle : bool, default=True
-        Shuffle the samples at every epoch (stochastic solvers).
-
-    random_state : int, RandomState instance or None, default=None
-        Source of every random draw: initial weights, validation split, batch order
-        and dropout masks. An int gives bit-identical fits.
-
-    tol : float, default=1e-4
-        Improvement threshold of the plateau rules (and ``gtol`` of L-BFGS).
-
-    verbose : bool or int, default=False
-        ``1``/``True``: a header and one line per epoch starting with
-        ``Iteration N, loss = ...`` followed by validation loss and score, learning
-        rate and seconds. ``2``: also progress inside long epochs (stderr).
-
-    warm_start : bool, default=False
-        Continue from the current ``coefs_`` and ``intercepts_`` (pre-trained
-        initialization / fine-tuning) instead of re-initializing. The classes must
-        be the same as in the previous fit.
-
-    momentum : float, default=0.9
-        Momentum μ of ``'sgd'``, in [0, 1].
-
-    nesterovs_momentum : bool, default=True
-        Use Nesterov's momentum (``'sgd'`` with ``momentum > 0``).
-
-    early_stopping : {False, True, 'GL', 'PQ', 'UP'}, default=False
-        Hold out ``validation_fraction`` of the training data and stop on it.
-        ``True``: scikit-learn's rule (validation accuracy did not improve by
-        ``tol`` for ``n_iter_no_change`` epochs); among epochs of equal best
-        accuracy the one with the lowest validation loss is kept (scikit-learn
-        keeps the first). ``'GL'``, ``'PQ'``, ``'UP'``:
-        Prechelt's (1998) generalization-loss, progress-quotient and
-        up-in-successive-strips criteria on the validation loss, with threshold
-        ``stopping_threshold``. In every case the weights of the best validation
-        epoch are restored. The split is stratified, weight-aware and keeps exact
-        duplicate rows on the same side. Stochastic solvers only.
-
-    validation_fraction : float, default=0.1
-        Fraction of the training data (by sample weight) held out when
-        ``early_stopping`` is on; must be in (0, 1).
-
-    beta_1 : float, default=0.9
-        Decay of Adam's first-moment estimate, in [0, 1).
-
-    beta_2 : float, default=0.999
-        Decay of Adam's second-moment estimate, in [0, 1).
-
-    epsilon : float, default=1e-8
-        Adam's numerical-stability constant.
-
-    n_iter_no_change : int, default=10
-        Patience of the plateau rules, in epochs.
-
-    max_fun : int, default=15000
-        Maximum number of loss evaluations of ``'lbfgs'``.
-
-    initializer : str or callable, default='auto'
-        Initial weights. ``'auto'``: the lecture's uniform rule for the hidden
-        activation — logistic r = 4·sqrt(6/(fan_in + fan_out)), tanh and identity
-        r = sqrt(6/(fan_in + fan_out)), relu r = sqrt(6/fan_in). Or one of
-        ``'glorot_uniform'``, ``'glorot_normal'`` (variance 2/(fan_in + fan_out)),
-        ``'he_uniform'``, ``'he_normal'`` (2/fan_in), ``'lecun_uniform'``,
-        ``'lecun_normal'`` (1/fan_in), ``'orthogonal'`` (scaled by the
-        activation's gain), ``'normal'`` (N(0, init_std²)), ``'uniform'``
-        (U[−√3·init_std, √3·init_std]), or a callable
-        ``f(fan_in, fan_out, rng, dtype) -> ndarray of shape (fan_in, fan_out)``.
-
-    init_std : float, default=0.01
-        Standard deviation of the ``'normal'`` and ``'uniform'`` initializers.
-
-    bias_init : float, default=0.0
-        Initial value of the hidden-layer biases (the lecture suggests 0.01 for
-        ReLU units); output biases start at 0.
-
-    dropout : float or array-like, default=0.0
-        Probability of *dropping* a unit during training (inverted dropout: kept
-        units are scaled by 1/(1 − p); nothing changes at predict time). A float
-        applies to every hidden layer; a sequence of ``len(hidden_layer_sizes) + 1``
-        probabilities gives the input layer first, then each hidden layer. Not
-        available with ``'lbfgs'``.
-
-    penalty : {'l2', 'l1', 'elasticnet'}, default='l2'
-        Regularization term scaled by ``alpha``: ½‖W‖², ‖W‖₁, or
-        ``l1_ratio``·‖W‖₁ + ½(1 − ``l1_ratio``)‖W‖².
-
-    l1_ratio : float, default=0.15
-        Elastic-net mixing, in [0, 1]; used only with ``penalty='elasticnet'``.
-
-    weight_decay : float, default=0.0
-        Decoupled weight decay β in [0, 1): every update is
-        W := (1 − β) W − step. Equals ℓ2 under plain SGD (β = η·alpha/batch_size),
-        differs under Adam (AdamW). Not available with ``'lbfgs'`` (use ``alpha``).
-
-    stopping_threshold : float or None, default=None
-        α of the GL and PQ criteria, or the number of strips s of UP. ``None``
-        uses GL 2.0, PQ 0.75, UP 3 — values from Prechelt's experiments.
+    {shared parameters}
 
     class_weight : dict, 'balanced' or None, default=None
         Weights ``{class_label: weight}`` multiplying ``sample_weight``;
@@ -180,56 +52,7 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
     classes_ : ndarray of shape (n_classes,) or list of ndarray
         Class labels.
 
-    loss_ : float
-        Training loss (cost plus penalty) of the last epoch or L-BFGS iterate.
-
-    best_loss_ : float or None
-        Lowest training loss; None when a validation split is used.
-
-    loss_curve_ : list of float
-        Training loss of every epoch (of every L-BFGS iteration for ``'lbfgs'``).
-
-    validation_scores_ : list of float or None
-        Validation accuracy of every epoch when a validation split is used.
-
-    validation_losses_ : list of float or None
-        Validation loss of every epoch when a validation split is used.
-
-    best_validation_score_ : float or None
-        Validation accuracy of the epoch whose weights were restored.
-
-    best_epoch_ : int or None
-        1-based epoch of the best weights: restored ones with a validation split,
-        otherwise the epoch of the lowest training loss.
-
-    history_ : list of dict
-        One record per epoch: ``epoch``, ``train_loss``, ``val_loss`` and
-        ``val_score`` (None without validation), ``learning_rate``,
-        ``n_samples_seen``, ``duration_s``.
-
-    t_ : int
-        Number of training samples seen by the stochastic solver.
-
-    coefs_ : list of ndarray of shape (n_fan_in, n_fan_out)
-        Weight matrix of each layer (``coefs_[l]`` is W^{l+1}).
-
-    intercepts_ : list of ndarray of shape (n_fan_out,)
-        Bias vector of each layer.
-
-    n_features_in_ : int
-        Number of features seen during fit.
-
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during fit (only when X has string column names).
-
-    n_iter_ : int
-        Number of epochs (iterations) run by the last call to fit or partial_fit.
-
-    n_layers_ : int
-        Number of layers, input and output included.
-
-    n_outputs_ : int
-        Number of output units.
+    {shared attributes}
 
     out_activation_ : str
         Output activation: ``'softmax'`` (multiclass) or ``'logistic'`` (binary,
@@ -261,6 +84,8 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
     >>> clf.score(X_test, y_test) > 0.9
     True
     """
+
+    _parameter_constraints: dict = CLASSIFIER_CONSTRAINTS
 
     def __init__(
         self,
@@ -296,6 +121,7 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
         l1_ratio: float = 0.15,
         weight_decay: float = 0.0,
         stopping_threshold: float | None = None,
+        warmup_iter: int = 0,
         class_weight: dict | Literal["balanced"] | None = None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -329,6 +155,7 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
         self.l1_ratio = l1_ratio
         self.weight_decay = weight_decay
         self.stopping_threshold = stopping_threshold
+        self.warmup_iter = warmup_iter
         self.class_weight = class_weight
 
     # ------------------------------------------------------------------ fit
@@ -354,23 +181,6 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
             The fitted estimator.
         """
         return self._fit(X, y, sample_weight=sample_weight, incremental=False)
-
-    def _check_partial_fit(self):
-        if self.solver not in ("sgd", "adam"):
-            raise AttributeError(
-                f"partial_fit is only available for stochastic optimizers. "
-                f"{self.solver} is not stochastic."
-            )
-        if self.early_stopping is not False:
-            # As scikit-learn, which raises for early_stopping=True: a stream of
-            # batches has no fixed validation split. Not offering the method lets
-            # meta-estimators and hasattr see it, as they do for solver="lbfgs".
-            raise AttributeError(
-                f"partial_fit does not support early_stopping={self.early_stopping!r}: "
-                "it needs a fixed validation split, which a stream of batches does "
-                "not have. Use fit, or set early_stopping=False."
-            )
-        return True
 
     @available_if(lambda est: est._check_partial_fit())
     @_fit_context(prefer_skip_nested_validation=True)
@@ -453,7 +263,7 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
         # Targets stay boolean (as in scikit-learn): 1 byte per entry, and arithmetic
         # with float activations keeps the activations' dtype.
         Y = self._label_binarizer.transform(y).astype(bool)
-        return X, Y, sample_weight, frequency
+        return TrainingData(X, y, Y, sample_weight, frequency)
 
     def _apply_class_weight(self, y, sample_weight, dtype, incremental):
         if self.class_weight is None:
@@ -490,7 +300,7 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
     def _output_layer(self):
         y_type = self._label_binarizer.y_type_
         multiclass = y_type == "multiclass" and len(self.classes_) > 2
-        return OUTPUT_LAYERS["softmax" if multiclass else "logistic"]()
+        return make_loss("log_loss" if multiclass else "binary_log_loss")
 
     def _split_strata(self, Y):
         if self._label_binarizer.y_type_.startswith("multilabel"):
@@ -583,7 +393,7 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
         logits = self._logits(self._validate_predict_data(X))
         if len(self.classes_) == 1 and self.n_outputs_ == 1:
             return np.ones_like(logits)
-        proba = self._output_layer().activation(logits, out=logits)
+        proba = loss_of_output(self.out_activation_).activation(logits, out=logits)
         if self.n_outputs_ == 1:
             return np.hstack([1 - proba, proba])
         return proba

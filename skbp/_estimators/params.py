@@ -2,8 +2,11 @@
 
 Single-parameter checks are declared in ``PARAMETER_CONSTRAINTS`` and run by
 scikit-learn's parameter validation at ``fit`` (its messages name the parameter
-and list the allowed values).  ``check_hyperparameters`` adds what a
-declaration cannot say: entries of sequences, and combinations.
+and list the allowed values).  Every list of names comes from the engine's
+tables (activations, solvers, schedules, initializers, stopping rules,
+losses), so a new entry there is a new allowed value here.
+``check_hyperparameters`` adds what a declaration cannot say: entries of
+sequences, and combinations.
 """
 
 from numbers import Integral, Real
@@ -11,16 +14,22 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 
+from .._engine.activations import ACTIVATIONS
 from .._engine.initializers import INITIALIZERS
+from .._engine.losses import REGRESSION_LOSSES
+from .._engine.optimizers import SOLVERS
+from .._engine.regularization import PENALTIES
+from .._engine.schedules import SCHEDULES
 from .._engine.stopping import PRECHELT_RULES
 
+#: The parameters both estimators share.
 PARAMETER_CONSTRAINTS = {
     "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
-    "activation": [StrOptions({"identity", "logistic", "tanh", "relu"})],
-    "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
+    "activation": [StrOptions(set(ACTIVATIONS))],
+    "solver": [StrOptions(set(SOLVERS))],
     "alpha": [Interval(Real, 0, None, closed="left")],
     "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
-    "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+    "learning_rate": [StrOptions(set(SCHEDULES))],
     "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
     "power_t": [Interval(Real, 0, None, closed="left")],
     "max_iter": [Interval(Integral, 1, None, closed="left")],
@@ -42,11 +51,22 @@ PARAMETER_CONSTRAINTS = {
     "init_std": [Interval(Real, 0, None, closed="neither")],
     "bias_init": [Interval(Real, None, None, closed="neither")],
     "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
-    "penalty": [StrOptions({"l2", "l1", "elasticnet"})],
+    "penalty": [StrOptions(set(PENALTIES))],
     "l1_ratio": [Interval(Real, 0, 1, closed="both")],
     "weight_decay": [Interval(Real, 0, 1, closed="left")],
     "stopping_threshold": [None, Interval(Real, 0, None, closed="neither")],
+    "warmup_iter": [Interval(Integral, 0, None, closed="left")],
+}
+
+CLASSIFIER_CONSTRAINTS = {
+    **PARAMETER_CONSTRAINTS,
     "class_weight": [dict, StrOptions({"balanced"}), None],
+}
+
+REGRESSOR_CONSTRAINTS = {
+    **PARAMETER_CONSTRAINTS,
+    "loss": [StrOptions(set(REGRESSION_LOSSES))],
+    "quantile": [Interval(Real, 0, 1, closed="neither")],
 }
 
 
@@ -113,6 +133,16 @@ def check_hyperparameters(est, n_hidden):
                 "validation_fraction must be in the open interval (0, 1) when "
                 f"early_stopping={est.early_stopping!r}; got {est.validation_fraction!r}."
             )
+    if est.warmup_iter and est.learning_rate != "cosine":
+        raise ValueError(
+            f"warmup_iter={est.warmup_iter} needs learning_rate='cosine' (the warm-up "
+            f"leads into the cosine annealing); got learning_rate={est.learning_rate!r}."
+        )
+    if est.warmup_iter >= est.max_iter:
+        raise ValueError(
+            f"warmup_iter={est.warmup_iter} must be smaller than max_iter={est.max_iter}: "
+            "the warm-up is the start of the max_iter epochs."
+        )
     if est.early_stopping == "UP" and est.stopping_threshold is not None:
         if float(est.stopping_threshold) != int(est.stopping_threshold):
             raise ValueError(

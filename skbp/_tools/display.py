@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+from sklearn.base import is_regressor
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
@@ -100,6 +101,11 @@ class TrainingCurveDisplay:
         Name of the estimator, used as the title of the axes. ``None`` shows no
         title.
 
+    score_name : str, default="score"
+        Name of the validation score, for the label of its axis and legend
+        entry: ``from_estimator`` uses "accuracy" for classifiers and "R²" for
+        regressors, the scores their ``early_stopping=True`` records.
+
     Attributes
     ----------
     lines_ : dict of str to matplotlib Line2D
@@ -151,11 +157,13 @@ class TrainingCurveDisplay:
         best_epoch: int | None = None,
         stop_epoch: int | None = None,
         estimator_name: str | None = None,
+        score_name: str = "score",
     ) -> None:
         self.history = history
         self.best_epoch = best_epoch
         self.stop_epoch = stop_epoch
         self.estimator_name = estimator_name
+        self.score_name = score_name
 
     # ------------------------------------------------------------------ helpers
     def _curves(self) -> dict[str, np.ndarray]:
@@ -272,9 +280,11 @@ class TrainingCurveDisplay:
         if plot_score and not np.all(np.isnan(curves["val_score"])):
             score_ax = ax.twinx()
             (lines["val_score"],) = score_ax.plot(
-                epochs, curves["val_score"], **kwargs_for("val_score")
+                epochs,
+                curves["val_score"],
+                **kwargs_for("val_score", label=f"validation {self.score_name}"),
             )
-            score_ax.set_ylabel("Validation score")
+            score_ax.set_ylabel(f"Validation {self.score_name}")
 
         if best_epoch is not None:
             lines["best_epoch"] = ax.axvline(
@@ -318,7 +328,8 @@ class TrainingCurveDisplay:
         Parameters
         ----------
         estimator : estimator instance
-            Fitted :class:`~skbp.BackpropMLPClassifier`, or a fitted
+            Fitted :class:`~skbp.BackpropMLPClassifier` or
+            :class:`~skbp.BackpropMLPRegressor`, or a fitted
             :class:`~sklearn.pipeline.Pipeline` whose last step is one. Any
             fitted estimator exposing ``loss_curve_`` (for instance
             :class:`sklearn.neural_network.MLPClassifier`) is accepted too; its
@@ -401,6 +412,7 @@ class TrainingCurveDisplay:
             best_epoch=None if best_epoch is None else int(best_epoch),
             stop_epoch=stop_epoch,
             estimator_name=type(final).__name__,
+            score_name="R²" if is_regressor(final) else "accuracy",
         )
         return display.plot(
             ax=ax,

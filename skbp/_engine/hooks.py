@@ -1,0 +1,189 @@
+"""The training loops' one extension point: per-epoch hooks.
+
+Both loops (mini-batch epochs and L-BFGS iterations) call, in this order,
+
+    on_train_begin(run)
+    on_epoch_begin(run)           } once per epoch (L-BFGS: per iteration)
+    on_epoch_end(run, record)     }   -> True asks to stop training
+    on_train_end(run)             (also after an error or an interruption)
+
+where ``run`` is the :class:`TrainingRun` of the fit and ``record`` the epoch's
+entry of ``history_``, made by :func:`epoch_record`.  Everything that happens
+once per epoch — recording the history, the stopping rules and the learning-
+rate schedule, verbose printing, per-layer monitoring, scikit-learn's
+callbacks — is a hook: new monitoring never needs an edit of the loops.  Hooks
+run in the order they are given; each sees every epoch, also after an earlier
+hook has asked to stop.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+def epoch_record(
+    epoch, train_loss, val_loss, val_score, learning_rate, n_samples_seen, duration_s
+):
+    """One entry of ``history_`` (builtins only: it is stored and persisted as is)."""
+    return {
+        "epoch": int(epoch),
+        "train_loss": float(train_loss),
+        "val_loss": None if val_loss is None else float(val_loss),
+        "val_score": None if val_score is None else float(val_score),
+        "learning_rate": float(learning_rate),
+        "n_samples_seen": int(n_samples_seen),
+        "duration_s": float(duration_s),
+    }
+
+
+@dataclass
+class TrainingRun:
+    """What the hooks of one fit share: the network and the training's progress.
+
+    ``validation`` is the held-out set of early stopping (None without one);
+    ``history`` is the estimator's ``history_`` (it grows across partial_fit
+    calls and warm starts); ``best_params`` is a snapshot of the weights of the
+    best epoch of this call — before any epoch improved, of its starting
+    weights, which are also the fallback if training diverges.
+    """
+
+    network: object
+    optimizer: object = None
+    validation: object = None
+    history: list = field(default_factory=list)
+    n_samples_seen: int = 0
+    best_epoch: int | None = None
+    best_params: np.ndarray | None = None
+    notes: list = field(default_factory=list)
+    _history_at_start: int = 0
+
+    def __post_init__(self):
+        self._history_at_start = len(self.history)
+
+    @property
+    def epoch(self):
+        """Epochs completed over the whole life of the model."""
+        return len(self.history)
+
+    @property
+    def epochs_this_call(self):
+        return len(self.history) - self._history_at_start
+
+    def keep_best(self):
+        """Snapshot the current weights as the best (reusing the buffer)."""
+        if self.best_params is None:
+            self.best_params = self.network.params.copy()
+        else:
+            np.copyto(self.best_params, self.network.params)
+
+    def restore_best(self):
+        np.copyto(self.network.params, self.best_params)
+
+
+class EpochHook:
+    """A client of the training loops; override the calls you need."""
+
+    def on_train_begin(self, run):
+        pass
+
+    def on_epoch_begin(self, run):
+        pass
+
+    def on_epoch_end(self, run, record):
+        """Return True to ask the loop to stop after this epoch."""
+        return False
+
+    def on_train_end(self, run):
+        pass
+
+
+class Hooks:
+    """The hooks of one fit, called in order."""
+
+    def __init__(self, hooks):
+        self.hooks = [hook for hook in hooks if hook is not None]
+
+    def train_begin(self, run):
+        for hook in self.hooks:
+            hook.on_train_begin(run)
+
+    def epoch_begin(self, run):
+        run.notes.clear()
+        for hook in self.hooks:
+            hook.on_epoch_begin(run)
+
+    def epoch_end(self, run, record):
+        stop = False
+        for hook in self.hooks:
+            stop |= bool(hook.on_epoch_end(run, record))
+        return stop
+
+    def train_end(self, run):
+        for hook in self.hooks:
+            hook.on_train_end(run)
+
+
+class History(EpochHook):
+    """Appends each epoch's record to ``history_``."""
+
+    def on_epoch_end(self, run, record):
+        run.history.append(record)
+
+
+class LearningRateSchedule(EpochHook):
+    """Sets the optimizer's learning rate at the start of every epoch."""
+
+    def __init__(self, schedule):
+        self.schedule = schedule
+
+    def on_epoch_begin(self, run):
+        run.optimizer.learning_rate = self.schedule.rate(run.epoch, run.n_samples_seen)
+
+
+class StoppingRule(EpochHook):
+    """Asks a stopping rule (:mod:`skbp._engine.stopping`) after every epoch.
+
+    Keeps the weights of the best epoch; when the rule fires, the schedule may
+    lower the learning rate instead (``learning_rate="adaptive"``), otherwise
+    training stops.  With ``restore_best`` (a validation split is used) the best
+    epoch's weights are put back when training ends, however it ends.  The
+    messages are scikit-learn's, printed with ``verbose``.
+    """
+
+    def __init__(self, rule, schedule, restore_best):
+        self.rule = rule
+        self.schedule = schedule
+        self.restore_best = restore_best
+
+    def on_train_begin(self, run):
+        run.keep_best()
+
+    def on_epoch_end(self, run, record):
+        improved, fired = self.rule.update(
+            record["train_loss"], record["val_loss"], record["val_score"]
+        )
+        if improved:
+            run.best_epoch = record["epoch"]
+            run.keep_best()
+        if not fired:
+            return False
+        if self.schedule.on_plateau():
+            rate = self.schedule.rate(run.epoch, run.n_samples_seen)
+            run.notes.append(f"{self.rule.message} Setting learning rate to {rate:f}")
+            self.rule.reset()
+            return False
+        run.notes.append(f"{self.rule.message} {self.schedule.stop_note}")
+        return True
+
+    def on_train_end(self, run):
+        if self.restore_best and run.best_params is not None:
+            run.restore_best()
+
+
+class BestIterate(EpochHook):
+    """L-BFGS: the best epoch is the iteration with the lowest training loss."""
+
+    def on_epoch_end(self, run, record):
+        best = run.best_epoch
+        if best is None or record["train_loss"] < run.history[best - 1]["train_loss"]:
+            run.best_epoch = record["epoch"]
