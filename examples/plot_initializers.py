@@ -7,8 +7,11 @@ starts decides how fast, and whether, it gets anywhere. This example trains
 ReLU networks of increasing depth on the digits data with different
 ``initializer`` values and compares the training-loss curves:
 
-* ``"auto"``: the lecture's uniform rule for the activation, for ReLU
-  ``U[-r, r]`` with ``r = sqrt(6 / fan_in)`` (He),
+* ``"auto"`` (the default): scikit-learn's rule, weights and biases from
+  ``U[-r, r]`` with ``r = sqrt(6 / (fan_in + fan_out))``, the start
+  ``MLPClassifier`` uses with the same ``random_state``,
+* ``"lecture"``: the lecture's table for the activation, for ReLU
+  ``U[-r, r]`` with ``r = sqrt(6 / fan_in)`` (He), zero biases,
 * ``"glorot_normal"``: Gaussian with variance ``2 / (fan_in + fan_out)``,
 * ``"he_normal"``: Gaussian with variance ``2 / fan_in``, made for ReLU,
 * ``"orthogonal"``: a random orthogonal matrix (scaled by the activation's
@@ -50,7 +53,8 @@ from skbp import BackpropMLPClassifier
 warnings.filterwarnings("ignore", category=ConvergenceWarning)
 
 settings = {
-    "auto": {"initializer": "auto"},
+    "auto (default)": {"initializer": "auto"},
+    "lecture": {"initializer": "lecture"},
     "glorot_normal": {"initializer": "glorot_normal"},
     "he_normal": {"initializer": "he_normal"},
     "orthogonal": {"initializer": "orthogonal"},
