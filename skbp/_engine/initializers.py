@@ -44,8 +44,8 @@ class Layer:
 
     fan_in: int
     fan_out: int
-    activation: str = "relu"
-    init_std: float = 0.01
+    activation: str
+    init_std: float
 
     @property
     def shape(self):
