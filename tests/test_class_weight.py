@@ -157,6 +157,9 @@ def test_balanced_raises_minority_recall(seed):
                 class_weight=cw,
                 max_iter=100,
                 learning_rate_init=0.01,
+                # The 0.1 margins were set on this start, the default before
+                # scikit-learn's rule (which gives seed 0 a test gain of 0.093).
+                initializer="lecture",
                 random_state=0,
             ).fit,
             X_train,

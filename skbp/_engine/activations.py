@@ -7,8 +7,12 @@ Each activation is a small object with two jobs:
   the Hadamard product ``⊙ σ'(z^l)`` that closes BP2.
 
 Derivatives are computed from the activation ``a`` where that is cheaper and
-exact (logistic, tanh); σ'(z) itself is ``backprop(ones, z, a)``.
+exact (logistic, tanh); σ'(z) itself is ``backprop(ones, z, a)``.  ``gain`` is
+the factor by which the orthogonal initializer scales its matrices so that
+the forward signal keeps its scale through the activation.
 """
+
+import math
 
 import numpy as np
 from scipy.special import expit
@@ -18,6 +22,7 @@ class Identity:
     """σ(z) = z, σ'(z) = 1."""
 
     name = "identity"
+    gain = 1.0
 
     def forward(self, z, out=None):
         return z
@@ -30,6 +35,7 @@ class Logistic:
     """σ(z) = 1 / (1 + exp(−z)), σ'(z) = σ(z)(1 − σ(z))."""
 
     name = "logistic"
+    gain = 1.0
 
     def forward(self, z, out=None):
         # expit never overflows, even for |z| ~ 1e4.
@@ -48,6 +54,7 @@ class Tanh:
     """σ(z) = tanh(z), σ'(z) = 1 − tanh(z)²."""
 
     name = "tanh"
+    gain = 5.0 / 3.0
 
     def forward(self, z, out=None):
         return np.tanh(z, out=out)
@@ -65,6 +72,7 @@ class ReLU:
     """σ(z) = max(z, 0), σ'(z) = 1 if z > 0 else 0."""
 
     name = "relu"
+    gain = math.sqrt(2.0)
 
     def forward(self, z, out=None):
         return np.maximum(z, 0, out=out)

@@ -1,9 +1,18 @@
 """Parameter initialization (lecture §6).
 
-Every named initializer draws a (fan_in, fan_out) weight matrix from ``rng`` (a
+``INITIALIZERS`` maps every initializer name to its law for one layer,
+``law(rng, layer) -> (weights, biases)``: a (fan_in, fan_out) weight matrix
+and, for the laws that draw them, a bias vector (``None`` otherwise, and the
+biases start at zero or at ``bias_init``).  Every draw comes from ``rng`` (a
 ``numpy.random.RandomState``, so the same ``random_state`` gives the same
-weights).  Draws are made in float64 and cast, so float32 and float64 models
-start from the same values up to rounding.
+parameters), in float64 and then cast, so float32 and float64 models start
+from the same values up to rounding.
+
+``"auto"`` is scikit-learn's MLP rule: weights and biases of a layer from
+U[−r, r], r = sqrt(factor / (fan_in + fan_out)), factor 2 for logistic units
+and 6 otherwise, drawn layer by layer (weights, then biases) exactly as
+``MLPClassifier`` draws them.  ``"lecture"`` is the lecture's table, uniform:
+He for relu, Glorot for tanh and identity, 4 × Glorot for logistic.
 
 Variance-scaling rules (fan_in = M_{l−1}, fan_out = M_l):
 
@@ -16,33 +25,65 @@ lecun               Var = 1 / fan_in
 A uniform law U[−r, r] has variance r²/3, so its bound is r = sqrt(3·Var).
 """
 
-import numbers
+from dataclasses import dataclass
 
 import numpy as np
 
-#: Gain applied to orthogonal matrices so the forward signal keeps its scale.
-ORTHOGONAL_GAIN = {
-    "identity": 1.0,
-    "logistic": 1.0,
-    "tanh": 5.0 / 3.0,
-    "relu": np.sqrt(2.0),
-}
+from .activations import ACTIVATIONS
 
 
-def _uniform(rng, bound, shape):
-    return rng.uniform(-bound, bound, shape)
+@dataclass(frozen=True)
+class Layer:
+    """What a law may depend on: the layer's fans, its activation, ``init_std``."""
+
+    fan_in: int
+    fan_out: int
+    activation: str
+    init_std: float
+
+    @property
+    def shape(self):
+        return (self.fan_in, self.fan_out)
 
 
-def _normal(rng, std, shape):
-    return rng.normal(0.0, std, shape)
+def sklearn_bound(layer):
+    """scikit-learn's bound r = sqrt(factor / (fan_in + fan_out)) (Glorot et al.)."""
+    factor = 2.0 if layer.activation == "logistic" else 6.0
+    return np.sqrt(factor / (layer.fan_in + layer.fan_out))
 
 
-def auto_bound(fan_in, fan_out, activation):
-    """The lecture's uniform bound r for ``activation`` (its table, §6)."""
-    if activation == "relu":
-        return np.sqrt(6.0 / fan_in)
-    bound = np.sqrt(6.0 / (fan_in + fan_out))
-    return 4.0 * bound if activation == "logistic" else bound
+def lecture_bound(layer):
+    """The lecture's uniform bound r for the layer's activation (its table, §6)."""
+    if layer.activation == "relu":
+        return np.sqrt(6.0 / layer.fan_in)
+    glorot = np.sqrt(6.0 / (layer.fan_in + layer.fan_out))
+    return 4.0 * glorot if layer.activation == "logistic" else glorot
+
+
+def _sklearn_rule(rng, layer):
+    r = sklearn_bound(layer)
+    # Weights, then biases, of the same layer: MLPClassifier's order of draws,
+    # so that one random_state gives both estimators the same start.
+    return rng.uniform(-r, r, layer.shape), rng.uniform(-r, r, layer.fan_out)
+
+
+def _uniform(bound):
+    """U[−r, r] weights with r = bound(layer); the biases are not drawn."""
+
+    def law(rng, layer):
+        r = bound(layer)
+        return rng.uniform(-r, r, layer.shape), None
+
+    return law
+
+
+def _normal(std):
+    """N(0, std(layer)²) weights; the biases are not drawn."""
+
+    def law(rng, layer):
+        return rng.normal(0.0, std(layer), layer.shape), None
+
+    return law
 
 
 def orthogonal(rng, shape, gain):
@@ -57,91 +98,82 @@ def orthogonal(rng, shape, gain):
     return gain * q
 
 
-def _draw(name, fan_in, fan_out, rng, activation, init_std):
-    shape = (fan_in, fan_out)
-    if name == "auto":
-        return _uniform(rng, auto_bound(fan_in, fan_out, activation), shape)
-    if name == "glorot_uniform":
-        return _uniform(rng, np.sqrt(6.0 / (fan_in + fan_out)), shape)
-    if name == "glorot_normal":
-        return _normal(rng, np.sqrt(2.0 / (fan_in + fan_out)), shape)
-    if name == "he_uniform":
-        return _uniform(rng, np.sqrt(6.0 / fan_in), shape)
-    if name == "he_normal":
-        return _normal(rng, np.sqrt(2.0 / fan_in), shape)
-    if name == "lecun_uniform":
-        return _uniform(rng, np.sqrt(3.0 / fan_in), shape)
-    if name == "lecun_normal":
-        return _normal(rng, np.sqrt(1.0 / fan_in), shape)
-    if name == "orthogonal":
-        return orthogonal(rng, shape, ORTHOGONAL_GAIN[activation])
-    if name == "normal":
-        return _normal(rng, init_std, shape)
-    if name == "uniform":
-        # The lecture's fixed-variance uniform: r = sqrt(3 σ²).
-        return _uniform(rng, np.sqrt(3.0) * init_std, shape)
-    raise ValueError(
-        f"The 'initializer' parameter must be one of {sorted(INITIALIZERS)} or a "
-        f"callable; got {name!r}."
-    )
+def _orthogonal(rng, layer):
+    return orthogonal(rng, layer.shape, ACTIVATIONS[layer.activation].gain), None
 
 
-INITIALIZERS = (
-    "auto",
-    "glorot_uniform",
-    "glorot_normal",
-    "he_uniform",
-    "he_normal",
-    "lecun_uniform",
-    "lecun_normal",
-    "orthogonal",
-    "normal",
-    "uniform",
-)
+#: The initializer names, in the order they are documented, and their laws.
+INITIALIZERS = {
+    "auto": _sklearn_rule,
+    "lecture": _uniform(lecture_bound),
+    "glorot_uniform": _uniform(lambda layer: np.sqrt(6.0 / (layer.fan_in + layer.fan_out))),
+    "glorot_normal": _normal(lambda layer: np.sqrt(2.0 / (layer.fan_in + layer.fan_out))),
+    "he_uniform": _uniform(lambda layer: np.sqrt(6.0 / layer.fan_in)),
+    "he_normal": _normal(lambda layer: np.sqrt(2.0 / layer.fan_in)),
+    "lecun_uniform": _uniform(lambda layer: np.sqrt(3.0 / layer.fan_in)),
+    "lecun_normal": _normal(lambda layer: np.sqrt(1.0 / layer.fan_in)),
+    "orthogonal": _orthogonal,
+    "normal": _normal(lambda layer: layer.init_std),
+    # The lecture's fixed-variance uniform: r = sqrt(3 σ²).
+    "uniform": _uniform(lambda layer: np.sqrt(3.0) * layer.init_std),
+}
 
 
-def initialize_weights(
-    initializer, fan_in, fan_out, rng, dtype, *, activation="relu", init_std=0.01
-):
-    """Return a (fan_in, fan_out) weight matrix of ``dtype``.
+def _call_user_initializer(initializer, layer, rng, dtype):
+    weights = np.asarray(initializer(layer.fan_in, layer.fan_out, rng, dtype))
+    if weights.shape != layer.shape:
+        raise ValueError(
+            f"The 'initializer' callable must return an array of shape "
+            f"(fan_in, fan_out) = {layer.shape}; got {weights.shape}."
+        )
+    if not np.issubdtype(weights.dtype, np.number) or not np.all(np.isfinite(weights)):
+        raise ValueError("The 'initializer' callable must return finite numeric weights.")
+    return weights
+
+
+def initialize_layer(initializer, layer, rng, dtype):
+    """Return the initial ``(weights, biases)`` of one layer, in ``dtype``.
 
     Parameters
     ----------
     initializer : str or callable
-        One of :data:`INITIALIZERS`, or ``f(fan_in, fan_out, rng, dtype)``
+        A key of :data:`INITIALIZERS`, or ``f(fan_in, fan_out, rng, dtype)``
         returning an array of shape (fan_in, fan_out).
-    fan_in, fan_out : int
-        Units of the layer below and of the layer being initialized.
+    layer : Layer
+        The layer's fans, its units' activation (which selects the "auto" and
+        "lecture" bounds and the orthogonal gain) and ``init_std`` (the
+        standard deviation of "normal" and "uniform").
     rng : numpy.random.RandomState
         Source of every random draw.
     dtype : numpy dtype
         float32 or float64.
-    activation : str
-        Activation of the layer's units; selects the "auto" rule and the
-        orthogonal gain.
-    init_std : float
-        Standard deviation of the "normal" and "uniform" fixed-variance laws.
+
+    Returns
+    -------
+    weights : ndarray of shape (fan_in, fan_out)
+    biases : ndarray of shape (fan_out,) or None
+        The drawn biases, or None when the law draws the weights only.
     """
     if callable(initializer):
-        weights = np.asarray(initializer(fan_in, fan_out, rng, dtype))
-        if weights.shape != (fan_in, fan_out):
-            raise ValueError(
-                f"The 'initializer' callable must return an array of shape "
-                f"(fan_in, fan_out) = {(fan_in, fan_out)}; got {weights.shape}."
-            )
-        if not np.issubdtype(weights.dtype, np.number) or not np.all(
-            np.isfinite(weights)
-        ):
-            raise ValueError(
-                "The 'initializer' callable must return finite numeric weights."
-            )
+        weights, biases = _call_user_initializer(initializer, layer, rng, dtype), None
+    elif initializer in INITIALIZERS:
+        weights, biases = INITIALIZERS[initializer](rng, layer)
     else:
-        weights = _draw(initializer, fan_in, fan_out, rng, activation, init_std)
-    return np.ascontiguousarray(weights, dtype=dtype)
+        raise ValueError(
+            f"The 'initializer' parameter must be one of {sorted(INITIALIZERS)} or a "
+            f"callable; got {initializer!r}."
+        )
+    weights = np.ascontiguousarray(weights, dtype=dtype)
+    return weights, None if biases is None else biases.astype(dtype)
 
 
-def initial_biases(fan_out, value, dtype):
-    """A bias vector filled with ``value`` (the lecture's fixed-value init)."""
-    if not isinstance(value, numbers.Real):  # pragma: no cover - validated earlier
-        raise TypeError("bias_init must be a real number.")
-    return np.full(fan_out, value, dtype=dtype)
+def initial_biases(drawn, fan_out, bias_init, is_output, dtype):
+    """The bias vector a layer starts from.
+
+    ``bias_init=None`` follows the initializer: its ``drawn`` biases, or zeros
+    when it draws none.  A number sets the hidden biases to that constant (the
+    lecture's fixed-value initialization) and the output biases to zero.
+    """
+    if bias_init is None:
+        return np.zeros(fan_out, dtype) if drawn is None else drawn
+    return np.full(fan_out, 0.0 if is_output else bias_init, dtype=dtype)

@@ -30,7 +30,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .activations import get_activation
-from .initializers import initial_biases, initialize_weights
+from .initializers import Layer, initial_biases, initialize_layer
 
 _PREDICT_CHUNK_ROWS = 4096
 
@@ -120,22 +120,24 @@ class Network:
         """All weights as one flat view (the part penalties and weight decay touch)."""
         return self.params[: self.n_weights]
 
-    def initialize(self, rng, initializer="auto", init_std=0.01, bias_init=0.0):
-        """Draw the weights; hidden biases = ``bias_init``, output biases = 0."""
-        for layer, coef in enumerate(self.coefs):
-            fan_in, fan_out = coef.shape
-            coef[...] = initialize_weights(
+    def initialize(self, rng, initializer="auto", init_std=0.01, bias_init=None):
+        """Draw every layer's weights and biases, input layer first.
+
+        ``bias_init=None`` keeps the initializer's biases ("auto" draws them,
+        the other laws start them at zero); a number sets the hidden biases to
+        it and the output biases to zero.  It never changes the weights drawn:
+        "auto" still draws its biases, so its weights stay scikit-learn's.
+        """
+        for layer, (coef, intercept) in enumerate(zip(self.coefs, self.intercepts)):
+            weights, biases = initialize_layer(
                 initializer,
-                fan_in,
-                fan_out,
+                Layer(*coef.shape, self.activation_name, init_std),
                 rng,
                 self.dtype,
-                activation=self.activation_name,
-                init_std=init_std,
             )
-            is_hidden = layer < self.n_layers - 1
-            self.intercepts[layer][...] = initial_biases(
-                fan_out, bias_init if is_hidden else 0.0, self.dtype
+            coef[...] = weights
+            intercept[...] = initial_biases(
+                biases, intercept.shape[0], bias_init, layer == self.n_layers - 1, self.dtype
             )
         return self
 

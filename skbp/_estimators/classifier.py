@@ -115,7 +115,7 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
         max_fun: int = 15000,
         initializer: str | Callable[..., NDArray] = "auto",
         init_std: float = 0.01,
-        bias_init: float = 0.0,
+        bias_init: float | None = None,
         dropout: float | Sequence[float] = 0.0,
         penalty: Literal["l2", "l1", "elasticnet"] = "l2",
         l1_ratio: float = 0.15,

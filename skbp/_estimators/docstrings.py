@@ -105,9 +105,14 @@ SHARED_PARAMETERS = """\
         Maximum number of loss evaluations of ``'lbfgs'``.
 
     initializer : str or callable, default='auto'
-        Initial weights. ``'auto'``: the lecture's uniform rule for the hidden
-        activation — logistic r = 4·sqrt(6/(fan_in + fan_out)), tanh and identity
-        r = sqrt(6/(fan_in + fan_out)), relu r = sqrt(6/fan_in). Or one of
+        Initial weights. ``'auto'``: scikit-learn's rule, weights and biases
+        from U[−r, r] with r = sqrt(6/(fan_in + fan_out)), or
+        sqrt(2/(fan_in + fan_out)) for logistic units, drawn in
+        :class:`~sklearn.neural_network.MLPClassifier`'s order: with the same
+        integer ``random_state`` both estimators start from the same network.
+        ``'lecture'``: the lecture's uniform table for the hidden activation —
+        logistic r = 4·sqrt(6/(fan_in + fan_out)), tanh and identity
+        r = sqrt(6/(fan_in + fan_out)), relu r = sqrt(6/fan_in) (He). Or one of
         ``'glorot_uniform'``, ``'glorot_normal'`` (variance 2/(fan_in + fan_out)),
         ``'he_uniform'``, ``'he_normal'`` (2/fan_in), ``'lecun_uniform'``,
         ``'lecun_normal'`` (1/fan_in), ``'orthogonal'`` (scaled by the
@@ -118,9 +123,12 @@ SHARED_PARAMETERS = """\
     init_std : float, default=0.01
         Standard deviation of the ``'normal'`` and ``'uniform'`` initializers.
 
-    bias_init : float, default=0.0
-        Initial value of the hidden-layer biases (the lecture suggests 0.01 for
-        ReLU units); output biases start at 0.
+    bias_init : float or None, default=None
+        Initial biases. ``None``: the initializer's own rule, drawn by
+        ``'auto'`` (as scikit-learn does), zero for every other initializer.
+        A float sets the hidden-layer biases to that constant (the lecture
+        suggests 0.01 for ReLU units) and the output biases to 0; it does not
+        change the weights drawn.
 
     dropout : float or array-like, default=0.0
         Probability of *dropping* a unit during training (inverted dropout: kept

@@ -49,7 +49,7 @@ PARAMETER_CONSTRAINTS = {
     "max_fun": [Interval(Integral, 1, None, closed="left")],
     "initializer": [StrOptions(set(INITIALIZERS)), callable],
     "init_std": [Interval(Real, 0, None, closed="neither")],
-    "bias_init": [Interval(Real, None, None, closed="neither")],
+    "bias_init": [None, Interval(Real, None, None, closed="neither")],
     "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
     "penalty": [StrOptions(set(PENALTIES))],
     "l1_ratio": [Interval(Real, 0, 1, closed="both")],
