@@ -163,8 +163,7 @@ def _build_parser() -> _ArgumentParser:
            help="parallel jobs for cross-validation; -1 uses every CPU")
 
     model = parser.add_argument_group(
-        "model (the BackpropMLPClassifier parameter of the same name; --hidden sets "
-        "hidden_layer_sizes)"
+        "model", "each option sets the BackpropMLPClassifier parameter of its name"
     )
 
     def param(flag, help, shown=None, **kwargs):
@@ -173,7 +172,7 @@ def _build_parser() -> _ArgumentParser:
                shown=default if shown is None else shown, **kwargs)
 
     param("--hidden", dest="hidden_layer_sizes", type=int, nargs="+", metavar="N",
-          shown="64", help="sizes of the hidden layers, e.g. --hidden 128 64")
+          shown="64", help="hidden_layer_sizes, e.g. --hidden 128 64")
     param("--activation", choices=list(ACTIVATIONS), help="hidden-layer activation")
     param("--solver", choices=_string_options("solver"), help="optimiser")
     param("--learning-rate-init", type=float, metavar="ETA",
