@@ -1,19 +1,13 @@
 """Command-line interface: ``python -m skbp`` / ``skbp``.
 
-Without ``--csv`` the command runs a short demonstration: it trains
-:class:`~skbp.BackpropMLPClassifier` on scikit-learn's bundled digits data set
-(printing per-epoch progress) and compares it with
-:class:`sklearn.neural_network.MLPClassifier` trained with the same parameters on
-the same split.
+Three modes: without ``--csv`` or ``--predict`` a demonstration on scikit-learn's
+digits data next to :class:`sklearn.neural_network.MLPClassifier`;
+``--csv FILE --target COLUMN`` trains on a CSV file; ``--predict FILE --model
+MODEL`` predicts a CSV file with a pipeline saved by ``--csv ... --save``.
 
-With ``--csv PATH --target COLUMN`` it trains on your own CSV file: numeric
-feature columns are imputed and standardised, the other columns are one-hot
-encoded, and it reports cross-validated accuracy plus a classification report on
-a held-out split. Optionally it saves a plot of the training curves and the
-fitted pipeline.
-
-Every user error (missing file or column, bad option value, ...) is reported as
-one ``skbp: error: ...`` line on stderr with exit status 2.
+The hyperparameter options go to the estimator untouched, and the estimator's
+own validation judges them before any work starts.  Every user error is one
+``skbp: error: ...`` line on stderr with exit status 2.
 """
 
 # Authors: The skbp developers
@@ -22,316 +16,206 @@ one ``skbp: error: ...`` line on stderr with exit status 2.
 from __future__ import annotations
 
 import argparse
-import csv
 import os
 import sys
-import textwrap
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
 from typing import Any, NoReturn, TextIO
 
+import joblib
 import numpy as np
+from sklearn.base import clone
+from sklearn.compose import ColumnTransformer
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.impute import SimpleImputer
+from sklearn.metrics import classification_report
+from sklearn.model_selection import StratifiedKFold, cross_val_score, train_test_split
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.multiclass import type_of_target
+from sklearn.utils.validation import check_is_fitted
 
+from .. import __version__
+from .._engine.activations import ACTIVATIONS
 from .._engine.initializers import INITIALIZERS
+from .._estimators.base import BaseBackpropMLP
+from .._estimators.classifier import BackpropMLPClassifier
+from .._estimators.params import (
+    PARAMETER_CONSTRAINTS,
+    check_hyperparameters,
+    hidden_layer_sizes_tuple,
+)
 
 __all__ = ["main"]
 
 PROG = "skbp"
+DEMO, TRAIN, PREDICT = "the demonstration", "--csv", "--predict"
 
-_EARLY_STOPPING = {
+
+def _string_options(parameter: str) -> list[str]:
+    """The strings that ``PARAMETER_CONSTRAINTS`` allows for ``parameter``."""
+    (options,) = [c.options for c in PARAMETER_CONSTRAINTS[parameter] if isinstance(c, StrOptions)]
+    return sorted(options)
+
+
+PRECHELT_RULES = _string_options("early_stopping")
+EARLY_STOPPING = {
     "none": False,
     "false": False,
-    "no": False,
-    "off": False,
     "true": True,
-    "yes": True,
-    "on": True,
-    "gl": "GL",
-    "pq": "PQ",
-    "up": "UP",
+    **{rule.lower(): rule for rule in PRECHELT_RULES},
 }
+# The command line trains a smaller network than the estimator's default, reproducibly.
+DEFAULT_PARAMS = {
+    **BackpropMLPClassifier().get_params(),
+    "hidden_layer_sizes": (64,),
+    "random_state": 0,
+}
+# Column types standardised as numbers (booleans as 0 and 1); the others are one-hot encoded.
+NUMERIC = ["number", "bool"]
+# Every solver keeps at least three copies of the parameter vector: the weights,
+# their gradient, and the best (or the starting) weights.
+PARAMETER_COPIES = 3
 
 
 class CLIError(Exception):
     """A user-facing error: printed as one line, exit status 2."""
 
 
-class _UsageError(CLIError):
-    """Raised by the argument parser instead of printing usage and exiting."""
-
-
 class _ArgumentParser(argparse.ArgumentParser):
-    """ArgumentParser whose errors are exceptions instead of usage + exit."""
+    """A parser that raises instead of exiting and knows the modes of each option.
+
+    An option is absent from the parsed namespace unless it was given
+    (``argument_default=SUPPRESS``): given in a mode it does not apply to, it is
+    an error rather than silently ignored.  ``option_defaults`` fills in the rest.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(argument_default=argparse.SUPPRESS, **kwargs)
+        self.option_modes: dict[str, tuple[str, set[str]]] = {}
+        self.option_defaults: dict[str, Any] = {}
 
     def error(self, message: str) -> NoReturn:
-        raise _UsageError(f"{message} (see '{self.prog} --help')")
+        raise CLIError(f"{message} (see '{self.prog} --help')")
+
+    def option(self, group, modes, *flags, default=None, shown=None, **kwargs):
+        if shown is not None:
+            kwargs["help"] += f" (default: {shown})"
+        action = group.add_argument(*flags, **kwargs)
+        self.option_modes[action.dest] = (flags[0], modes)
+        self.option_defaults[action.dest] = default
 
 
-# --------------------------------------------------------------------------
-# argument types: each raises ArgumentTypeError with a message naming the rule
-# --------------------------------------------------------------------------
-def _int_at_least(minimum: int, *, allow_zero: bool = False):
-    def convert(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"expected an integer, got {text!r}"
-            ) from None
-        if value < minimum and not (allow_zero and value == 0):
-            rule = f">= {minimum}" + (" (or 0 to skip)" if allow_zero else "")
-            raise argparse.ArgumentTypeError(f"must be {rule}, got {value}")
-        return value
-
-    convert.__name__ = "integer"
-    return convert
-
-
-def _float_in(low: float, high: float, *, low_open: bool, high_open: bool):
-    left, right = "(" if low_open else "[", ")" if high_open else "]"
-    interval = f"{left}{low:g}, {high:g}{right}"
-
-    def convert(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"expected a number, got {text!r}"
-            ) from None
-        if (
-            not np.isfinite(value)
-            or value < low
-            or value > high
-            or (low_open and value == low)
-            or (high_open and value == high)
-        ):
-            raise argparse.ArgumentTypeError(f"must be in {interval}, got {text}")
-        return value
-
-    convert.__name__ = "number"
-    return convert
-
-
-def _early_stopping(text: str) -> bool | str:
+def _int_or_text(text: str) -> int | str:
+    """An int if ``text`` spells one, else the text (for the estimator to judge)."""
     try:
-        return _EARLY_STOPPING[text.strip().lower()]
-    except KeyError:
-        raise argparse.ArgumentTypeError(
-            f"expected one of none, true, GL, PQ, UP; got {text!r}"
-        ) from None
-
-
-def _batch_size(text: str) -> int | str:
-    if text == "auto":
+        return int(text)
+    except ValueError:
         return text
-    return _int_at_least(1)(text)
 
 
-def _output_path(text: str) -> str:
-    if not text:
-        raise argparse.ArgumentTypeError("expected a file name")
-    return text
-
-
-_early_stopping.__name__ = "early-stopping value"
-_batch_size.__name__ = "batch size"
-
-
-def _build_parser() -> argparse.ArgumentParser:
+def _build_parser() -> _ArgumentParser:
     parser = _ArgumentParser(
         prog=PROG,
-        description=textwrap.fill(
-            "Train skbp's BackpropMLPClassifier from the command line. Without "
-            "--csv, run a demonstration on scikit-learn's digits data set and "
-            "compare it with sklearn.neural_network.MLPClassifier. With --csv and "
-            "--target, train on your own CSV file: numeric columns are "
-            "standardised, other columns one-hot encoded; cross-validated "
-            "accuracy and a held-out classification report are printed.",
-            width=79,
+        description=(
+            "Train skbp's BackpropMLPClassifier from the command line:\n"
+            "  skbp                               a demonstration next to MLPClassifier\n"
+            "  skbp --csv FILE --target COLUMN    train on a CSV file\n"
+            "  skbp --predict FILE --model MODEL  predict a CSV file with a saved model"
         ),
         epilog=(
             "examples:\n"
             "  python -m skbp\n"
             "  skbp --csv iris.csv --target species --hidden 32 16 --dropout 0.1 \\\n"
-            "       --early-stopping GL --plot curves.png --save model.joblib\n\n"
+            "       --early-stopping GL --plot curves.png --save model.joblib\n"
+            "  skbp --predict new.csv --model model.joblib --proba --output pred.csv\n\n"
             "Errors are reported as one 'skbp: error: ...' line with exit status 2."
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "--version", action="version", version=f"%(prog)s {_skbp_version()}"
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    option = parser.option
+
+    data = parser.add_argument_group("data")
+    source = data.add_mutually_exclusive_group()
+    option(source, {TRAIN}, "--csv", metavar="FILE",
+           help="train on this CSV file (with a header row); needs pandas")
+    option(source, {PREDICT}, "--predict", metavar="FILE",
+           help="predict the rows of this CSV file with --model; needs pandas")
+    option(data, {TRAIN, PREDICT}, "--sep", default=",", shown="','", metavar="CHAR",
+           help=r"field separator of the CSV files; '\t' is a tab")
+    option(data, {TRAIN, PREDICT}, "--id", nargs="+", default=[], metavar="COLUMN",
+           help="identifier columns: not features for --csv, copied to the output "
+           "of --predict")
+
+    evaluation = parser.add_argument_group("evaluation")
+    option(evaluation, {TRAIN}, "--target", metavar="COLUMN",
+           help="the column of class labels (required with --csv)")
+    option(evaluation, {TRAIN}, "--cv", type=int, default=5, shown=5, metavar="K",
+           help="number of stratified cross-validation folds; 0 skips it")
+    option(evaluation, {DEMO, TRAIN}, "--test-size", type=float, default=0.25, shown=0.25,
+           metavar="FRACTION", help="fraction of the rows held out for the final report")
+    option(evaluation, {TRAIN}, "--n-jobs", type=int, shown=1, metavar="N",
+           help="parallel jobs for cross-validation; -1 uses every CPU")
+
+    model = parser.add_argument_group(
+        "model", "each option sets the BackpropMLPClassifier parameter of its name"
     )
 
-    data = parser.add_argument_group("data (CSV mode)")
-    data.add_argument(
-        "--csv",
-        metavar="PATH",
-        help="CSV file with a header row. Without it, run the digits demonstration.",
-    )
-    data.add_argument(
-        "--target",
-        metavar="COLUMN",
-        help="name of the column holding the class labels (required with --csv)",
-    )
-    data.add_argument(
-        "--cv",
-        type=_int_at_least(2, allow_zero=True),
-        default=None,
-        metavar="K",
-        help="number of stratified cross-validation folds; 0 skips cross-"
-        "validation (CSV mode only; default: 5)",
-    )
-    data.add_argument(
-        "--test-size",
-        type=_float_in(0.0, 1.0, low_open=True, high_open=True),
-        default=0.25,
-        metavar="FRACTION",
-        help="fraction of the rows held out for the final report "
-        "(default: %(default)s)",
-    )
+    def param(flag, help, shown=None, **kwargs):
+        default = DEFAULT_PARAMS[kwargs.setdefault("dest", flag[2:].replace("-", "_"))]
+        option(model, {DEMO, TRAIN}, flag, default=default, help=help,
+               shown=default if shown is None else shown, **kwargs)
 
-    model = parser.add_argument_group("model")
-    model.add_argument(
-        "--hidden",
-        type=_int_at_least(1),
-        nargs="+",
-        default=[64],
-        metavar="N",
-        help="sizes of the hidden layers, e.g. --hidden 128 64 (default: 64)",
-    )
-    model.add_argument(
-        "--activation",
-        choices=("relu", "tanh", "logistic", "identity"),
-        default="relu",
-        help="hidden-layer activation (default: %(default)s)",
-    )
-    model.add_argument(
-        "--solver",
-        choices=("adam", "sgd", "lbfgs"),
-        default="adam",
-        help="optimiser (default: %(default)s)",
-    )
-    model.add_argument(
-        "--learning-rate-init",
-        type=_float_in(0.0, np.inf, low_open=True, high_open=True),
-        default=0.001,
-        metavar="ETA",
-        help="initial learning rate for sgd/adam (default: %(default)s)",
-    )
-    model.add_argument(
-        "--batch-size",
-        type=_batch_size,
-        default="auto",
-        metavar="N",
-        help="mini-batch size, or 'auto' for min(200, n_samples) "
-        "(default: %(default)s)",
-    )
-    model.add_argument(
-        "--alpha",
-        type=_float_in(0.0, np.inf, low_open=False, high_open=True),
-        default=0.0001,
-        metavar="ALPHA",
-        help="strength of the L2 penalty (default: %(default)s)",
-    )
-    model.add_argument(
-        "--dropout",
-        type=_float_in(0.0, 1.0, low_open=False, high_open=True),
-        nargs="+",
-        default=[0.0],
-        metavar="P",
-        help="probability of dropping a unit during training, in [0, 1); sgd/adam "
-        "only. One value applies to every hidden layer; or give one value per "
-        "layer: input layer first, then each hidden layer (default: 0.0)",
-    )
-    model.add_argument(
-        "--initializer",
-        choices=INITIALIZERS,
-        default="auto",
-        metavar="NAME",
-        help="weight initialisation scheme, one of "
-        f"{', '.join(INITIALIZERS)} (default: %(default)s)",
-    )
-    model.add_argument(
-        "--weight-decay",
-        type=_float_in(0.0, 1.0, low_open=False, high_open=True),
-        default=0.0,
-        metavar="BETA",
-        help="decoupled weight decay beta in [0, 1): W := (1 - beta) W - step; "
-        "sgd/adam only (default: %(default)s)",
-    )
-    model.add_argument(
-        "--early-stopping",
-        type=_early_stopping,
-        default=False,
-        metavar="{none,true,GL,PQ,UP}",
-        help="stop on a held-out validation split: 'true' = no improvement of "
-        "the validation accuracy, GL/PQ/UP = Prechelt's generalisation-loss, "
-        "progress-quotient and successive-increase criteria on the validation "
-        "loss (default: none)",
-    )
-    model.add_argument(
-        "--max-iter",
-        type=_int_at_least(1),
-        default=200,
-        metavar="N",
-        help="maximum number of epochs (default: %(default)s)",
-    )
-    model.add_argument(
-        "--random-state",
-        type=int,
-        default=0,
-        metavar="SEED",
-        help="seed for the data split, weight initialisation and shuffling "
-        "(default: %(default)s)",
-    )
+    param("--hidden", dest="hidden_layer_sizes", type=int, nargs="+", metavar="N",
+          shown="64", help="hidden_layer_sizes, e.g. --hidden 128 64")
+    param("--activation", choices=list(ACTIVATIONS), help="hidden-layer activation")
+    param("--solver", choices=_string_options("solver"), help="optimiser")
+    param("--learning-rate-init", type=float, metavar="ETA",
+          help="initial learning rate of sgd and adam")
+    param("--batch-size", type=_int_or_text, metavar="N",
+          help="mini-batch size, or 'auto' for min(200, n_samples)")
+    param("--alpha", type=float, help="strength of the L2 penalty")
+    param("--dropout", type=float, nargs="+", metavar="P",
+          help="probability of dropping a unit in training (sgd and adam): one value "
+          "for every hidden layer, or one per layer, input layer first")
+    param("--initializer", choices=INITIALIZERS, metavar="NAME",
+          help=f"weight initialisation: one of {', '.join(INITIALIZERS)}")
+    param("--weight-decay", type=float, metavar="BETA",
+          help="decoupled weight decay: W := (1 - BETA) W - step (sgd and adam)")
+    param("--early-stopping", type=lambda text: EARLY_STOPPING.get(text.lower(), text),
+          metavar="{" + ",".join(["none", "true", *PRECHELT_RULES]) + "}", shown="none",
+          help="stop on a validation split: 'true' when its accuracy stops improving, "
+          "GL, PQ or UP by Prechelt's criteria on its loss")
+    param("--max-iter", type=int, metavar="N", help="maximum number of epochs")
+    param("--random-state", type=int, metavar="SEED",
+          help="seed of the data split, the weights and the shuffling")
 
     output = parser.add_argument_group("output")
-    output.add_argument(
-        "--verbose",
-        type=_int_at_least(0),
-        default=None,
-        metavar="LEVEL",
-        help="verbosity of the final fit; 1 prints one line per epoch "
-        "(default: 1 in the demonstration, 0 with --csv)",
-    )
-    output.add_argument(
-        "--n-jobs",
-        type=int,
-        default=None,
-        metavar="N",
-        help="number of parallel jobs for cross-validation (default: 1)",
-    )
-    output.add_argument(
-        "--plot",
-        type=_output_path,
-        metavar="FILE",
-        help="save a plot of the training curves (TrainingCurveDisplay) to FILE, "
-        "e.g. curves.png; needs matplotlib",
-    )
-    output.add_argument(
-        "--save",
-        type=_output_path,
-        metavar="FILE",
-        help="save the fitted pipeline (preprocessing + classifier, trained on "
-        "the training part of the held-out split) with joblib to FILE, e.g. "
-        "model.joblib",
-    )
+    option(output, {DEMO, TRAIN}, "--verbose", type=int, metavar="LEVEL",
+           shown="1 in the demonstration, 0 with --csv",
+           help="verbosity of the final fit; 1 prints one line per epoch")
+    option(output, {DEMO, TRAIN}, "--plot", metavar="FILE",
+           help="save a plot of the training curves, e.g. curves.png; needs matplotlib")
+    option(output, {DEMO, TRAIN}, "--save", metavar="FILE",
+           help="save the fitted pipeline (preprocessing + classifier) with joblib, "
+           "e.g. model.joblib")
+
+    prediction = parser.add_argument_group("prediction")
+    option(prediction, {PREDICT}, "--model", metavar="FILE",
+           help="a pipeline saved by --csv ... --save (required with --predict; it "
+           "is unpickled: load only files you trust)")
+    option(prediction, {PREDICT}, "--output", metavar="FILE",
+           help="write the predictions to FILE instead of standard output")
+    option(prediction, {PREDICT}, "--proba", action="store_true", default=False,
+           help="add the probability of each class, in a column named after it")
     return parser
 
 
-def _skbp_version() -> str:
-    try:
-        from importlib.metadata import version
-
-        return version("skbp")
-    except Exception:  # not installed: running from a source checkout
-        return "(unknown version)"
-
-
-# --------------------------------------------------------------------------
-# entry point
-# --------------------------------------------------------------------------
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``skbp`` command.
 
@@ -347,22 +231,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         Exit status: 0 on success, 2 on a user error (reported as one
         ``skbp: error: ...`` line on stderr).
     """
-    parser = _build_parser()
     try:
         try:
-            args = parser.parse_args(argv)
+            args, params = _parse(argv)
         except SystemExit as exc:  # --help / --version
             return int(exc.code or 0)
-        _check_arguments(args)
-        if args.csv is None:
-            _run_demo(args, sys.stdout)
+        if args.mode == PREDICT:
+            _run_predict(args, sys.stdout)
+        elif args.mode == TRAIN:
+            _run_train(args, params, sys.stdout)
         else:
-            _run_csv(args, sys.stdout)
-    except CLIError as exc:
+            _run_demo(args, params, sys.stdout)
+    except (CLIError, ValueError) as exc:  # ValueError: the estimator's and sklearn's
         return _report_error(str(exc))
-    except ValueError as exc:
-        # invalid parameter combinations detected by the estimator or sklearn
-        return _report_error(str(exc))
+    except MemoryError as exc:  # where the memory of the machine is not known
+        return _report_error(f"out of memory: {exc}")
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
@@ -371,107 +254,176 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _report_error(message: str) -> int:
     sys.stdout.flush()
-    message = " ".join(message.split()) or "unknown error"
-    print(f"{PROG}: error: {message}", file=sys.stderr)
+    print(f"{PROG}: error: {' '.join(message.split()) or 'unknown error'}", file=sys.stderr)
     return 2
 
 
-def _check_arguments(args: argparse.Namespace) -> None:
-    """Checks that involve several options or the file system."""
-    if args.csv is None:
-        if args.target is not None:
-            raise CLIError("--target needs --csv PATH")
-    else:
-        if args.target is None:
-            raise CLIError("--csv needs --target COLUMN (the column with the labels)")
-        if not os.path.exists(args.csv):
-            raise CLIError(f"CSV file not found: {args.csv}")
-        if os.path.isdir(args.csv):
-            raise CLIError(f"--csv expects a file, but {args.csv} is a directory")
-    n_layers = 1 + len(args.hidden)
-    if len(args.dropout) not in (1, n_layers):
+def _parse(argv: Sequence[str] | None) -> tuple[argparse.Namespace, dict[str, Any]]:
+    """The settings of the command (with its mode) and the estimator's parameters."""
+    parser = _build_parser()
+    given = vars(parser.parse_args(argv))
+    mode = PREDICT if "predict" in given else TRAIN if "csv" in given else DEMO
+    for dest in given:
+        flag, modes = parser.option_modes[dest]
+        if mode not in modes:
+            raise CLIError(
+                f"{flag} does not apply to {mode}; it is an option of "
+                f"{' and '.join(sorted(modes))}"
+            )
+    if mode == TRAIN and "target" not in given:
+        raise CLIError("--csv needs --target COLUMN (the column with the labels)")
+    if mode == PREDICT and "model" not in given:
+        raise CLIError("--predict needs --model FILE (a pipeline saved with --save)")
+
+    settings = {**parser.option_defaults, **given}
+    params = {name: settings.pop(name) for name in list(settings) if name in DEFAULT_PARAMS}
+    params["hidden_layer_sizes"] = tuple(params["hidden_layer_sizes"])
+    if isinstance(params["dropout"], list):
+        dropout = params["dropout"]
+        params["dropout"] = dropout[0] if len(dropout) == 1 else tuple(dropout)
+    if params["verbose"] is None:
+        params["verbose"] = int(mode == DEMO)
+    args = argparse.Namespace(mode=mode, **settings)
+
+    args.sep = "\t" if args.sep == r"\t" else args.sep
+    if len(args.sep) != 1:
+        raise CLIError(rf"--sep takes one character ('\t' for a tab), got {args.sep!r}")
+    try:
+        joblib.effective_n_jobs(args.n_jobs)
+    except ValueError as exc:
         raise CLIError(
-            f"--dropout takes 1 value or {n_layers} values (input layer, then "
-            f"each of the {len(args.hidden)} hidden layers), got {len(args.dropout)}"
-        )
-    if args.solver == "lbfgs":
-        if args.weight_decay > 0:
-            raise CLIError("--weight-decay needs --solver sgd or adam, not lbfgs")
-        if any(p > 0 for p in args.dropout):
-            raise CLIError("--dropout needs --solver sgd or adam, not lbfgs")
-    for option, path in (("--plot", args.plot), ("--save", args.save)):
-        if path is None:
-            continue
-        parent = os.path.dirname(os.path.abspath(path))
-        if not os.path.isdir(parent):
-            raise CLIError(f"{option}: directory does not exist: {parent}")
-        if os.path.isdir(path):
-            raise CLIError(f"{option}: {path} is a directory, expected a file name")
+            f"--n-jobs {args.n_jobs}: {exc}; give a positive number of jobs, or -1 for "
+            "every CPU (-2 for all but one, ...)"
+        ) from None
+    for flag in ("--plot", "--save", "--output"):
+        path = getattr(args, flag[2:])
+        if path is not None and not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+            raise CLIError(f"{flag}: the directory of {path} does not exist")
+        if path is not None and os.path.isdir(path):
+            raise CLIError(f"{flag}: {path} is a directory, expected a file name")
     if args.plot is not None:
-        _check_plot_path(args.plot)
+        _check_plot_format(args.plot)
+    return args, params
 
 
-def _check_plot_path(path: str) -> None:
+def _check_plot_format(path: str) -> None:
     try:
         from matplotlib.figure import Figure
     except ImportError:
         raise CLIError(
-            "--plot needs matplotlib: pip install matplotlib "
-            '(or pip install "skbp[examples]")'
+            '--plot needs matplotlib: pip install matplotlib (or pip install "skbp[examples]")'
         ) from None
     extension = os.path.splitext(path)[1].lstrip(".").lower()
     supported = Figure().canvas.get_supported_filetypes()
     if extension not in supported:
         raise CLIError(
-            f"--plot: unsupported file extension {extension!r} for {path}; use "
-            f"one of {', '.join(sorted(supported))}"
+            f"--plot: unsupported file extension {extension!r} for {path}; use one of "
+            f"{', '.join(sorted(supported))}"
         )
 
 
 # --------------------------------------------------------------------------
-# estimators
+# tasks and estimators
 # --------------------------------------------------------------------------
-def _estimator_params(args: argparse.Namespace) -> dict[str, Any]:
-    """Parameters shared by BackpropMLPClassifier and sklearn's MLPClassifier."""
-    return {
-        "hidden_layer_sizes": tuple(args.hidden),
-        "activation": args.activation,
-        "solver": args.solver,
-        "alpha": args.alpha,
-        "batch_size": args.batch_size,
-        "learning_rate_init": args.learning_rate_init,
-        "max_iter": args.max_iter,
-        "random_state": args.random_state,
-        "early_stopping": bool(args.early_stopping),
-    }
+@dataclass(frozen=True)
+class _Task:
+    """How one kind of target is learned, split, scored and reported."""
+
+    estimator: type
+    folds: Callable  # (n_splits, random_state=) -> cross-validation splitter
+    stratify: bool
+    scoring: str
+    report: Callable[[np.ndarray, np.ndarray], str]
 
 
-def _skbp_only_params(args: argparse.Namespace) -> dict[str, Any]:
-    dropout = args.dropout[0] if len(args.dropout) == 1 else tuple(args.dropout)
-    return {
-        "dropout": dropout,
-        "initializer": args.initializer,
-        "weight_decay": args.weight_decay,
-        "early_stopping": args.early_stopping,
-    }
+_CLASSIFICATION = _Task(
+    estimator=BackpropMLPClassifier,
+    folds=partial(StratifiedKFold, shuffle=True),
+    stratify=True,
+    scoring="accuracy",
+    report=partial(classification_report, zero_division=0),
+)
 
 
-def _make_skbp(args: argparse.Namespace, verbose: int):
-    from skbp import BackpropMLPClassifier
+def _detect_task(y: np.ndarray, target: str, n_folds: int) -> _Task:
+    """The task that the target column asks for, or why it cannot be learned."""
+    if type_of_target(y) == "continuous":
+        raise CLIError(
+            f"target column {target!r} holds continuous values (such as {_plain(y[0])!r}); "
+            "the skbp command trains classifiers, which need class labels (text or "
+            "whole numbers)"
+        )
+    classes, counts = np.unique(y, return_counts=True)
+    if classes.size < 2:
+        raise CLIError(
+            f"target column {target!r} has a single class ({_plain(classes[0])!r}); a "
+            "classifier needs at least two"
+        )
+    smallest = counts.min()
+    if smallest < max(2, n_folds):
+        if smallest < 2:
+            need = "the stratified held-out split needs at least 2 per class"
+        else:
+            need = (
+                f"stratified {n_folds}-fold cross-validation needs {n_folds}: use "
+                f"--cv {smallest} or fewer, or --cv 0 to skip it"
+            )
+        label = _plain(classes[counts.argmin()])
+        raise CLIError(f"class {label!r} of target {target!r} has {smallest} row(s); {need}")
+    return _CLASSIFICATION
 
-    params = {**_estimator_params(args), **_skbp_only_params(args)}
-    return BackpropMLPClassifier(verbose=verbose, **params)
+
+def _plain(value: Any) -> Any:
+    """NumPy scalar -> Python scalar, so that repr() reads naturally."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
-def _describe_params(args: argparse.Namespace) -> str:
-    params = {**_estimator_params(args), **_skbp_only_params(args)}
-    return ", ".join(f"{name}={value!r}" for name, value in params.items())
+def _checked_estimator(task: _Task, params: dict[str, Any]):
+    """The task's estimator, with the checks its fit makes done now."""
+    estimator = task.estimator(**params)
+    estimator._validate_params()
+    check_hyperparameters(estimator, len(hidden_layer_sizes_tuple(estimator.hidden_layer_sizes)))
+    return estimator
+
+
+def _check_memory(estimator, n_features: int, n_outputs: int, n_rows: int) -> None:
+    """Refuse a network that does not fit into the memory of this machine."""
+    sizes = (n_features, *estimator.hidden_layer_sizes, n_outputs)
+    n_params = sum((fan_in + 1) * fan_out for fan_in, fan_out in zip(sizes, sizes[1:]))
+    batch = 200 if estimator.batch_size == "auto" else estimator.batch_size
+    batch = n_rows if estimator.solver == "lbfgs" else min(batch, n_rows)
+    n_activations = 3 * batch * sum(sizes[1:])  # z, a and delta of one batch
+    needed = np.dtype(np.float64).itemsize * (PARAMETER_COPIES * n_params + n_activations)
+    memory = _physical_memory()
+    if memory is not None and needed > memory:
+        raise CLIError(
+            f"the network {' -> '.join(map(str, sizes))} has {n_params:,} weights and "
+            f"biases; training it needs about {needed / 2**30:,.1f} GiB, more than the "
+            f"{memory / 2**30:,.1f} GiB of memory of this machine: use smaller --hidden layers"
+        )
+
+
+def _physical_memory() -> int | None:
+    """Bytes of physical memory, or None where the system does not tell (Windows)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def _describe(estimator) -> str:
+    """The estimator with the parameters that differ from its defaults."""
+    defaults = type(estimator)().get_params()
+    changed = [
+        f"{name}={value!r}"
+        for name, value in estimator.get_params().items()
+        if name != "verbose" and value != defaults[name]
+    ]
+    return f"{type(estimator).__name__}({', '.join(changed)})"
 
 
 def _timed_fit(estimator, X, y) -> tuple[float, bool]:
     """Fit, returning (seconds, converged); ConvergenceWarnings are recorded."""
-    from sklearn.exceptions import ConvergenceWarning
-
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
         start = time.perf_counter()
@@ -481,192 +433,111 @@ def _timed_fit(estimator, X, y) -> tuple[float, bool]:
     for warning in caught:
         if issubclass(warning.category, ConvergenceWarning):
             converged = False
-        else:  # re-emit anything we did not mean to silence
+        else:  # re-emit what was not meant to be silenced
             warnings.warn_explicit(
                 warning.message, warning.category, warning.filename, warning.lineno
             )
     return seconds, converged
 
 
-def _final_step(estimator):
-    return estimator[-1] if hasattr(estimator, "steps") else estimator
-
-
-def _epochs_text(estimator, converged: bool) -> str:
-    final = _final_step(estimator)
-    n_iter = getattr(final, "n_iter_", None)
-    if n_iter is None:
-        return "-"
-    return f"{n_iter}" + ("" if converged else "*")
+def _fit_summary(mlp, seconds: float, converged: bool) -> str:
+    """What the fit ran, and whose weights the model kept."""
+    step = "L-BFGS iteration" if mlp.solver == "lbfgs" else "epoch"
+    if mlp.validation_scores_ is not None:  # only then are the best weights restored
+        kept = f"weights of epoch {mlp.best_epoch_} restored (the best on the validation split)"
+    else:
+        kept = f"weights of the last {step} kept"
+    status = "" if converged else "; stopped at --max-iter before converging"
+    return f"trained in {seconds:.2f} s: {mlp.n_iter_} {step}(s), {kept}{status}"
 
 
 def _save_outputs(args: argparse.Namespace, pipeline, out: TextIO) -> None:
     if args.plot is not None:
         from matplotlib.figure import Figure
 
-        from skbp._tools.display import TrainingCurveDisplay
+        from .display import TrainingCurveDisplay
 
         figure = Figure(figsize=(7, 4.5), layout="constrained")
-        ax = figure.subplots()
-        try:
-            TrainingCurveDisplay.from_estimator(pipeline, ax=ax)
-        except (TypeError, ValueError) as exc:
-            raise CLIError(f"--plot: cannot plot the training curves: {exc}") from None
+        TrainingCurveDisplay.from_estimator(pipeline, ax=figure.subplots())
         try:
             figure.savefig(args.plot)
         except OSError as exc:
-            raise CLIError(
-                f"--plot: cannot write {args.plot}: {exc.strerror or exc}"
-            ) from None
+            raise CLIError(f"--plot: cannot write {args.plot}: {exc.strerror or exc}") from None
         print(f"Training curves saved to {args.plot}", file=out)
     if args.save is not None:
-        import joblib
-
         try:
             joblib.dump(pipeline, args.save)
         except OSError as exc:
-            raise CLIError(
-                f"--save: cannot write {args.save}: {exc.strerror or exc}"
-            ) from None
-        print(
-            f"Fitted pipeline saved to {args.save} (load it with joblib.load)",
-            file=out,
-        )
+            raise CLIError(f"--save: cannot write {args.save}: {exc.strerror or exc}") from None
+        use = f"skbp --predict FILE --model {args.save}" if args.mode == TRAIN else "joblib.load"
+        print(f"Fitted pipeline saved to {args.save} (use it with {use})", file=out)
 
 
 # --------------------------------------------------------------------------
-# demonstration on the digits data set
+# the demonstration on the digits data set
 # --------------------------------------------------------------------------
-def _run_demo(args: argparse.Namespace, out: TextIO) -> None:
+def _run_demo(args: argparse.Namespace, params: dict[str, Any], out: TextIO) -> None:
     from sklearn.datasets import load_digits
-    from sklearn.model_selection import train_test_split
     from sklearn.neural_network import MLPClassifier
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
-    if args.cv is not None:
-        raise CLIError("--cv only applies with --csv")
-    verbose = 1 if args.verbose is None else args.verbose
 
     X, y = load_digits(return_X_y=True)
+    skbp_mlp = _checked_estimator(_CLASSIFICATION, params)
     X_train, X_test, y_train, y_test = train_test_split(
-        X, y, test_size=args.test_size, stratify=y, random_state=args.random_state
+        X, y, test_size=args.test_size, stratify=y, random_state=params["random_state"]
     )
-    skbp_model = make_pipeline(StandardScaler(), _make_skbp(args, verbose))
-    sklearn_model = make_pipeline(
-        StandardScaler(), MLPClassifier(**_estimator_params(args))
-    )
+    _check_memory(skbp_mlp, X.shape[1], np.unique(y).size, len(y_train))
+    sklearn_params = MLPClassifier().get_params()
+    shared = {name: value for name, value in params.items() if name in sklearn_params}
+    shared.update(early_stopping=bool(params["early_stopping"]), verbose=False)
+    models = {
+        "BackpropMLPClassifier (skbp)": make_pipeline(StandardScaler(), skbp_mlp),
+        "MLPClassifier (scikit-learn)": make_pipeline(StandardScaler(), MLPClassifier(**shared)),
+    }
 
+    print("skbp demonstration: BackpropMLPClassifier vs scikit-learn's MLPClassifier", file=out)
     print(
-        "skbp demonstration: BackpropMLPClassifier vs scikit-learn's MLPClassifier",
+        f"data: load_digits, {X.shape[0]} images of 8x8 pixels, {np.unique(y).size} classes; "
+        f"stratified split {len(y_train)} train / {len(y_test)} test",
         file=out,
     )
-    print(
-        f"data: load_digits, {X.shape[0]} images of 8x8 pixels, "
-        f"{np.unique(y).size} classes; stratified split {len(y_train)} train / "
-        f"{len(y_test)} test (random_state={args.random_state})",
-        file=out,
-    )
-    print(
-        f"model: StandardScaler, then the classifier with\n  {_describe_params(args)}",
-        file=out,
-    )
-    print(file=out)
-    print(f"[1/2] BackpropMLPClassifier (skbp), verbose={verbose}", file=out)
-    out.flush()
-    rows = []
-    seconds, converged = _timed_fit(skbp_model, X_train, y_train)
-    rows.append(("BackpropMLPClassifier (skbp)", skbp_model, seconds, converged))
+    print(f"model: StandardScaler, then {_describe(skbp_mlp)}", file=out)
+    results = []
+    for step, (label, model) in enumerate(models.items(), start=1):
+        print(f"\n[{step}/2] {label}", file=out, flush=True)
+        seconds, converged = _timed_fit(model, X_train, y_train)
+        epochs = f"{model[-1].n_iter_}" + ("" if converged else "*")
+        results.append((label, model.score(X_test, y_test), seconds, epochs))
 
-    print("[2/2] MLPClassifier (scikit-learn)", file=out)
-    out.flush()
-    seconds, converged = _timed_fit(sklearn_model, X_train, y_train)
-    rows.append(("MLPClassifier (scikit-learn)", sklearn_model, seconds, converged))
-
-    print(file=out)
-    print(f"Results on the {len(y_test)} held-out images:", file=out)
-    header = (
-        f"{'estimator':<30}  {'test accuracy':>13}  {'fit seconds':>11}  {'epochs':>7}"
-    )
-    print(header, file=out)
-    print("-" * len(header), file=out)
-    for label, model, seconds, converged in rows:
-        accuracy = model.score(X_test, y_test)
-        epochs = _epochs_text(model, converged)
-        print(
-            f"{label:<30}  {accuracy:>13.4f}  {seconds:>11.2f}  {epochs:>7}", file=out
-        )
-    if not all(row[3] for row in rows):
+    print(f"\nResults on the {len(y_test)} held-out images:", file=out)
+    header = f"{'estimator':<30}  {'test accuracy':>13}  {'fit seconds':>11}  {'epochs':>7}"
+    print(header, "-" * len(header), sep="\n", file=out)
+    for label, accuracy, seconds, epochs in results:
+        print(f"{label:<30}  {accuracy:>13.4f}  {seconds:>11.2f}  {epochs:>7}", file=out)
+    if any(epochs.endswith("*") for *_, epochs in results):
         print("* stopped at --max-iter before converging", file=out)
     skbp_only = [
-        name
-        for name, value, default in (
-            ("--dropout", args.dropout, [0.0]),
-            ("--initializer", args.initializer, "auto"),
-            ("--weight-decay", args.weight_decay, 0.0),
-        )
-        if value != default
+        f"{name}={value!r}"
+        for name, value in params.items()
+        if name not in sklearn_params and value != DEFAULT_PARAMS[name]
     ]
-    if isinstance(args.early_stopping, str):
-        skbp_only.append(
-            f"--early-stopping {args.early_stopping} (MLPClassifier used "
-            "early_stopping=True)"
-        )
+    if isinstance(params["early_stopping"], str):
+        skbp_only.append(f"early_stopping={params['early_stopping']!r} (MLPClassifier: True)")
     if skbp_only:
-        print(
-            "note: skbp-only options not applied to MLPClassifier: "
-            + ", ".join(skbp_only),
-            file=out,
-        )
-    _save_outputs(args, skbp_model, out)
+        print(f"note: not applied to MLPClassifier (skbp only): {', '.join(skbp_only)}", file=out)
+    _save_outputs(args, models["BackpropMLPClassifier (skbp)"], out)
 
 
 # --------------------------------------------------------------------------
-# CSV mode
+# CSV files: training and prediction
 # --------------------------------------------------------------------------
-class _Table:
-    """Columns read from a CSV file, independent of pandas."""
-
-    def __init__(
-        self,
-        X,
-        y: np.ndarray,
-        feature_names: list[str],
-        numeric: list[str],
-        categorical: list[str],
-        *,
-        frame: bool,
-    ) -> None:
-        self.X = X  # DataFrame (pandas) or 2-D object ndarray (fallback)
-        self.y = y  # 1-D ndarray of labels
-        self.feature_names = feature_names
-        self.numeric = numeric
-        self.categorical = categorical
-        self.frame = frame  # True when X is a DataFrame
-
-    def columns(self, names: list[str]) -> list[str] | list[int]:
-        """Column selectors for a ColumnTransformer: names, or positions."""
-        if self.frame:
-            return names
-        return [self.feature_names.index(name) for name in names]
-
-
-def _import_pandas():
-    """Return the pandas module, or None when it is not installed."""
+def _read_csv(path: str, sep: str, flag: str):
+    """The CSV file as a DataFrame of numeric, boolean and object columns."""
     try:
-        import pandas
+        import pandas as pd
     except ImportError:
-        return None
-    return pandas
-
-
-def _read_csv(path: str, target: str) -> _Table:
-    pd = _import_pandas()
-    if pd is None:
-        return _read_csv_without_pandas(path, target)
-
+        raise CLIError(f'{flag} needs pandas to read CSV files: pip install "skbp[cli]"') from None
     try:
-        frame = pd.read_csv(path, skipinitialspace=True)
+        frame = pd.read_csv(path, sep=sep, encoding="utf-8-sig", skipinitialspace=True)
     except pd.errors.EmptyDataError:
         raise CLIError(f"CSV file {path} is empty") from None
     except pd.errors.ParserError as exc:
@@ -675,241 +546,144 @@ def _read_csv(path: str, target: str) -> _Table:
         raise CLIError(f"CSV file {path} is not UTF-8 text") from None
     except OSError as exc:
         raise CLIError(f"cannot read CSV file {path}: {exc.strerror or exc}") from None
-    frame.columns = [str(column).strip() for column in frame.columns]
-    columns = list(frame.columns)
-    _check_columns(path, columns, target, n_rows=len(frame))
-    y_series = frame[target]
-    n_missing = int(y_series.isna().sum())
-    if n_missing:
-        raise CLIError(
-            f"target column {target!r} has {n_missing} empty value(s); remove or "
-            "fill those rows"
-        )
-    X = frame.drop(columns=[target])
-    numeric, categorical = [], []
-    for column in X.columns:
-        if pd.api.types.is_bool_dtype(X[column]):
-            X[column] = X[column].astype(float)
-            numeric.append(column)
-        elif pd.api.types.is_numeric_dtype(X[column]):
-            numeric.append(column)
-        else:
-            X[column] = X[column].astype(object)
-            categorical.append(column)
-    y = y_series.to_numpy()
-    if y.dtype == object or not np.issubdtype(y.dtype, np.number):
-        y = y.astype(str)
-    return _Table(X, y, list(X.columns), numeric, categorical, frame=True)
-
-
-def _read_csv_without_pandas(path: str, target: str) -> _Table:
-    try:
-        with open(path, newline="", encoding="utf-8") as handle:
-            rows = [row for row in csv.reader(handle, skipinitialspace=True) if row]
-    except UnicodeDecodeError:
-        raise CLIError(f"CSV file {path} is not UTF-8 text") from None
-    except csv.Error as exc:
-        raise CLIError(f"cannot parse CSV file {path}: {exc}") from None
-    except OSError as exc:
-        raise CLIError(f"cannot read CSV file {path}: {exc.strerror or exc}") from None
-    if not rows:
-        raise CLIError(f"CSV file {path} is empty")
-    header = [name.strip() for name in rows[0]]
-    body = rows[1:]
-    _check_columns(path, header, target, n_rows=len(body))
-    for line, row in enumerate(body, start=2):
-        if len(row) != len(header):
-            raise CLIError(
-                f"cannot parse CSV file {path}: line {line} has {len(row)} fields, "
-                f"the header has {len(header)}"
-            )
-    cells = np.array(body, dtype=object)
-    t = header.index(target)
-    y = np.array([value.strip() for value in cells[:, t]], dtype=object)
-    n_missing = int(np.sum(y == ""))
-    if n_missing:
-        raise CLIError(
-            f"target column {target!r} has {n_missing} empty value(s); remove or "
-            "fill those rows"
-        )
-    feature_names = [name for i, name in enumerate(header) if i != t]
-    X = np.empty((len(body), len(feature_names)), dtype=object)
-    numeric, categorical = [], []
-    for j, name in enumerate(feature_names):
-        raw = [value.strip() for value in cells[:, header.index(name)]]
-        try:
-            X[:, j] = [float(value) if value else np.nan for value in raw]
-            numeric.append(name)
-        except ValueError:
-            X[:, j] = [value if value else np.nan for value in raw]
-            categorical.append(name)
-    y = _maybe_numeric_labels(y)
-    return _Table(X, y, feature_names, numeric, categorical, frame=False)
-
-
-def _maybe_numeric_labels(y: np.ndarray) -> np.ndarray:
-    try:
-        values = y.astype(float)
-    except ValueError:
-        return y.astype(str)
-    if np.all(values == np.round(values)):
-        return values.astype(int)
-    return values
-
-
-def _check_columns(path: str, columns: list[str], target: str, *, n_rows: int) -> None:
-    if target not in columns:
-        shown = ", ".join(repr(c) for c in columns[:20])
-        more = f" and {len(columns) - 20} more" if len(columns) > 20 else ""
-        raise CLIError(
-            f"column {target!r} not found in {path}; available columns: {shown}{more}"
-        )
-    if len(columns) < 2:
-        raise CLIError(f"{path} has no feature columns besides the target {target!r}")
-    if n_rows == 0:
+    if frame.empty:
         raise CLIError(f"CSV file {path} has a header but no data rows")
+    frame.columns = frame.columns.str.strip()
+    # text as Python objects, what the imputer and the encoder expect
+    text = frame.columns.difference(frame.select_dtypes(NUMERIC).columns)
+    return frame.astype(dict.fromkeys(text, object))
 
 
-def _make_preprocessor(table: _Table):
-    from sklearn.compose import ColumnTransformer
-    from sklearn.impute import SimpleImputer
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
-
-    transformers = []
-    if table.numeric:
-        steps = [SimpleImputer(strategy="median"), StandardScaler()]
-        if not table.frame:  # object array from the csv module: make it float
-            steps.insert(
-                0, FunctionTransformer(_to_float, feature_names_out="one-to-one")
-            )
-        transformers.append(
-            ("numeric", make_pipeline(*steps), table.columns(table.numeric))
-        )
-    if table.categorical:
-        transformers.append(
-            (
-                "categorical",
-                make_pipeline(
-                    SimpleImputer(strategy="constant", fill_value="missing"),
-                    OneHotEncoder(handle_unknown="ignore"),
-                ),
-                table.columns(table.categorical),
-            )
-        )
-    return ColumnTransformer(transformers, remainder="drop")
-
-
-def _to_float(X):
-    """Cast an object array of numbers to float64 (picklable, for joblib)."""
-    return np.asarray(X, dtype=np.float64)
-
-
-def _plain(value: Any) -> Any:
-    """NumPy scalar -> Python scalar, so that repr() reads naturally."""
-    return value.item() if isinstance(value, np.generic) else value
-
-
-def _check_target(y: np.ndarray, target: str, args: argparse.Namespace) -> None:
-    classes, counts = np.unique(y, return_counts=True)
-    if classes.size < 2:
+def _require_columns(frame, path: str, columns: list[str], role: str) -> None:
+    missing = [column for column in columns if column not in frame.columns]
+    if missing:
+        shown = ", ".join(map(repr, frame.columns[:20]))
+        more = f" and {len(frame.columns) - 20} more" if len(frame.columns) > 20 else ""
         raise CLIError(
-            f"target column {target!r} has a single class ({_plain(classes[0])!r}); a "
-            "classifier needs at least two"
+            f"{path} has no column {', '.join(map(repr, missing))} ({role}); its columns "
+            f"are {shown}{more}"
         )
-    needed = max(2, args.cv)
-    if counts.min() < needed:
-        smallest = classes[np.argmin(counts)]
-        hint = ""
-        if classes.size > len(y) / 2:
-            hint = "; is the target continuous? skbp is a classifier"
-        elif args.cv > 2:
-            hint = "; try a smaller --cv"
+
+
+def _run_train(args: argparse.Namespace, params: dict[str, Any], out: TextIO) -> None:
+    frame = _read_csv(args.csv, args.sep, "--csv")
+    _require_columns(frame, args.csv, [args.target], "--target")
+    _require_columns(frame, args.csv, args.id, "--id")
+    X = frame.drop(columns=[args.target, *args.id])
+    if X.shape[1] == 0:
+        raise CLIError(f"{args.csv} has no feature columns besides the target and --id")
+    n_missing = int(frame[args.target].isna().sum())
+    if n_missing:
         raise CLIError(
-            f"class {_plain(smallest)!r} of target {target!r} has only {counts.min()} "
-            f"row(s); every class needs at least {needed} (stratified split"
-            f"{' and --cv ' + str(args.cv) if args.cv else ''}){hint}"
+            f"target column {args.target!r} has {n_missing} empty value(s); remove or fill "
+            "those rows"
         )
-
-
-def _run_csv(args: argparse.Namespace, out: TextIO) -> None:
-    from sklearn.metrics import classification_report
-    from sklearn.model_selection import (
-        StratifiedKFold,
-        cross_val_score,
-        train_test_split,
+    y = frame[args.target].to_numpy()
+    y = y.astype(str) if y.dtype == object else y
+    task = _detect_task(y, args.target, args.cv)
+    mlp = _checked_estimator(task, params)
+    folds = None
+    if args.cv:
+        try:
+            folds = task.folds(args.cv, random_state=params["random_state"])
+        except ValueError as exc:
+            raise CLIError(f"--cv {args.cv}: {exc} (0 skips cross-validation)") from None
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=args.test_size, stratify=y if task.stratify else None,
+        random_state=params["random_state"],
     )
-    from sklearn.pipeline import Pipeline
+    numeric = list(X.select_dtypes(NUMERIC).columns)
+    categorical = [column for column in X.columns if column not in numeric]
+    n_inputs = len(numeric) + sum(X[column].nunique(dropna=False) for column in categorical)
+    _check_memory(mlp, n_inputs, np.unique(y).size, len(y_train))
 
-    table = _read_csv(args.csv, args.target)
-    if args.cv is None:
-        args.cv = 5
-    _check_target(table.y, args.target, args)
-    verbose = 0 if args.verbose is None else args.verbose
-    classes = np.unique(table.y)
-
-    def make_pipeline(verbose: int):
-        return Pipeline(
-            [
-                ("preprocess", _make_preprocessor(table)),
-                ("classifier", _make_skbp(args, verbose)),
-            ]
-        )
-
+    encode = make_pipeline(
+        SimpleImputer(strategy="constant", fill_value="missing"),
+        OneHotEncoder(handle_unknown="ignore"),
+    )
+    preprocess = ColumnTransformer([
+        ("numeric", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), numeric),
+        ("categorical", encode, categorical),
+    ])
+    pipeline = Pipeline([("preprocess", preprocess), ("mlp", mlp)])
     print(f"data: {args.csv}", file=out)
     print(
-        f"  {len(table.y)} rows; {len(table.numeric)} numeric feature column(s) "
-        f"(standardised), {len(table.categorical)} categorical (one-hot encoded); "
-        f"target {args.target!r} with {classes.size} classes",
+        f"  {len(y)} rows; {len(numeric)} numeric feature column(s) (standardised), "
+        f"{len(categorical)} categorical (one-hot encoded); target {args.target!r} with "
+        f"{np.unique(y).size} classes",
         file=out,
     )
-    print(f"model: BackpropMLPClassifier({_describe_params(args)})", file=out)
-
-    if args.cv:
-        cv = StratifiedKFold(args.cv, shuffle=True, random_state=args.random_state)
+    print(f"model: {_describe(mlp)}", file=out, flush=True)
+    if folds is not None:
         with warnings.catch_warnings():
-            from sklearn.exceptions import ConvergenceWarning
-
             warnings.simplefilter("ignore", ConvergenceWarning)
             scores = cross_val_score(
-                make_pipeline(0),
-                table.X,
-                table.y,
-                cv=cv,
-                scoring="accuracy",
-                n_jobs=args.n_jobs,
-                error_score="raise",
+                clone(pipeline).set_params(mlp__verbose=0), X, y, cv=folds,
+                scoring=task.scoring, n_jobs=args.n_jobs, error_score="raise",
             )
         print(
-            f"cross-validated accuracy ({args.cv}-fold): "
+            f"cross-validated {task.scoring} ({args.cv}-fold): "
             f"{scores.mean():.4f} ± {scores.std():.4f}",
             file=out,
         )
-
-    X_train, X_test, y_train, y_test = train_test_split(
-        table.X,
-        table.y,
-        test_size=args.test_size,
-        stratify=table.y,
-        random_state=args.random_state,
-    )
-    pipeline = make_pipeline(verbose)
     print(
         f"held-out split: {len(y_train)} training rows, {len(y_test)} test rows "
-        f"(stratified, test_size={args.test_size})",
+        f"(test_size={args.test_size})",
         file=out,
+        flush=True,
     )
-    out.flush()
     seconds, converged = _timed_fit(pipeline, X_train, y_train)
-    final = pipeline[-1]
-    stop = getattr(final, "n_iter_", None)
-    best = getattr(final, "best_epoch_", None)
-    epochs = f"{stop} epoch(s)" if stop is not None else "fit"
-    detail = "" if best is None else f", weights of epoch {best} kept"
-    status = "" if converged else "; stopped at --max-iter before converging"
-    print(f"trained in {seconds:.2f} s: {epochs}{detail}{status}", file=out)
-    y_pred = pipeline.predict(X_test)
-    print(file=out)
-    print("classification report on the held-out rows:", file=out)
-    print(classification_report(y_test, y_pred, zero_division=0), file=out)
+    print(_fit_summary(mlp, seconds, converged), file=out)
+    print("\nreport on the held-out rows:", file=out)
+    print(task.report(y_test, pipeline.predict(X_test)), file=out)
     _save_outputs(args, pipeline, out)
+
+
+def _load_model(path: str):
+    """The fitted pipeline (or estimator) saved in ``path``, checked."""
+    if not os.path.isfile(path):
+        raise CLIError(f"model file not found: {path}")
+    try:
+        model = joblib.load(path)
+    except Exception as exc:  # unpickling arbitrary bytes fails in arbitrary ways
+        raise CLIError(
+            f"{path} is not a skbp model: joblib cannot load it ({type(exc).__name__}: {exc})"
+        ) from None
+    mlp = model[-1] if isinstance(model, Pipeline) else model
+    if not isinstance(mlp, BaseBackpropMLP):
+        raise CLIError(
+            f"{path} holds a {type(model).__name__}, not a skbp model (a pipeline ending in "
+            "BackpropMLPClassifier, as saved by --save)"
+        )
+    check_is_fitted(mlp)
+    if not hasattr(model, "feature_names_in_"):
+        raise CLIError(
+            f"the model in {path} was trained without column names, but --predict finds "
+            "the features by name: use a model saved by skbp --csv ... --save"
+        )
+    return model
+
+
+def _run_predict(args: argparse.Namespace, out: TextIO) -> None:
+    model = _load_model(args.model)
+    frame = _read_csv(args.predict, args.sep, "--predict")
+    _require_columns(frame, args.predict, args.id, "--id")
+    features = list(model.feature_names_in_)
+    _require_columns(frame, args.predict, features, f"a feature of the model {args.model}")
+    X = frame[features]
+    predictions = frame[args.id].assign(prediction=model.predict(X))
+    if args.proba:
+        names = [str(label) for label in model.classes_]
+        clash = set(names) & set(predictions.columns)
+        if clash:
+            raise CLIError(
+                f"--proba: class {', '.join(map(repr, sorted(clash)))} has the name of an "
+                "--id column or of the 'prediction' column"
+            )
+        predictions[names] = model.predict_proba(X)
+    try:
+        predictions.to_csv(out if args.output is None else args.output, sep=args.sep, index=False)
+    except OSError as exc:
+        raise CLIError(f"--output: cannot write {args.output}: {exc.strerror or exc}") from None
+    if args.output is not None:
+        print(f"{len(predictions)} prediction(s) written to {args.output}", file=out)
