@@ -74,9 +74,9 @@ def _hidden_activation_op(activation):
     )
 
 
-def _node(scope, container, op_type, inputs, **attrs):
+def _node(scope, container, op_type, inputs, output=None, **attrs):
     """Add one node to the graph and return the name of its output."""
-    output = scope.get_unique_variable_name(op_type.lower())
+    output = output or scope.get_unique_variable_name(op_type.lower())
     container.add_node(
         op_type, inputs, output, name=scope.get_unique_operator_name(op_type), **attrs
     )
@@ -135,6 +135,15 @@ def _probability_dtype(scope, model):
     return model.coefs_[0].dtype
 
 
+def _target_kind(model):
+    """Which output layer ``predict_proba`` applies to the logits."""
+    if model.out_activation_ == "softmax":
+        return "multiclass"
+    if model._label_binarizer.y_type_ == "multilabel-indicator":
+        return "multilabel"
+    return "single-class" if len(model.classes_) == 1 else "binary"
+
+
 def _classifier_output_shapes(operator):
     check_input_and_output_numbers(operator, input_count_range=1, output_count_range=2)
     check_input_and_output_types(
@@ -146,61 +155,65 @@ def _classifier_output_shapes(operator):
     n_rows = operator.inputs[0].get_first_dimension()
     labels = _onnx_labels(scope, model)
     label_type = StringTensorType if labels.dtype.kind == "U" else Int64TensorType
-    multilabel = model._label_binarizer.y_type_ == "multilabel-indicator"
+    multilabel = _target_kind(model) == "multilabel"
     operator.outputs[0].set_type(label_type([n_rows, len(labels)] if multilabel else [n_rows]))
     proba_type = _TENSOR_TYPES[_probability_dtype(scope, model)]
     operator.outputs[1].set_type(proba_type([n_rows, len(labels)]))
+
+
+def _classifier_probabilities(scope, container, model, logits):
+    """``predict_proba`` from the logits, in the weights' dtype."""
+    kind = _target_kind(model)
+    dtype = model.coefs_[0].dtype
+    if kind == "multiclass":
+        # onnxruntime shifts each row by its maximum, as predict_proba does, so
+        # logits beyond the range of exp (88 in float32) stay finite.
+        return _node(scope, container, "Softmax", [logits], axis=1)
+    if kind == "multilabel":
+        return _node(scope, container, "Sigmoid", [logits])
+    if kind == "single-class":
+        one = make_tensor("value", np_dtype_to_tensor_dtype(dtype), [1], [1])
+        shape = _node(scope, container, "Shape", [logits])
+        return _node(scope, container, "ConstantOfShape", [shape], value=one)
+    positive = _node(scope, container, "Sigmoid", [logits])
+    one = _constant(scope, container, "one", np.ones((), dtype))
+    negative = _node(scope, container, "Sub", [one, positive])
+    return _node(scope, container, "Concat", [negative, positive], axis=1)
+
+
+def _classifier_labels(scope, container, model, logits, output):
+    """``predict`` from the logits, written to ``output``.
+
+    As in ``predict``, the labels are read from the logits, not from the
+    probabilities: a probability can round to exactly 0.5, or tie with another,
+    where the logits still differ.
+    """
+    kind = _target_kind(model)
+    if kind in ("multilabel", "binary"):
+        zero = _constant(scope, container, "zero", np.zeros((), model.coefs_[0].dtype))
+        positive = _node(scope, container, "Greater", [logits, zero])
+        if kind == "multilabel":  # the indicator matrix
+            return _node(scope, container, "Cast", [positive], output, to=TensorProto.INT64)
+        column = _node(scope, container, "Cast", [positive], to=TensorProto.INT64)
+        flat = _constant(scope, container, "flat", np.array([-1], dtype=np.int64))
+        index = _node(scope, container, "Reshape", [column, flat])
+    else:
+        # One logit per class; a single-class model has one column, so index 0.
+        index = _node(scope, container, "ArgMax", [logits], axis=1, keepdims=0)
+    labels = _constant(scope, container, "classes", _onnx_labels(scope, model))
+    return _node(scope, container, "Gather", [labels, index], output, axis=0)
 
 
 def _convert_classifier(scope, operator, container):
     model = operator.raw_operator
     label_out, proba_out = (variable.full_name for variable in operator.outputs)
     logits = _mlp_logits(scope, operator, container)
-    dtype = model.coefs_[0].dtype
-
-    if model.out_activation_ == "softmax":
-        proba = _node(scope, container, "Softmax", [logits], axis=1)
-    elif model._label_binarizer.y_type_ == "multilabel-indicator":
-        proba = _node(scope, container, "Sigmoid", [logits])
-    elif len(model.classes_) == 1:
-        one = make_tensor("value", np_dtype_to_tensor_dtype(dtype), [1], [1])
-        proba = _node(
-            scope, container, "ConstantOfShape", [_node(scope, container, "Shape", [logits])],
-            value=one,
-        )
+    proba = _classifier_probabilities(scope, container, model, logits)
+    if _probability_dtype(scope, model) == model.coefs_[0].dtype:
+        _node(scope, container, "Identity", [proba], proba_out)
     else:
-        positive = _node(scope, container, "Sigmoid", [logits])
-        one = _constant(scope, container, "one", np.ones((), dtype))
-        negative = _node(scope, container, "Sub", [one, positive])
-        proba = _node(scope, container, "Concat", [negative, positive], axis=1)
-    if _probability_dtype(scope, model) != dtype:
-        proba = _node(scope, container, "Cast", [proba], to=TensorProto.FLOAT)
-    container.add_node("Identity", [proba], proba_out, name=scope.get_unique_operator_name("Identity"))
-
-    # The labels are read from the logits, as in predict: a probability can round
-    # to exactly 0.5 (or tie with another) where the logits still differ.
-    if model._label_binarizer.y_type_ == "multilabel-indicator":
-        zero = _constant(scope, container, "zero", np.zeros((), dtype))
-        positive = _node(scope, container, "Greater", [logits, zero])
-        container.add_node(
-            "Cast", [positive], label_out, name=scope.get_unique_operator_name("Cast"),
-            to=TensorProto.INT64,
-        )
-        return
-    if model.out_activation_ == "softmax" or len(model.classes_) == 1:
-        # One logit per class; a single-class model has one column, so index 0.
-        index = _node(scope, container, "ArgMax", [logits], axis=1, keepdims=0)
-    else:
-        zero = _constant(scope, container, "zero", np.zeros((), dtype))
-        positive = _node(scope, container, "Greater", [logits, zero])
-        column = _node(scope, container, "Cast", [positive], to=TensorProto.INT64)
-        flat = _constant(scope, container, "flat", np.array([-1], dtype=np.int64))
-        index = _node(scope, container, "Reshape", [column, flat])
-    labels = _constant(scope, container, "classes", _onnx_labels(scope, model))
-    container.add_node(
-        "Gather", [labels, index], label_out, name=scope.get_unique_operator_name("Gather"),
-        axis=0,
-    )
+        _node(scope, container, "Cast", [proba], proba_out, to=TensorProto.FLOAT)
+    _classifier_labels(scope, container, model, logits, label_out)
 
 
 skl2onnx.update_registered_converter(
