@@ -13,15 +13,17 @@ import sys
 
 import numpy as np
 import onnxruntime as ort
+import pandas as pd
 import pytest
 import skl2onnx
 from onnx import TensorProto
 from skl2onnx.common.data_types import FloatTensorType
+from sklearn.compose import ColumnTransformer
 from sklearn.datasets import make_classification, make_multilabel_classification
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from skbp import BackpropMLPClassifier
 from skbp._engine import activations
@@ -53,14 +55,19 @@ def _fit(X, y, **params):
     return BackpropMLPClassifier(**params).fit(X, y)
 
 
-def _run(onnx_model, X):
+def _run_inputs(onnx_model, inputs):
+    """The outputs of onnxruntime on ``inputs``, by name."""
     options = ort.SessionOptions()
     options.intra_op_num_threads = 1
     session = ort.InferenceSession(
         onnx_model.SerializeToString(), options, providers=["CPUExecutionProvider"]
     )
     names = [output.name for output in session.get_outputs()]
-    return dict(zip(names, session.run(None, {session.get_inputs()[0].name: X})))
+    return dict(zip(names, session.run(None, inputs)))
+
+
+def _run(onnx_model, X):
+    return _run_inputs(onnx_model, {onnx_model.graph.input[0].name: X})
 
 
 def _assert_faithful(model, X, atol=FLOAT32_ATOL):
@@ -167,6 +174,26 @@ def test_pipeline_with_scaler_through_skl2onnx():
     assert np.abs(outputs["probabilities"] - pipe.predict_proba(X)).max() <= FLOAT32_ATOL
     assert np.array_equal(outputs["label"], pipe.predict(X))
     _assert_faithful(pipe, X)
+
+
+def test_pipeline_with_column_transformer_on_a_dataframe():
+    X, y = _classification(3)
+    frame = pd.DataFrame(X, columns=[f"x{k}" for k in range(X.shape[1])])
+    frame["kind"] = np.array(["u", "v", "w"])[np.arange(len(y)) % 3]
+    encode = ColumnTransformer([
+        ("scale", StandardScaler(), list(frame.columns[:-1])),
+        ("one_hot", OneHotEncoder(), ["kind"]),
+    ])
+    pipe = make_pipeline(encode, BackpropMLPClassifier((8,), max_iter=60, random_state=0))
+    pipe.fit(frame, y)
+    outputs = _run_inputs(
+        skl2onnx.to_onnx(pipe, frame[:1], options={"zipmap": False}),
+        {column: frame[[column]].to_numpy() for column in frame.columns},
+    )
+    # The transformer computes in float32 from float32 columns, the float64
+    # network then casts: the float32 tolerance applies.
+    assert np.abs(outputs["probabilities"] - pipe.predict_proba(frame)).max() <= FLOAT32_ATOL
+    assert np.array_equal(outputs["label"], pipe.predict(frame))
 
 
 def test_convert_sklearn_with_initial_types():
