@@ -214,3 +214,32 @@ def test_step_breakdown_quick_run(tmp_path):
     _assert_positive_finite(table, parts, "microseconds_per_batch")
     assert table["sum of the parts"] == pytest.approx(sum(table[p] for p in module.PARTS))
     assert report["n_batches"] == -(-600 // 128)
+
+
+def test_onnx_latency_quick_run(tmp_path):
+    """benchmarks/bench_onnx_latency.py --quick times every contender at 1 and 1000 rows."""
+    sys.path.insert(0, str(BENCH_DIR))
+    try:
+        spec = importlib.util.spec_from_file_location(
+            "bench_onnx_latency", BENCH_DIR / "bench_onnx_latency.py"
+        )
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(BENCH_DIR))
+    out = tmp_path / "latency.json"
+    returned = module.main(["--quick", "--out", str(out)])
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report == json.loads(json.dumps(returned))
+    assert report["settings"]["quick"] is True
+    assert "onnxruntime" in report["machine"] and "skl2onnx" in report["machine"]
+    assert [res["n_rows"] for res in report["results"]] == [1, 1000]
+    for res in report["results"]:
+        where = f"{res['n_rows']} rows"
+        times = res["microseconds_per_call"]
+        _assert_positive_finite(times, module.CONTENDERS, where)
+        for name, ratio in res["over_onnxruntime"].items():
+            assert ratio == pytest.approx(times[name] / times["onnxruntime"])
+        assert all(n >= 1 for n in res["calls_per_repeat"].values())
+        # The contenders computed the same probabilities (float32).
+        assert 0 <= res["max_abs_diff_onnxruntime_vs_skbp"] <= 1e-5

@@ -1,0 +1,321 @@
+"""Export skbp models to ONNX, through skl2onnx.
+
+Importing this module registers a converter for
+:class:`~skbp.BackpropMLPClassifier` with skl2onnx, so that
+``skl2onnx.to_onnx`` and ``skl2onnx.convert_sklearn`` accept the classifier on
+its own and as a step of a :class:`~sklearn.pipeline.Pipeline`.
+:func:`to_onnx` does the import and the conversion in one call.
+
+The graph is built from the fitted attributes and computes what
+``predict_proba`` and ``predict`` compute, in the dtype of the weights:
+
+* every layer is one ``Gemm`` node, Z = A W + b, followed by the hidden
+  activation (``Relu``, ``Tanh``, ``Sigmoid`` or ``Identity``) except after
+  the last layer;
+* the output layer is ``Softmax`` (multiclass), ``Sigmoid`` with the
+  probabilities ``[1 - p, p]`` (binary), one ``Sigmoid`` per label
+  (multilabel), or a column of ones (a model fitted on a single class);
+* the labels come from the logits Z^L, as in ``predict``: their argmax
+  (multiclass and single-class), their sign (binary), or the indicator matrix
+  of their signs (multilabel).
+
+The converter takes skl2onnx's usual classifier options: ``zipmap`` (True,
+False or ``'columns'``), ``nocl`` and ``output_class_labels``.
+"""
+
+import numpy as np
+from sklearn.pipeline import Pipeline
+from sklearn.utils.validation import check_array, check_is_fitted
+
+try:
+    import skl2onnx
+    from onnx import TensorProto
+    from onnx.helper import make_tensor, np_dtype_to_tensor_dtype
+    from skl2onnx.common.data_types import (
+        BooleanTensorType,
+        DoubleTensorType,
+        FloatTensorType,
+        Int64TensorType,
+        StringTensorType,
+    )
+    from skl2onnx.common.utils import (
+        check_input_and_output_numbers,
+        check_input_and_output_types,
+    )
+    from skl2onnx.common.utils_classifier import get_label_classes
+except ImportError as exc:
+    raise ImportError(
+        'skbp.onnx needs skl2onnx and onnx; install them with: pip install "skbp[onnx]"'
+    ) from exc
+
+from ._engine.activations import ACTIVATIONS
+from ._estimators.classifier import BackpropMLPClassifier
+
+__all__ = ["to_onnx"]
+
+#: The ONNX operator of each hidden activation of skbp that has one.
+_ONNX_ACTIVATIONS = {
+    "identity": "Identity",
+    "logistic": "Sigmoid",
+    "tanh": "Tanh",
+    "relu": "Relu",
+}
+
+_TENSOR_TYPES = {np.dtype(np.float32): FloatTensorType, np.dtype(np.float64): DoubleTensorType}
+
+
+def _hidden_activation_op(activation):
+    if activation in ACTIVATIONS and activation in _ONNX_ACTIVATIONS:
+        return _ONNX_ACTIVATIONS[activation]
+    convertible = sorted(set(ACTIVATIONS) & set(_ONNX_ACTIVATIONS))
+    raise ValueError(
+        f"activation={activation!r} has no ONNX mapping in skbp.onnx; models with "
+        f"activation in {convertible} can be converted."
+    )
+
+
+def _node(scope, container, op_type, inputs, output=None, **attrs):
+    """Add one node to the graph and return the name of its output."""
+    output = output or scope.get_unique_variable_name(op_type.lower())
+    container.add_node(
+        op_type, inputs, output, name=scope.get_unique_operator_name(op_type), **attrs
+    )
+    return output
+
+
+def _constant(scope, container, name, value):
+    """Add an initializer holding ``value`` and return its name."""
+    value = np.asarray(value)
+    tensor_name = scope.get_unique_variable_name(name)
+    if value.dtype.kind in "OUS":
+        onnx_type, content = TensorProto.STRING, [str(v).encode("utf-8") for v in value.ravel()]
+    else:
+        onnx_type, content = np_dtype_to_tensor_dtype(value.dtype), value.ravel()
+    container.add_initializer(tensor_name, onnx_type, list(value.shape), content)
+    return tensor_name
+
+
+def _mlp_logits(scope, operator, container):
+    """Z^L, the net input of the output layer, computed in the weights' dtype.
+
+    This is the part of the graph every skbp network shares (the forward pass of
+    ``skbp._engine.network.forward_logits``); the output activation and what is
+    read from it belong to the estimator's converter.
+    """
+    model = operator.raw_operator
+    hidden_op = _hidden_activation_op(model.activation)
+    dtype = model.coefs_[0].dtype
+    a = operator.inputs[0].full_name
+    if not isinstance(operator.inputs[0].type, _TENSOR_TYPES[dtype]):
+        a = _node(scope, container, "Cast", [a], to=np_dtype_to_tensor_dtype(dtype))
+    last = len(model.coefs_) - 1
+    for layer, (coef, intercept) in enumerate(zip(model.coefs_, model.intercepts_)):
+        weights = _constant(scope, container, f"coefficient{layer}", coef)
+        bias = _constant(scope, container, f"intercept{layer}", intercept)
+        z = _node(scope, container, "Gemm", [a, weights, bias])
+        a = _node(scope, container, hidden_op, [z]) if layer < last else z
+    return a
+
+
+def _onnx_labels(scope, model):
+    """The class labels as the graph outputs them: int64 or strings (nocl: indices)."""
+    classes = np.asarray(get_label_classes(scope, model))
+    # scikit-learn accepts float labels only when they are integers.
+    return classes.astype(np.int64 if classes.dtype.kind in "biuf" else str)
+
+
+def _probability_dtype(scope, model):
+    """dtype of the probabilities: the weights' dtype, float32 if a ZipMap follows.
+
+    ONNX's ZipMap operator takes float tensors only, so a float64 model whose
+    probabilities become a list of dictionaries (``zipmap=True``) casts them.
+    """
+    if scope.get_options(model, dict(zipmap=True))["zipmap"] is True:
+        return np.dtype(np.float32)
+    return model.coefs_[0].dtype
+
+
+def _target_kind(model):
+    """Which output layer ``predict_proba`` applies to the logits."""
+    if model.out_activation_ == "softmax":
+        return "multiclass"
+    if model._label_binarizer.y_type_ == "multilabel-indicator":
+        return "multilabel"
+    return "single-class" if len(model.classes_) == 1 else "binary"
+
+
+def _classifier_output_shapes(operator):
+    check_input_and_output_numbers(operator, input_count_range=1, output_count_range=2)
+    check_input_and_output_types(
+        operator,
+        good_input_types=[FloatTensorType, DoubleTensorType, Int64TensorType, BooleanTensorType],
+    )
+    model = operator.raw_operator
+    scope = operator.scope_inst
+    n_rows = operator.inputs[0].get_first_dimension()
+    labels = _onnx_labels(scope, model)
+    label_type = StringTensorType if labels.dtype.kind == "U" else Int64TensorType
+    multilabel = _target_kind(model) == "multilabel"
+    operator.outputs[0].set_type(label_type([n_rows, len(labels)] if multilabel else [n_rows]))
+    proba_type = _TENSOR_TYPES[_probability_dtype(scope, model)]
+    operator.outputs[1].set_type(proba_type([n_rows, len(labels)]))
+
+
+def _classifier_probabilities(scope, container, model, logits):
+    """``predict_proba`` from the logits, in the weights' dtype."""
+    kind = _target_kind(model)
+    dtype = model.coefs_[0].dtype
+    if kind == "multiclass":
+        # onnxruntime shifts each row by its maximum, as predict_proba does, so
+        # logits beyond the range of exp (88 in float32) stay finite.
+        return _node(scope, container, "Softmax", [logits], axis=1)
+    if kind == "multilabel":
+        return _node(scope, container, "Sigmoid", [logits])
+    if kind == "single-class":
+        one = make_tensor("value", np_dtype_to_tensor_dtype(dtype), [1], [1])
+        shape = _node(scope, container, "Shape", [logits])
+        return _node(scope, container, "ConstantOfShape", [shape], value=one)
+    positive = _node(scope, container, "Sigmoid", [logits])
+    one = _constant(scope, container, "one", np.ones((), dtype))
+    negative = _node(scope, container, "Sub", [one, positive])
+    return _node(scope, container, "Concat", [negative, positive], axis=1)
+
+
+def _classifier_labels(scope, container, model, logits, output):
+    """``predict`` from the logits, written to ``output``.
+
+    As in ``predict``, the labels are read from the logits, not from the
+    probabilities: a probability can round to exactly 0.5, or tie with another,
+    where the logits still differ.
+    """
+    kind = _target_kind(model)
+    if kind in ("multilabel", "binary"):
+        zero = _constant(scope, container, "zero", np.zeros((), model.coefs_[0].dtype))
+        positive = _node(scope, container, "Greater", [logits, zero])
+        if kind == "multilabel":  # the indicator matrix
+            return _node(scope, container, "Cast", [positive], output, to=TensorProto.INT64)
+        column = _node(scope, container, "Cast", [positive], to=TensorProto.INT64)
+        flat = _constant(scope, container, "flat", np.array([-1], dtype=np.int64))
+        index = _node(scope, container, "Reshape", [column, flat])
+    else:
+        # One logit per class; a single-class model has one column, so index 0.
+        index = _node(scope, container, "ArgMax", [logits], axis=1, keepdims=0)
+    labels = _constant(scope, container, "classes", _onnx_labels(scope, model))
+    return _node(scope, container, "Gather", [labels, index], output, axis=0)
+
+
+def _convert_classifier(scope, operator, container):
+    model = operator.raw_operator
+    label_out, proba_out = (variable.full_name for variable in operator.outputs)
+    logits = _mlp_logits(scope, operator, container)
+    proba = _classifier_probabilities(scope, container, model, logits)
+    if _probability_dtype(scope, model) == model.coefs_[0].dtype:
+        _node(scope, container, "Identity", [proba], proba_out)
+    else:
+        _node(scope, container, "Cast", [proba], proba_out, to=TensorProto.FLOAT)
+    _classifier_labels(scope, container, model, logits, label_out)
+
+
+skl2onnx.update_registered_converter(
+    BackpropMLPClassifier,
+    "SkbpBackpropMLPClassifier",
+    _classifier_output_shapes,
+    _convert_classifier,
+    options={
+        "zipmap": [True, False, "columns"],
+        "nocl": [True, False],
+        "output_class_labels": [False, True],
+    },
+)
+
+
+def _skbp_estimator(model):
+    """The skbp estimator that makes the predictions of ``model``."""
+    if isinstance(model, Pipeline):
+        return _skbp_estimator(model._final_estimator)
+    if isinstance(model, BackpropMLPClassifier):
+        return model
+    raise TypeError(
+        "skbp.onnx.to_onnx converts a BackpropMLPClassifier or a Pipeline that ends "
+        f"with one, not {type(model).__name__}. For other models, import skbp.onnx and "
+        "call skl2onnx.to_onnx."
+    )
+
+
+def to_onnx(model, X, *, options=None, target_opset=None):
+    """Convert a fitted skbp classifier, or a Pipeline ending in one, to ONNX.
+
+    The ONNX model has one input, ``X``, a float tensor for a model trained in
+    float32 and a double tensor for a model trained in float64 (whatever the
+    dtype of the ``X`` passed here), of shape ``(n_samples, n_features)``.
+    Its outputs are the predicted labels and the class probabilities, as
+    skl2onnx gives them for scikit-learn's classifiers.
+
+    Parameters
+    ----------
+    model : BackpropMLPClassifier or Pipeline
+        The fitted model; a Pipeline's other steps must be convertible by
+        skl2onnx (scalers, for instance).
+
+    X : array-like of shape (n_samples, n_features)
+        A sample of the input. Only its number of columns is used.
+
+    options : dict, default=None
+        skl2onnx converter options, e.g. ``{"zipmap": False}`` to output the
+        probabilities as a tensor instead of a list of dictionaries (``None``:
+        skl2onnx's defaults, ``zipmap=True``). ONNX's ZipMap takes float only:
+        with ``zipmap=True`` the dictionaries of a float64 model hold float32
+        probabilities, while the labels are computed in float64.
+
+    target_opset : int, default=None
+        ONNX opset of the model; ``None`` uses skl2onnx's default.
+
+    Returns
+    -------
+    onnx_model : onnx.ModelProto
+        The converted model, ready for ``onnxruntime.InferenceSession(
+        onnx_model.SerializeToString())``.
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is neither a BackpropMLPClassifier nor a Pipeline ending
+        in one.
+
+    ValueError
+        If ``X`` does not have the model's number of features, or the model's
+        activation or labels have no ONNX counterpart.
+
+    See Also
+    --------
+    skl2onnx.to_onnx : The general converter, which this function calls.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import onnxruntime as ort
+    >>> from sklearn.datasets import load_iris
+    >>> from skbp import BackpropMLPClassifier
+    >>> from skbp.onnx import to_onnx
+    >>> X, y = load_iris(return_X_y=True)
+    >>> X = X.astype(np.float32)
+    >>> clf = BackpropMLPClassifier((16,), max_iter=300, random_state=0).fit(X, y)
+    >>> onx = to_onnx(clf, X, options={"zipmap": False})
+    >>> session = ort.InferenceSession(onx.SerializeToString(),
+    ...                                providers=["CPUExecutionProvider"])
+    >>> labels, proba = session.run(None, {"X": X})
+    >>> bool(np.abs(proba - clf.predict_proba(X)).max() < 1e-5)
+    True
+    >>> bool((labels == clf.predict(X)).all())
+    True
+    """
+    check_is_fitted(model)
+    dtype = _skbp_estimator(model).coefs_[0].dtype
+    X = check_array(X, dtype=dtype)
+    n_features = getattr(model, "n_features_in_", None)
+    if n_features is not None and X.shape[1] != n_features:
+        raise ValueError(
+            f"X has {X.shape[1]} features, but the model was fitted with {n_features} "
+            "features; pass a sample of the model's input."
+        )
+    return skl2onnx.to_onnx(model, X[:1], options=options, target_opset=target_opset)

@@ -1,0 +1,349 @@
+"""skbp.onnx: onnxruntime computes what predict and predict_proba compute.
+
+Tolerances. float32 models: 1e-5 on the probabilities, the bound a user of a
+float32 model can count on (the runs here differ by at most a few 1e-7: the
+products are summed in another order and onnxruntime has its own tanh and
+sigmoid). float64 models: 1e-12, about 4500 float64 ulps of 1.0; the observed
+differences are below 1e-15, the margin covers deeper nets and larger logits,
+where a rounding difference in z^L is larger.
+"""
+
+import importlib
+import sys
+
+import numpy as np
+import onnxruntime as ort
+import pandas as pd
+import pytest
+import skl2onnx
+from onnx import TensorProto
+from skl2onnx.common.data_types import FloatTensorType
+from sklearn.compose import ColumnTransformer
+from sklearn.datasets import make_classification, make_multilabel_classification
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+from skbp import BackpropMLPClassifier
+from skbp._engine import activations
+from skbp._engine.activations import get_activation
+from skbp._engine.network import forward_logits
+from skbp.onnx import to_onnx
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+FLOAT32_ATOL = 1e-5
+FLOAT64_ATOL = 1e-12
+
+
+def _classification(n_classes=3, dtype=np.float32, n_samples=120):
+    X, y = make_classification(
+        n_samples=n_samples, n_features=6, n_informative=4, n_redundant=0,
+        n_classes=n_classes, n_clusters_per_class=1, random_state=0,
+    )
+    return X.astype(dtype), y
+
+
+def _multilabel(n_labels, dtype=np.float32):
+    X, Y = make_multilabel_classification(
+        n_samples=120, n_features=6, n_classes=n_labels, random_state=0
+    )
+    return X.astype(dtype), Y
+
+
+def _fit(X, y, **params):
+    params = {"hidden_layer_sizes": (8,), "max_iter": 60, "random_state": 0, **params}
+    return BackpropMLPClassifier(**params).fit(X, y)
+
+
+def _run_inputs(onnx_model, inputs):
+    """The outputs of onnxruntime on ``inputs``, by name."""
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1
+    session = ort.InferenceSession(
+        onnx_model.SerializeToString(), options, providers=["CPUExecutionProvider"]
+    )
+    names = [output.name for output in session.get_outputs()]
+    return dict(zip(names, session.run(None, inputs)))
+
+
+def _run(onnx_model, X):
+    return _run_inputs(onnx_model, {onnx_model.graph.input[0].name: X})
+
+
+def _assert_faithful(model, X, atol=FLOAT32_ATOL):
+    """onnxruntime's labels equal predict's, its probabilities predict_proba's."""
+    outputs = _run(to_onnx(model, X, options={"zipmap": False}), X)
+    proba, expected = outputs["probabilities"], model.predict_proba(X)
+    assert proba.dtype == expected.dtype
+    assert proba.shape == expected.shape
+    assert np.abs(proba - expected).max() <= atol
+    labels, expected_labels = outputs["label"], model.predict(X)
+    assert labels.shape == expected_labels.shape
+    assert np.array_equal(labels, expected_labels)
+    return outputs
+
+
+# ------------------------------------------------------------- float32 models
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_binary_and_multiclass(n_classes):
+    X, y = _classification(n_classes)
+    _assert_faithful(_fit(X, y), X)
+
+
+@pytest.mark.parametrize("n_classes", [2, 4])
+def test_string_labels(n_classes):
+    X, y = _classification(n_classes)
+    names = np.array(["ant", "bee", "cat", "dog"])[y]
+    outputs = _assert_faithful(_fit(X, names), X)
+    assert set(outputs["label"]) <= set(names)
+
+
+@pytest.mark.parametrize("labels", [np.array([-5, 7, 42]), np.array([0.0, 1.0, 2.0])])
+def test_numeric_labels_keep_their_values(labels):
+    X, y = _classification(3)
+    _assert_faithful(_fit(X, labels[y]), X)
+
+
+@pytest.mark.parametrize("activation", sorted(activations.ACTIVATIONS))
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_every_hidden_activation(activation, n_classes):
+    X, y = _classification(n_classes)
+    _assert_faithful(_fit(X, y, activation=activation), X)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"dropout": 0.2},
+        {"penalty": "l1", "alpha": 1e-3},
+        {"early_stopping": "GL", "validation_fraction": 0.2},
+        {"class_weight": "balanced"},
+    ],
+    ids=["dropout", "l1", "early_stopping_GL", "class_weight_balanced"],
+)
+def test_models_trained_with_skbp_extras(params):
+    X, y = _classification(3)
+    y = np.where(np.arange(len(y)) % 4 == 0, 0, y)  # unbalanced for class_weight
+    _assert_faithful(_fit(X, y, **params), X)
+
+
+@pytest.mark.parametrize("activation, min_logit", [("relu", 89), ("tanh", 10)])
+def test_lbfgs_with_several_layers(activation, min_logit):
+    X, y = _classification(3)
+    clf = _fit(X, y, solver="lbfgs", hidden_layer_sizes=(12, 10, 8, 6),
+               activation=activation, max_iter=200)
+    # Fitted by L-BFGS, the nets have large logits; the relu net's are beyond
+    # float32's exp range (88.7), where an unshifted softmax overflows.
+    logits = forward_logits(X, clf.coefs_, clf.intercepts_, get_activation(activation))
+    assert np.abs(logits).max() > min_logit
+    _assert_faithful(clf, X)
+
+
+@pytest.mark.filterwarnings("ignore:A column-vector y was passed")
+@pytest.mark.parametrize("n_labels", [1, 2, 5])
+def test_multilabel(n_labels):
+    X, Y = _multilabel(n_labels)
+    clf = _fit(X, Y)
+    outputs = _assert_faithful(clf, X)
+    if n_labels == 1:
+        # A single indicator column is a binary target: labels of shape (n,).
+        assert outputs["label"].shape == (len(X),)
+    else:
+        # One probability per label (skl2onnx's MLPClassifier converter gives
+        # 2 * n_labels columns for two labels) and the indicator matrix.
+        assert outputs["probabilities"].shape == (len(X), n_labels)
+        assert outputs["label"].shape == (len(X), n_labels)
+        assert 0 < outputs["label"].mean() < 1
+
+
+@pytest.mark.parametrize("label", [3, "only"])
+def test_single_class_model(label):
+    X, _ = _classification(2)
+    clf = _fit(X, np.full(len(X), label))
+    outputs = _assert_faithful(clf, X)
+    # predict_proba is a column of ones whatever the output unit's logit.
+    assert np.all(outputs["probabilities"] == 1)
+    assert np.all(outputs["label"] == label)
+
+
+def test_pipeline_with_scaler_through_skl2onnx():
+    X, y = _classification(3)
+    X = X * 10 + 3
+    pipe = make_pipeline(StandardScaler(), BackpropMLPClassifier((8,), max_iter=60,
+                                                                 random_state=0)).fit(X, y)
+    outputs = _run(skl2onnx.to_onnx(pipe, X[:1], options={"zipmap": False}), X)
+    assert np.abs(outputs["probabilities"] - pipe.predict_proba(X)).max() <= FLOAT32_ATOL
+    assert np.array_equal(outputs["label"], pipe.predict(X))
+    _assert_faithful(pipe, X)
+
+
+def test_pipeline_with_column_transformer_on_a_dataframe():
+    X, y = _classification(3)
+    frame = pd.DataFrame(X, columns=[f"x{k}" for k in range(X.shape[1])])
+    frame["kind"] = np.array(["u", "v", "w"])[np.arange(len(y)) % 3]
+    encode = ColumnTransformer([
+        ("scale", StandardScaler(), list(frame.columns[:-1])),
+        ("one_hot", OneHotEncoder(), ["kind"]),
+    ])
+    pipe = make_pipeline(encode, BackpropMLPClassifier((8,), max_iter=60, random_state=0))
+    pipe.fit(frame, y)
+    outputs = _run_inputs(
+        skl2onnx.to_onnx(pipe, frame[:1], options={"zipmap": False}),
+        {column: frame[[column]].to_numpy() for column in frame.columns},
+    )
+    # The transformer computes in float32 from float32 columns, the float64
+    # network then casts: the float32 tolerance applies.
+    assert np.abs(outputs["probabilities"] - pipe.predict_proba(frame)).max() <= FLOAT32_ATOL
+    assert np.array_equal(outputs["label"], pipe.predict(frame))
+
+
+def test_convert_sklearn_with_initial_types():
+    X, y = _classification(3)
+    clf = _fit(X, y)
+    onx = skl2onnx.convert_sklearn(
+        clf, initial_types=[("features", FloatTensorType([None, X.shape[1]]))],
+        options={"zipmap": False},
+    )
+    outputs = _run(onx, X)
+    assert np.abs(outputs["probabilities"] - clf.predict_proba(X)).max() <= FLOAT32_ATOL
+    assert np.array_equal(outputs["label"], clf.predict(X))
+
+
+# ------------------------------------------------------------- float64 models
+@pytest.mark.parametrize(
+    "data, params",
+    [
+        (lambda: _classification(2, np.float64), {}),
+        (lambda: _classification(3, np.float64), {"activation": "tanh"}),
+        (lambda: _classification(3, np.float64),
+         {"solver": "lbfgs", "hidden_layer_sizes": (12, 10, 8), "max_iter": 200}),
+        (lambda: _multilabel(3, np.float64), {"activation": "logistic"}),
+    ],
+    ids=["binary", "multiclass", "lbfgs", "multilabel"],
+)
+def test_float64_models_use_double_inputs(data, params):
+    X, y = data()
+    clf = _fit(X, y, **params)
+    onx = to_onnx(clf, X.astype(np.float32), options={"zipmap": False})
+    assert onx.graph.input[0].type.tensor_type.elem_type == TensorProto.DOUBLE
+    _assert_faithful(clf, X, atol=FLOAT64_ATOL)
+
+
+def test_float32_model_uses_float_inputs():
+    X, y = _classification(3)
+    onx = to_onnx(_fit(X, y), X.astype(np.float64))
+    assert onx.graph.input[0].type.tensor_type.elem_type == TensorProto.FLOAT
+
+
+@pytest.mark.parametrize(
+    "model_dtype, input_dtype, atol",
+    [(np.float32, np.float64, FLOAT32_ATOL), (np.float64, np.float32, FLOAT64_ATOL)],
+)
+def test_graph_computes_in_the_dtype_of_the_weights(model_dtype, input_dtype, atol):
+    """skl2onnx takes the input type from X; the graph casts it, as predict does."""
+    X, y = _classification(3, model_dtype)
+    clf = _fit(X, y)
+    X_in = X.astype(input_dtype)
+    outputs = _run(skl2onnx.to_onnx(clf, X_in[:1], options={"zipmap": False}), X_in)
+    expected = clf.predict_proba(X_in)
+    assert outputs["probabilities"].dtype == expected.dtype == model_dtype
+    assert np.abs(outputs["probabilities"] - expected).max() <= atol
+    assert np.array_equal(outputs["label"], clf.predict(X_in))
+
+
+# ------------------------------------------------------------ converter options
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("labels", [np.array([0, 1, 2]), np.array(["a", "b", "c"])])
+def test_default_zipmap_gives_one_dict_per_row(dtype, labels):
+    X, y = _classification(3, dtype)
+    clf = _fit(X, labels[y])
+    outputs = _run(to_onnx(clf, X), X)
+    rows = outputs["output_probability"]
+    assert [set(row) for row in rows] == [set(labels)] * len(X)
+    proba = np.array([[row[c] for c in clf.classes_] for row in rows])
+    # ZipMap holds float32: the dictionaries of a float64 model are rounded.
+    assert np.abs(proba - clf.predict_proba(X)).max() <= FLOAT32_ATOL
+    assert np.array_equal(outputs["output_label"], clf.predict(X))
+
+
+def test_zipmap_columns():
+    X, y = _classification(3)
+    clf = _fit(X, y)
+    outputs = _run(to_onnx(clf, X, options={"zipmap": "columns"}), X)
+    proba = clf.predict_proba(X)
+    for k, label in enumerate(clf.classes_):
+        assert np.abs(outputs[f"i{label}"] - proba[:, k]).max() <= FLOAT32_ATOL
+
+
+def test_zipmap_on_multilabel_model():
+    X, Y = _multilabel(3)
+    clf = _fit(X, Y)
+    outputs = _run(to_onnx(clf, X), X)
+    proba = np.array([[row[k] for k in range(3)] for row in outputs["output_probability"]])
+    assert np.abs(proba - clf.predict_proba(X)).max() <= FLOAT32_ATOL
+    assert np.array_equal(outputs["output_label"], clf.predict(X))
+
+
+def test_nocl_outputs_class_indices():
+    X, y = _classification(3)
+    clf = _fit(X, np.array(["a", "b", "c"])[y])
+    outputs = _run(to_onnx(clf, X, options={"zipmap": False, "nocl": True}), X)
+    assert np.array_equal(outputs["label"], np.searchsorted(clf.classes_, clf.predict(X)))
+
+
+def test_output_class_labels():
+    X, y = _classification(3)
+    clf = _fit(X, np.array([10, 20, 30])[y])
+    options = {"zipmap": False, "output_class_labels": True}
+    outputs = _run(to_onnx(clf, X, options=options), X)
+    assert np.array_equal(outputs["class_labels"], clf.classes_)
+
+
+# ------------------------------------------------------------------ errors
+class _Softplus:
+    """A hidden activation without an ONNX mapping in skbp.onnx."""
+
+    name = "softplus"
+
+    def forward(self, z, out=None):
+        return np.logaddexp(0, z, out=out)
+
+
+def test_activation_without_onnx_mapping_is_a_clear_error(monkeypatch):
+    X, y = _classification(3)
+    clf = _fit(X, y)
+    monkeypatch.setitem(activations.ACTIVATIONS, "softplus", _Softplus)
+    clf.set_params(activation="softplus")
+    clf.predict_proba(X)  # skbp itself predicts with the new activation
+    message = r"activation='softplus' has no ONNX mapping.*\['identity', 'logistic', 'relu', 'tanh'\]"
+    with pytest.raises(ValueError, match=message):
+        to_onnx(clf, X)
+    with pytest.raises(ValueError, match=message):
+        skl2onnx.to_onnx(clf, X[:1])
+
+
+def test_unfitted_model():
+    X, _ = _classification(3)
+    with pytest.raises(NotFittedError):
+        to_onnx(BackpropMLPClassifier(), X)
+
+
+def test_wrong_number_of_features():
+    X, y = _classification(3)
+    with pytest.raises(ValueError, match="X has 5 features, but the model was fitted with 6"):
+        to_onnx(_fit(X, y), X[:, :5])
+
+
+def test_other_models_are_rejected_by_to_onnx():
+    X, y = _classification(3)
+    with pytest.raises(TypeError, match="BackpropMLPClassifier or a Pipeline"):
+        to_onnx(make_pipeline(StandardScaler(), LogisticRegression()).fit(X, y), X)
+
+
+def test_import_without_skl2onnx_names_the_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "skl2onnx", None)
+    monkeypatch.delitem(sys.modules, "skbp.onnx")
+    with pytest.raises(ImportError, match=r'pip install "skbp\[onnx\]"'):
+        importlib.import_module("skbp.onnx")
