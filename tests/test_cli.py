@@ -113,9 +113,8 @@ def test_demo_in_process(capsys):
     assert len(re.findall(r"^Iteration \d+, loss = ", out, flags=re.M)) == 4
     rows = _parse_demo_table(out)
     assert set(rows) == {"BackpropMLPClassifier (skbp)", "MLPClassifier (scikit-learn)"}
-    for accuracy, seconds, epochs in rows.values():
+    for accuracy, _, epochs in rows.values():
         assert 0.0 <= accuracy <= 1.0
-        assert seconds >= 0.0
         assert epochs == 4
     # after 4 epochs both networks are much better than chance (10 classes)
     assert rows["BackpropMLPClassifier (skbp)"][0] > 0.3
@@ -365,7 +364,7 @@ def test_without_validation_the_last_weights_are_kept(mixed_csv, tmp_path, capsy
 def test_early_stopping_reports_the_restored_epoch(mixed_csv, tmp_path, capsys):
     line, mlp = _train_and_load(mixed_csv, tmp_path, capsys, "--max-iter", "300",
                                 "--learning-rate-init", "0.05", "--early-stopping", "true")
-    assert mlp.validation_scores_ is not None and mlp.best_epoch_ < mlp.n_iter_
+    assert mlp.validation_scores_ is not None and 1 <= mlp.best_epoch_ <= mlp.n_iter_
     assert (
         f": {mlp.n_iter_} epoch(s), weights of epoch {mlp.best_epoch_} restored "
         "(the best on the validation split)"
