@@ -12,12 +12,14 @@ scoring and prediction are the subclasses' business (``_validate_training_data``
 Between calls the estimator keeps only plain data: the public fitted attributes,
 and in ``_training_state`` a dict of arrays and numbers with what ``partial_fit``
 needs to continue (optimizer moments, schedule, stopping-rule counters, dropout
-seed).  The per-epoch lists are stored as one JSON text each when pickled, so
-that a saved model holds no skbp objects but the estimator and stays small.
+seed).  The per-epoch lists are stored as one compressed JSON text each when
+pickled (exact: JSON writes the shortest repr of each float), so that a saved
+model holds no skbp objects but the estimator and stays small.
 """
 
 import json
 import warnings
+import zlib
 
 import numpy as np
 import scipy.sparse as sp
@@ -49,7 +51,7 @@ from .validation_split import duplicate_aware_split
 #: Root of the built documentation (also ``Documentation`` in pyproject.toml).
 DOCUMENTATION_URL = "https://skbp.readthedocs.io/en/stable/"
 
-#: Fitted attributes that hold one entry per epoch; pickled as JSON text.
+#: Fitted attributes that hold one entry per epoch; pickled as compressed JSON.
 _PER_EPOCH_ATTRIBUTES = ("history_", "loss_curve_", "validation_scores_", "validation_losses_")
 
 
@@ -285,14 +287,14 @@ class BaseBackpropMLP(CallbackSupportMixin, BaseEstimator):
         for name in _PER_EPOCH_ATTRIBUTES:
             if state.get(name) is not None:
                 # Python's JSON writes the shortest repr of each float: exact.
-                state[name] = json.dumps(state[name])
+                state[name] = zlib.compress(json.dumps(state[name]).encode())
         return state
 
     def __setstate__(self, state):
         state = dict(state)
         for name in _PER_EPOCH_ATTRIBUTES:
-            if isinstance(state.get(name), str):
-                state[name] = json.loads(state[name])
+            if isinstance(state.get(name), bytes):
+                state[name] = json.loads(zlib.decompress(state[name]))
         super().__setstate__(state)
 
     # ------------------------------------------------------------- predict
