@@ -18,7 +18,7 @@ and the median over the repetitions is reported:
 
 Besides seconds per epoch it reports the training accuracy, ``predict_proba``
 throughput, the tracemalloc peak of each fit and, in the standard case, the
-overhead of ``dropout=0.2``.  Everything is also written as JSON together with
+overhead of ``dropout=0.2`` and of ``monitor_layers=True``.  Everything is also written as JSON together with
 a description of the machine and its BLAS (threadpoolctl).
 
 ``OPENBLAS_CORETYPE`` / ``OPENBLAS_L2_SIZE`` are printed but never changed:
@@ -471,13 +471,15 @@ def bench_config(args, skbp_cls, X, y, n_classes, widths, solver, dtype, n_sampl
             ),
         )
     )
-    with_dropout = skbp_cls is not None and args.dropout > 0 and solver == "adam"
-    if with_dropout:
+    # Knobs whose cost is measured against plain skbp (adam configurations only).
+    knobs = {}
+    if skbp_cls is not None and solver == "adam":
+        if args.dropout > 0:
+            knobs["dropout"] = {"dropout": args.dropout}
+        knobs["monitor_layers"] = {"monitor_layers": True}
+    for knob, extra in knobs.items():
         contenders.append(
-            Contender(
-                "skbp_dropout",
-                lambda: skbp_cls(**params, dropout=args.dropout),
-            )
+            Contender(f"skbp_{knob}", lambda extra=extra: skbp_cls(**params, **extra))
         )
 
     for rep in range(args.repeats):
@@ -505,7 +507,7 @@ def bench_config(args, skbp_cls, X, y, n_classes, widths, solver, dtype, n_sampl
     measure = not args.no_memory
     for c in contenders:
         result[c.name] = c.summary(
-            len(X), args.epochs, measure and c.name != "skbp_dropout", X, y
+            len(X), args.epochs, measure and c.name.removeprefix("skbp_") not in knobs, X, y
         )
 
     sk, rl = result["sklearn"], result["roofline"]
@@ -533,21 +535,23 @@ def bench_config(args, skbp_cls, X, y, n_classes, widths, solver, dtype, n_sampl
             ratios["peak_memory_skbp_over_sklearn"] = _ratio(
                 sb["peak_memory_bytes"], sk["peak_memory_bytes"]
             )
-    if with_dropout:
-        dr = result.pop("skbp_dropout")
-        result["dropout"] = {
-            "rate": args.dropout,
-            "seconds_per_epoch": dr["seconds_per_epoch"],
-            "cpu_seconds_per_epoch": dr["cpu_seconds_per_epoch"],
-            "fit_seconds": dr["fit_seconds"],
-            "train_accuracy": dr["train_accuracy"],
+    for knob, extra in knobs.items():
+        timed = result.pop(f"skbp_{knob}")
+        result[knob] = {
+            "params": extra,
+            "seconds_per_epoch": timed["seconds_per_epoch"],
+            "cpu_seconds_per_epoch": timed["cpu_seconds_per_epoch"],
+            "fit_seconds": timed["fit_seconds"],
+            "train_accuracy": timed["train_accuracy"],
             "overhead_ratio": _ratio(
-                dr["seconds_per_epoch"], result["skbp"]["seconds_per_epoch"]
+                timed["seconds_per_epoch"], result["skbp"]["seconds_per_epoch"]
             ),
             "cpu_overhead_ratio": _ratio(
-                dr["cpu_seconds_per_epoch"], result["skbp"]["cpu_seconds_per_epoch"]
+                timed["cpu_seconds_per_epoch"], result["skbp"]["cpu_seconds_per_epoch"]
             ),
         }
+        if knob == "dropout":
+            result[knob]["rate"] = args.dropout
     result["ratios"] = ratios
     return result
 
@@ -590,14 +594,15 @@ def print_config_result(res):
     ratios = res["ratios"]
     parts = [f"{key} {value:.2f}" for key, value in ratios.items()]
     print("     ratios: " + ", ".join(parts))
-    if "dropout" in res:
-        d = res["dropout"]
-        print(
-            f"     dropout={d['rate']}: {d['seconds_per_epoch']:.4f} s/epoch, "
-            f"overhead x{d['overhead_ratio']:.2f} (CPU x{d['cpu_overhead_ratio']:.2f}) "
-            "vs dropout=0, "
-            f"train acc {d['train_accuracy']:.4f}"
-        )
+    for knob in ("dropout", "monitor_layers"):
+        if knob in res:
+            d = res[knob]
+            setting = ", ".join(f"{k}={v}" for k, v in d["params"].items())
+            print(
+                f"     {setting}: {d['seconds_per_epoch']:.4f} s/epoch, "
+                f"overhead x{d['overhead_ratio']:.2f} (CPU x{d['cpu_overhead_ratio']:.2f}) "
+                f"vs plain skbp, train acc {d['train_accuracy']:.4f}"
+            )
     print(flush=True)
 
 
@@ -657,6 +662,12 @@ SUMMARY_COLUMNS = (
     (
         "dropout overhead",
         lambda r: f"{r['dropout']['overhead_ratio']:.2f}" if "dropout" in r else "-",
+    ),
+    (
+        "monitor_layers overhead",
+        lambda r: (
+            f"{r['monitor_layers']['overhead_ratio']:.2f}" if "monitor_layers" in r else "-"
+        ),
     ),
 )
 

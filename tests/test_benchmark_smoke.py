@@ -136,6 +136,11 @@ def test_quick_run_measurements_are_positive_and_finite(quick_report):
                 where,
             )
             assert res["dropout"]["rate"] == pytest.approx(0.2)
+            _assert_positive_finite(
+                res["monitor_layers"],
+                ["seconds_per_epoch", "overhead_ratio", "cpu_overhead_ratio"],
+                where,
+            )
 
 
 def test_roofline_products_match_numpy(bench):

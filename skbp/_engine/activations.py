@@ -9,13 +9,18 @@ Each activation is a small object with two jobs:
 Derivatives are computed from the activation ``a`` where that is cheaper and
 exact (logistic, tanh); σ'(z) itself is ``backprop(ones, z, a)``.  ``gain`` is
 the factor by which the orthogonal initializer scales its matrices so that
-the forward signal keeps its scale through the activation.
+the forward signal keeps its scale through the activation; ``inactive(z, a)``
+marks the units that pass (almost) no error back — ReLU units at 0, saturated
+logistic and tanh units — for the per-layer monitor.
 """
 
 import math
 
 import numpy as np
 from scipy.special import expit
+
+#: A saturating unit is inactive where σ'(z) is below this share of its maximum.
+SATURATION = 0.01
 
 
 class Identity:
@@ -29,6 +34,9 @@ class Identity:
 
     def backprop(self, delta, z, a, scratch=None):
         return delta
+
+    def inactive(self, z, a):
+        return np.zeros(z.shape, dtype=bool)
 
 
 class Logistic:
@@ -49,6 +57,9 @@ class Logistic:
         delta *= scratch
         return delta
 
+    def inactive(self, z, a):
+        return a * (1 - a) < SATURATION * 0.25  # max σ' = σ'(0) = 1/4
+
 
 class Tanh:
     """σ(z) = tanh(z), σ'(z) = 1 − tanh(z)²."""
@@ -66,6 +77,9 @@ class Tanh:
         np.subtract(1, scratch, out=scratch)
         delta *= scratch
         return delta
+
+    def inactive(self, z, a):
+        return 1 - a * a < SATURATION  # max σ' = σ'(0) = 1
 
 
 class ReLU:
@@ -86,10 +100,15 @@ class ReLU:
         delta *= scratch
         return delta
 
+    def inactive(self, z, a):
+        return a <= 0  # a dead unit: no error passes back through it
+
 
 ACTIVATIONS = {cls.name: cls for cls in (Identity, Logistic, Tanh, ReLU)}
 
 
 def get_activation(name):
     """Return the activation object called ``name``."""
+    if name not in ACTIVATIONS:
+        raise ValueError(f"Unknown activation {name!r}; the activations are {sorted(ACTIVATIONS)}.")
     return ACTIVATIONS[name]()

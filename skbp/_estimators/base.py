@@ -36,6 +36,7 @@ from .._engine.hooks import (
     StoppingRule,
     TrainingRun,
 )
+from .._engine.monitor import LayerMonitor
 from .._engine.network import Network, forward_logits
 from .._engine.optimizers import make_optimizer
 from .._engine.progress import ProgressPrinter
@@ -139,11 +140,18 @@ class BaseBackpropMLP(CallbackSupportMixin, BaseEstimator):
             )
         try:
             if self.solver == "lbfgs":
+                train = DataSet(X, data.Y, data.sample_weight)
                 hooks = Hooks(
-                    [History(), BestIterate(), callbacks, self._printer(X, layer_sizes, False)]
+                    [
+                        LayerMonitor(train) if self.monitor_layers else None,
+                        History(),
+                        BestIterate(),
+                        callbacks,
+                        self._printer(X, layer_sizes, False),
+                    ]
                 )
                 train_lbfgs(
-                    network, DataSet(X, data.Y, data.sample_weight), penalty=penalty,
+                    network, train, penalty=penalty,
                     max_iter=self.max_iter, max_fun=self.max_fun, tol=self.tol, run=run,
                     hooks=hooks,
                 )
@@ -197,6 +205,7 @@ class BaseBackpropMLP(CallbackSupportMixin, BaseEstimator):
         printer = self._printer(X, network.layer_sizes, validation is not None)
         hooks = Hooks(
             [
+                LayerMonitor(train) if self.monitor_layers else None,
                 History(),
                 LearningRateSchedule(schedule),
                 StoppingRule(rule, schedule, restore_best=validation is not None),

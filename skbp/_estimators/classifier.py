@@ -122,6 +122,7 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
         weight_decay: float = 0.0,
         stopping_threshold: float | None = None,
         warmup_iter: int = 0,
+        monitor_layers: bool = False,
         class_weight: dict | Literal["balanced"] | None = None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -156,6 +157,7 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
         self.weight_decay = weight_decay
         self.stopping_threshold = stopping_threshold
         self.warmup_iter = warmup_iter
+        self.monitor_layers = monitor_layers
         self.class_weight = class_weight
 
     # ------------------------------------------------------------------ fit

@@ -157,6 +157,16 @@ SHARED_PARAMETERS = """\
         Epochs of linear warm-up before the cosine annealing; only with
         ``learning_rate='cosine'``, and smaller than ``max_iter``.
 
+    monitor_layers : bool, default=False
+        Record per-layer statistics after every epoch (L-BFGS: iteration) in
+        ``history_[i]["layers"]``: one dict per weight layer with ``delta_rms``
+        (RMS of δ^l), ``grad_rms`` (RMS of ∂C/∂W^l), ``weight_rms``,
+        ``update_ratio`` (RMS of the epoch's change of W^l over weight_rms) and
+        ``inactive_fraction`` (dead ReLU or saturated logistic/tanh units; None
+        for the output layer), measured on a fixed probe batch of up to 256
+        training rows. Costs one forward and backward pass of that batch per
+        epoch; nothing when False.
+
 """
 
 SHARED_ATTRIBUTES = """\

@@ -56,6 +56,7 @@ PARAMETER_CONSTRAINTS = {
     "weight_decay": [Interval(Real, 0, 1, closed="left")],
     "stopping_threshold": [None, Interval(Real, 0, None, closed="neither")],
     "warmup_iter": [Interval(Integral, 0, None, closed="left")],
+    "monitor_layers": ["boolean"],
 }
 
 CLASSIFIER_CONSTRAINTS = {

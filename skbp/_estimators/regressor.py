@@ -131,6 +131,7 @@ default='squared_error'
         weight_decay: float = 0.0,
         stopping_threshold: float | None = None,
         warmup_iter: int = 0,
+        monitor_layers: bool = False,
         quantile: float = 0.5,
     ):
         self.loss = loss
@@ -166,6 +167,7 @@ default='squared_error'
         self.weight_decay = weight_decay
         self.stopping_threshold = stopping_threshold
         self.warmup_iter = warmup_iter
+        self.monitor_layers = monitor_layers
         self.quantile = quantile
 
     # ------------------------------------------------------------------ fit
