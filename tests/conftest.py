@@ -21,3 +21,23 @@ def pytest_configure(config):
     from threadpoolctl import threadpool_limits
 
     config._skbp_blas_limit = threadpool_limits(limits=1, user_api="blas")
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def recorded_split(monkeypatch):
+    """Records the validation split of every fit: ``{"keys": ..., "is_val": ...}``."""
+    import skbp._estimators.base as base
+
+    recorded = {}
+    real = base.duplicate_aware_split
+
+    def spy(keys, *args, **kwargs):
+        recorded["keys"] = keys.copy()
+        recorded["is_val"] = real(keys, *args, **kwargs).copy()
+        return recorded["is_val"]
+
+    monkeypatch.setattr(base, "duplicate_aware_split", spy)
+    return recorded

@@ -23,7 +23,6 @@ from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_limits
 
-import skbp._estimators.base
 from skbp import BackpropMLPClassifier
 from skbp._engine.sample_keys import row_keys
 from skbp._engine.stopping import (
@@ -410,18 +409,10 @@ def test_split_zero_weight_samples_always_train():
         assert is_val.any()
 
 
-def test_estimator_uses_a_stratified_duplicate_aware_split(monkeypatch):
+def test_estimator_uses_a_stratified_duplicate_aware_split(recorded_split):
     """The split the estimator uses (recorded) has the properties tested above,
     and the epochs train on exactly the non-validation rows."""
-    recorded = {}
-    real = skbp._estimators.base.duplicate_aware_split
-
-    def spy(keys, labels, strata, sample_weight, fraction, rng, **kwargs):
-        out = real(keys, labels, strata, sample_weight, fraction, rng, **kwargs)
-        recorded.update(keys=keys.copy(), is_val=out.copy())
-        return out
-
-    monkeypatch.setattr(skbp._estimators.base, "duplicate_aware_split", spy)
+    recorded = recorded_split
     rng = np.random.RandomState(4)
     base = rng.randn(60, 5)
     base_y = np.repeat([0, 1, 2], [40, 17, 3])
@@ -513,25 +504,16 @@ def test_a_class_with_a_single_member_is_refused():
         est.fit(X, y)
 
 
-def test_a_single_row_weighted_as_copies_is_a_class_that_trains():
+def test_a_single_row_weighted_as_copies_is_a_class_that_trains(recorded_split):
     # sample_weight=3 stands for three copies: the class has 3 members, all of
     # one row, so it cannot be split and stays in training (no error).
     rng = np.random.RandomState(0)
     X, y = rng.randn(30, 4), np.r_[np.zeros(15, int), np.ones(14, int), 2]
     weights = np.r_[np.ones(29), 3.0]
-    recorded = {}
-    real = skbp._estimators.base.duplicate_aware_split
-
-    def spy(*args, **kwargs):
-        recorded["is_val"] = real(*args, **kwargs)
-        return recorded["is_val"]
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(skbp._estimators.base, "duplicate_aware_split", spy)
-        BackpropMLPClassifier(
-            early_stopping=True, validation_fraction=0.2, max_iter=3
-        ).fit(X, y, sample_weight=weights)
-    assert not recorded["is_val"][-1]
+    BackpropMLPClassifier(
+        early_stopping=True, validation_fraction=0.2, max_iter=3
+    ).fit(X, y, sample_weight=weights)
+    assert not recorded_split["is_val"][-1]
 
 
 def test_validation_size_is_at_least_scikit_learns():

@@ -14,7 +14,6 @@ from numpy.testing import assert_allclose
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_limits
 
-import skbp._estimators.base
 from skbp import BackpropMLPClassifier
 
 
@@ -100,15 +99,8 @@ def test_history_without_validation(solver):
 
 
 @pytest.mark.parametrize("criterion", [True, "GL"])
-def test_history_with_validation_is_in_sync(criterion, monkeypatch):
-    recorded = {}
-    real = skbp._estimators.base.duplicate_aware_split
-
-    def spy(*args, **kwargs):
-        recorded["is_val"] = real(*args, **kwargs).copy()
-        return recorded["is_val"]
-
-    monkeypatch.setattr(skbp._estimators.base, "duplicate_aware_split", spy)
+def test_history_with_validation_is_in_sync(criterion, recorded_split):
+    recorded = recorded_split
     X, y = _data(n=150)
     est = _quiet_fit(
         BackpropMLPClassifier(

@@ -17,7 +17,6 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
 
-import skbp._estimators.base
 from skbp import BackpropMLPRegressor, check_gradients
 from skbp._engine.activations import ACTIVATIONS
 from skbp._engine.losses import LOSSES, REGRESSION_LOSSES, make_loss
@@ -256,21 +255,12 @@ def test_a_0_9_quantile_model_covers_ninety_percent():
     assert abs(coverage - 0.9) <= 0.05, coverage
 
 
-def test_early_stopping_scores_are_validation_r2():
+def test_early_stopping_scores_are_validation_r2(recorded_split):
     X, y = make_regression(n_samples=200, n_features=5, noise=10.0, random_state=0)
-    recorded = {}
-    real = skbp._estimators.base.duplicate_aware_split
-
-    def spy(*args, **kwargs):
-        recorded["is_val"] = real(*args, **kwargs)
-        return recorded["is_val"]
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(skbp._estimators.base, "duplicate_aware_split", spy)
-        reg = BackpropMLPRegressor(
-            hidden_layer_sizes=(16,), early_stopping=True, learning_rate_init=0.01, random_state=0
-        ).fit(X, y)
-    val = recorded["is_val"]
+    reg = BackpropMLPRegressor(
+        hidden_layer_sizes=(16,), early_stopping=True, learning_rate_init=0.01, random_state=0
+    ).fit(X, y)
+    val = recorded_split["is_val"]
     # The restored weights are those of the best epoch: their validation R² is it.
     assert reg.best_validation_score_ == pytest.approx(
         r2_score(y[val], reg.predict(X[val])), rel=1e-10
