@@ -13,13 +13,15 @@ its error is taken relative to the largest |prediction| of the output. An exp
 output a = e^z has |Δa / a| = |Δz| to first order, so its error is taken
 relative to each prediction: it does not grow with the prediction, however
 large, and predict's clip keeps |z| <= 44 in float32, where one ulp is 3.8e-6,
-so 1e-5 covers z^L differing by two ulps there (observed: below 1.3e-6).
+so 1e-5 covers z^L differing by two ulps there. Observed here: below 6e-7
+(float32) and 6e-16 (float64), identity and exp outputs alike.
 """
 
 import importlib
 import sys
 
 import numpy as np
+import onnx
 import onnxruntime as ort
 import pandas as pd
 import pytest
@@ -411,6 +413,24 @@ def test_default_zipmap_gives_one_dict_per_row(dtype, labels):
     # ZipMap holds float32: the dictionaries of a float64 model are rounded.
     assert np.abs(proba - clf.predict_proba(X)).max() <= FLOAT32_ATOL
     assert np.array_equal(outputs["output_label"], clf.predict(X))
+
+
+def test_zipmap_holds_float64_probabilities_rounded_to_float32():
+    """ONNX's ZipMap takes float tensors only; zipmap=False and 'columns' keep float64."""
+    (zipmap_input,) = onnx.defs.get_schema("ZipMap", domain="ai.onnx.ml").inputs
+    assert zipmap_input.type_str == "tensor(float)"
+    X, y = _classification(3, np.float64)
+    clf = _fit(X, y)
+    expected = clf.predict_proba(X)
+    proba = _run(to_onnx(clf, X, options={"zipmap": False}), X)["probabilities"]
+    assert np.abs(proba - expected).max() <= FLOAT64_ATOL
+    rows = _run(to_onnx(clf, X), X)["output_probability"]
+    zipped = np.array([[row[label] for label in clf.classes_] for row in rows])
+    assert np.array_equal(zipped, proba.astype(np.float32))
+    columns = _run(to_onnx(clf, X, options={"zipmap": "columns"}), X)
+    for k, label in enumerate(clf.classes_):
+        assert columns[f"i{label}"].dtype == np.float64
+        assert np.abs(columns[f"i{label}"] - expected[:, k]).max() <= FLOAT64_ATOL
 
 
 def test_zipmap_columns():
