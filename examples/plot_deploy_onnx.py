@@ -8,7 +8,8 @@ A fitted :class:`~skbp.BackpropMLPClassifier`, alone or at the end of a
 without Python's scientific stack (onnxruntime exists for C, C++, C#, Java,
 JavaScript and more). This example trains a pipeline on the digits data,
 exports it, runs the exported model and checks that it computes what
-``predict`` and ``predict_proba`` compute. It needs the ``onnx`` extra:
+``predict`` and ``predict_proba`` compute, then does the same for a
+:class:`~skbp.BackpropMLPRegressor`. It needs the ``onnx`` extra:
 ``pip install "skbp[onnx]"``.
 """
 
@@ -76,3 +77,36 @@ max_diff = np.abs(proba - model.predict_proba(X_test)).max()
 same = np.mean(labels == model.predict(X_test))
 print(f"max |onnxruntime - predict_proba| = {max_diff:.1e}")
 print(f"labels equal to predict's: {same:.0%}")
+
+# %%
+# A regressor
+# -----------
+# A regressor is exported the same way. Its one output, ``variable``, has a
+# column per target, so a single target comes out with shape (n_samples, 1)
+# where ``predict`` returns shape (n_samples,). This one has a log link
+# (``loss="poisson"``): its predictions are exp(z), whose rounding error is
+# relative, so they are compared relative to each prediction.
+from sklearn.datasets import load_diabetes
+
+from skbp import BackpropMLPRegressor
+
+X_reg, y_reg = load_diabetes(return_X_y=True)
+X_reg = X_reg.astype(np.float32)
+X_reg_train, X_reg_test, y_reg_train, y_reg_test = train_test_split(X_reg, y_reg, random_state=0)
+regressor = make_pipeline(
+    StandardScaler(),
+    BackpropMLPRegressor(
+        loss="poisson", hidden_layer_sizes=(16,), learning_rate_init=0.05,
+        early_stopping=True, n_iter_no_change=30, random_state=0,
+    ),
+).fit(X_reg_train, y_reg_train)
+print(f"test R²: {regressor.score(X_reg_test, y_reg_test):.2f}")
+
+session = ort.InferenceSession(
+    to_onnx(regressor, X_reg_train).SerializeToString(), providers=["CPUExecutionProvider"]
+)
+(prediction,) = session.run(None, {"X": X_reg_test})
+expected = regressor.predict(X_reg_test)
+print(f"variable: {prediction.shape}, predict: {expected.shape}")
+max_rel_diff = np.abs(prediction.ravel() / expected - 1).max()
+print(f"max |onnxruntime / predict - 1| = {max_rel_diff:.1e}")

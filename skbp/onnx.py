@@ -1,13 +1,14 @@
 """Export skbp models to ONNX, through skl2onnx.
 
-Importing this module registers a converter for
-:class:`~skbp.BackpropMLPClassifier` with skl2onnx, so that
-``skl2onnx.to_onnx`` and ``skl2onnx.convert_sklearn`` accept the classifier on
-its own and as a step of a :class:`~sklearn.pipeline.Pipeline`.
-:func:`to_onnx` does the import and the conversion in one call.
+Importing this module registers converters for
+:class:`~skbp.BackpropMLPClassifier` and :class:`~skbp.BackpropMLPRegressor`
+with skl2onnx, so that ``skl2onnx.to_onnx`` and ``skl2onnx.convert_sklearn``
+accept them on their own and as a step of a
+:class:`~sklearn.pipeline.Pipeline`. :func:`to_onnx` does the import and the
+conversion in one call.
 
-The graph is built from the fitted attributes and computes what
-``predict_proba`` and ``predict`` compute, in the dtype of the weights:
+The graph is built from the fitted attributes and computes what ``predict``
+(and the classifier's ``predict_proba``) compute, in the dtype of the weights:
 
 * every layer is one ``Gemm`` node, Z = A W + b, followed by the hidden
   activation (``Relu``, ``Tanh``, ``Sigmoid`` or ``Identity``) except after
@@ -17,9 +18,14 @@ The graph is built from the fitted attributes and computes what
   (multilabel), or a column of ones (a model fitted on a single class);
 * the labels come from the logits Z^L, as in ``predict``: their argmax
   (multiclass and single-class), their sign (binary), or the indicator matrix
-  of their signs (multilabel).
+  of their signs (multilabel);
+* the regressor outputs z^L (``out_activation_ == 'identity'``) or, for the
+  log link of the Poisson and gamma losses (``'exp'``), exp of z^L clipped
+  as ``predict`` clips it, to ±44 in float32 and ±354 in float64; its one
+  output, ``variable``, has shape (n_samples, n_outputs), also for a single
+  output, as skl2onnx gives it for scikit-learn's regressors.
 
-The converter takes skl2onnx's usual classifier options: ``zipmap`` (True,
+The classifier's converter takes skl2onnx's usual classifier options: ``zipmap`` (True,
 False or ``'columns'``), ``nocl`` and ``output_class_labels``.
 """
 
@@ -49,7 +55,9 @@ except ImportError as exc:
     ) from exc
 
 from ._engine.activations import ACTIVATIONS
+from ._engine.losses import exp_limit
 from ._estimators.classifier import BackpropMLPClassifier
+from ._estimators.regressor import BackpropMLPRegressor
 
 __all__ = ["to_onnx"]
 
@@ -62,6 +70,11 @@ _ONNX_ACTIVATIONS = {
 }
 
 _TENSOR_TYPES = {np.dtype(np.float32): FloatTensorType, np.dtype(np.float64): DoubleTensorType}
+
+
+#: The ONNX operator of each output activation of the regressor; exp is
+#: applied to the clipped net input.
+_ONNX_REGRESSOR_OUTPUTS = {"identity": "Identity", "exp": "Exp"}
 
 
 def _hidden_activation_op(activation):
@@ -229,31 +242,86 @@ skl2onnx.update_registered_converter(
 )
 
 
+def _regressor_output_shapes(operator):
+    check_input_and_output_numbers(operator, input_count_range=1, output_count_range=1)
+    check_input_and_output_types(
+        operator,
+        good_input_types=[FloatTensorType, DoubleTensorType, Int64TensorType, BooleanTensorType],
+    )
+    model = operator.raw_operator
+    n_rows = operator.inputs[0].get_first_dimension()
+    output_type = _TENSOR_TYPES[model.coefs_[0].dtype]
+    operator.outputs[0].set_type(output_type([n_rows, model.n_outputs_]))
+
+
+def _clip(scope, container, z, limit, dtype):
+    """``np.clip(z, -limit, limit)`` as Max(Min(z, limit), -limit).
+
+    Not ``Clip``: its bounds are attributes before opset 11, and onnxruntime
+    runs it on doubles only from opset 12 on; Min and Max take both dtypes at
+    every opset skl2onnx writes.
+    """
+    high = _constant(scope, container, "exp_limit", np.asarray(limit, dtype))
+    low = _constant(scope, container, "minus_exp_limit", np.asarray(-limit, dtype))
+    below = _node(scope, container, "Min", [z, high])
+    return _node(scope, container, "Max", [below, low])
+
+
+def _convert_regressor(scope, operator, container):
+    """``predict`` from the logits: z^L, or exp(z^L) for the log link."""
+    model = operator.raw_operator
+    if model.out_activation_ not in _ONNX_REGRESSOR_OUTPUTS:
+        raise ValueError(
+            f"out_activation_={model.out_activation_!r} has no ONNX mapping in skbp.onnx; "
+            f"regressors with out_activation_ in {sorted(_ONNX_REGRESSOR_OUTPUTS)} can be "
+            "converted."
+        )
+    output = operator.outputs[0].full_name
+    a = _mlp_logits(scope, operator, container)
+    if model.out_activation_ == "exp":
+        # predict clips z^L first; unclipped, a large net input would give
+        # exp(z), inf or 0 where predict gives exp(±exp_limit).
+        dtype = model.coefs_[0].dtype
+        a = _clip(scope, container, a, exp_limit(dtype), dtype)
+    _node(scope, container, _ONNX_REGRESSOR_OUTPUTS[model.out_activation_], [a], output)
+
+
+skl2onnx.update_registered_converter(
+    BackpropMLPRegressor,
+    "SkbpBackpropMLPRegressor",
+    _regressor_output_shapes,
+    _convert_regressor,
+)
+
+
 def _skbp_estimator(model):
     """The skbp estimator that makes the predictions of ``model``."""
     if isinstance(model, Pipeline):
         return _skbp_estimator(model._final_estimator)
-    if isinstance(model, BackpropMLPClassifier):
+    if isinstance(model, (BackpropMLPClassifier, BackpropMLPRegressor)):
         return model
     raise TypeError(
-        "skbp.onnx.to_onnx converts a BackpropMLPClassifier or a Pipeline that ends "
-        f"with one, not {type(model).__name__}. For other models, import skbp.onnx and "
-        "call skl2onnx.to_onnx."
+        "skbp.onnx.to_onnx converts a BackpropMLPClassifier, a BackpropMLPRegressor or "
+        f"a Pipeline that ends with one, not {type(model).__name__}. For other models, "
+        "import skbp.onnx and call skl2onnx.to_onnx."
     )
 
 
 def to_onnx(model, X, *, options=None, target_opset=None):
-    """Convert a fitted skbp classifier, or a Pipeline ending in one, to ONNX.
+    """Convert a fitted skbp estimator, or a Pipeline ending in one, to ONNX.
 
     The ONNX model has one input, ``X``, a float tensor for a model trained in
     float32 and a double tensor for a model trained in float64 (whatever the
     dtype of the ``X`` passed here), of shape ``(n_samples, n_features)``.
-    Its outputs are the predicted labels and the class probabilities, as
-    skl2onnx gives them for scikit-learn's classifiers.
+    Its outputs are those skl2onnx gives for scikit-learn's estimators: for a
+    classifier the predicted labels and the class probabilities, for a
+    regressor the predictions ``variable``, of shape ``(n_samples,
+    n_outputs)`` (``(n_samples, 1)`` where ``predict`` returns shape
+    ``(n_samples,)``).
 
     Parameters
     ----------
-    model : BackpropMLPClassifier or Pipeline
+    model : BackpropMLPClassifier, BackpropMLPRegressor or Pipeline
         The fitted model; a Pipeline's other steps must be convertible by
         skl2onnx (scalers, for instance).
 
@@ -261,8 +329,8 @@ def to_onnx(model, X, *, options=None, target_opset=None):
         A sample of the input. Only its number of columns is used.
 
     options : dict, default=None
-        skl2onnx converter options, e.g. ``{"zipmap": False}`` to output the
-        probabilities as a tensor instead of a list of dictionaries (``None``:
+        skl2onnx converter options, e.g. ``{"zipmap": False}`` to output a
+        classifier's probabilities as a tensor instead of a list of dictionaries (``None``:
         skl2onnx's defaults, ``zipmap=True``). ONNX's ZipMap takes float only:
         with ``zipmap=True`` the dictionaries of a float64 model hold float32
         probabilities, while the labels are computed in float64.
@@ -279,12 +347,11 @@ def to_onnx(model, X, *, options=None, target_opset=None):
     Raises
     ------
     TypeError
-        If ``model`` is neither a BackpropMLPClassifier nor a Pipeline ending
-        in one.
+        If ``model`` is neither a skbp estimator nor a Pipeline ending in one.
 
     ValueError
         If ``X`` does not have the model's number of features, or the model's
-        activation or labels have no ONNX counterpart.
+        activations or labels have no ONNX counterpart.
 
     See Also
     --------
@@ -307,6 +374,19 @@ def to_onnx(model, X, *, options=None, target_opset=None):
     >>> bool(np.abs(proba - clf.predict_proba(X)).max() < 1e-5)
     True
     >>> bool((labels == clf.predict(X)).all())
+    True
+
+    A regressor's single output comes out as a column:
+
+    >>> from skbp import BackpropMLPRegressor
+    >>> reg = BackpropMLPRegressor(hidden_layer_sizes=(16,), solver="lbfgs",
+    ...                            random_state=0).fit(X[:, :3], X[:, 3])
+    >>> session = ort.InferenceSession(to_onnx(reg, X[:, :3]).SerializeToString(),
+    ...                                providers=["CPUExecutionProvider"])
+    >>> (prediction,) = session.run(None, {"X": X[:, :3]})
+    >>> prediction.shape
+    (150, 1)
+    >>> bool(np.abs(prediction[:, 0] - reg.predict(X[:, :3])).max() < 1e-5)
     True
     """
     check_is_fitted(model)

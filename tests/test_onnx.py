@@ -6,12 +6,22 @@ products are summed in another order and onnxruntime has its own tanh and
 sigmoid). float64 models: 1e-12, about 4500 float64 ulps of 1.0; the observed
 differences are below 1e-15, the margin covers deeper nets and larger logits,
 where a rounding difference in z^L is larger.
+
+Regressors: the same bounds, relative. An identity output z^L is a sum whose
+rounding error scales with its terms, not with z^L (which can cancel to 0), so
+its error is taken relative to the largest |prediction| of the output. An exp
+output a = e^z has |Δa / a| = |Δz| to first order, so its error is taken
+relative to each prediction: it does not grow with the prediction, however
+large, and predict's clip keeps |z| <= 44 in float32, where one ulp is 3.8e-6,
+so 1e-5 covers z^L differing by two ulps there. Observed here: below 6e-7
+(float32) and 6e-16 (float64), identity and exp outputs alike.
 """
 
 import importlib
 import sys
 
 import numpy as np
+import onnx
 import onnxruntime as ort
 import pandas as pd
 import pytest
@@ -19,14 +29,18 @@ import skl2onnx
 from onnx import TensorProto
 from skl2onnx.common.data_types import FloatTensorType
 from sklearn.compose import ColumnTransformer
-from sklearn.datasets import make_classification, make_multilabel_classification
+from sklearn.datasets import (
+    make_classification,
+    make_multilabel_classification,
+    make_regression,
+)
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import make_pipeline
+from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from skbp import BackpropMLPClassifier
-from skbp._engine import activations
+from skbp import BackpropMLPClassifier, BackpropMLPRegressor
+from skbp._engine import activations, losses
 from skbp._engine.activations import get_activation
 from skbp._engine.network import forward_logits
 from skbp.onnx import to_onnx
@@ -253,6 +267,139 @@ def test_graph_computes_in_the_dtype_of_the_weights(model_dtype, input_dtype, at
     assert np.array_equal(outputs["label"], clf.predict(X_in))
 
 
+# ------------------------------------------------------------------ regressors
+def _regression(loss="squared_error", n_outputs=1, dtype=np.float32):
+    X, y = make_regression(
+        n_samples=120, n_features=6, n_informative=4, n_targets=n_outputs, noise=1.0,
+        random_state=0,
+    )
+    y = y / y.std()
+    # The log-link losses need positive targets; exp gives them a spread of e^±3.
+    return X.astype(dtype), np.exp(y) if loss in ("poisson", "gamma") else y
+
+
+def _fit_regressor(X, y, **params):
+    params = {"hidden_layer_sizes": (8,), "max_iter": 60, "random_state": 0, **params}
+    return BackpropMLPRegressor(**params).fit(X, y)
+
+
+def _assert_regressor_faithful(model, X, rtol=FLOAT32_ATOL, onnx_model=None):
+    """onnxruntime's ``variable`` is predict's as a column per output.
+
+    The relative error is per prediction for the log link (exp output) and
+    relative to the largest |prediction| of the output for the identity (see
+    the module docstring).
+    """
+    regressor = model[-1] if isinstance(model, Pipeline) else model
+    onnx_model = onnx_model or to_onnx(model, X)
+    (output,) = onnx_model.graph.output
+    assert output.name == "variable"
+    # The declared shape, which onnxruntime does not check against the result.
+    shape = [dim.dim_value if dim.HasField("dim_value") else None
+             for dim in output.type.tensor_type.shape.dim]
+    assert shape == [None, regressor.n_outputs_]
+    prediction = _run(onnx_model, X)["variable"]
+    expected = model.predict(X).reshape(len(X), -1)
+    assert prediction.dtype == expected.dtype
+    assert prediction.shape == expected.shape == (len(X), regressor.n_outputs_)
+    scale = np.abs(expected) if regressor.out_activation_ == "exp" else np.abs(expected).max(axis=0)
+    assert np.all(np.abs(prediction - expected) <= rtol * scale)
+    return prediction
+
+
+@pytest.mark.parametrize("n_outputs", [1, 3])
+@pytest.mark.parametrize("activation", sorted(activations.ACTIVATIONS))
+@pytest.mark.parametrize("loss", losses.REGRESSION_LOSSES)
+def test_regressor_every_loss_and_hidden_activation(loss, activation, n_outputs):
+    X, y = _regression(loss, n_outputs)
+    reg = _fit_regressor(X, y, loss=loss, activation=activation)
+    assert reg.out_activation_ == ("exp" if loss in ("poisson", "gamma") else "identity")
+    _assert_regressor_faithful(reg, X)
+
+
+@pytest.mark.parametrize("loss", ["squared_error", "poisson"])
+def test_regressor_lbfgs_with_several_layers(loss):
+    X, y = _regression(loss, n_outputs=2)
+    reg = _fit_regressor(X, y, loss=loss, solver="lbfgs", hidden_layer_sizes=(12, 10, 8, 6),
+                         activation="tanh", max_iter=100)
+    assert len(reg.coefs_) == 5
+    _assert_regressor_faithful(reg, X)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"dropout": 0.2},
+        {"penalty": "l1", "alpha": 1e-3},
+        {"early_stopping": "GL", "validation_fraction": 0.2},
+    ],
+    ids=["dropout", "l1", "early_stopping_GL"],
+)
+@pytest.mark.parametrize("loss", ["squared_error", "gamma"])
+def test_regressors_trained_with_skbp_extras(loss, params):
+    X, y = _regression(loss, n_outputs=2)
+    _assert_regressor_faithful(_fit_regressor(X, y, loss=loss, **params), X)
+
+
+@pytest.mark.parametrize("target_opset", [8, None])
+@pytest.mark.parametrize("dtype, rtol", [(np.float32, FLOAT32_ATOL), (np.float64, FLOAT64_ATOL)])
+def test_log_link_clips_huge_net_inputs_as_predict(dtype, rtol, target_opset):
+    """Net inputs far beyond ±exp_limit give exp(±exp_limit), as in predict."""
+    X, y = _regression("poisson", n_outputs=3, dtype=dtype)
+    reg = _fit_regressor(X, y, loss="poisson")
+    # z^L near +1000, near -1000 and as fitted: exp of the first two, unclipped,
+    # is inf and 0 in both dtypes.
+    reg.intercepts_[-1] += np.array([1000, -1000, 0], dtype=dtype)
+    limit = losses.exp_limit(dtype)
+    expected = reg.predict(X)
+    assert np.all(expected[:, 0] == np.exp(dtype(limit)))
+    assert np.all(expected[:, 1] == np.exp(dtype(-limit)))
+    onx = to_onnx(reg, X, target_opset=target_opset)
+    prediction = _assert_regressor_faithful(reg, X, rtol=rtol, onnx_model=onx)
+    assert np.all(np.isfinite(prediction)) and np.all(prediction > 0)
+
+
+@pytest.mark.parametrize("n_outputs", [1, 2])
+def test_regressor_pipeline_with_scaler(n_outputs):
+    X, y = _regression("poisson", n_outputs)
+    X = X * 10 + 3
+    pipe = make_pipeline(StandardScaler(), BackpropMLPRegressor(
+        loss="poisson", hidden_layer_sizes=(8,), max_iter=60, random_state=0)).fit(X, y)
+    _assert_regressor_faithful(pipe, X, onnx_model=skl2onnx.to_onnx(pipe, X[:1]))
+    _assert_regressor_faithful(pipe, X)
+
+
+def test_regressor_convert_sklearn_with_initial_types():
+    X, y = _regression(n_outputs=2)
+    reg = _fit_regressor(X, y)
+    onx = skl2onnx.convert_sklearn(
+        reg, initial_types=[("features", FloatTensorType([None, X.shape[1]]))]
+    )
+    assert onx.graph.input[0].name == "features"
+    _assert_regressor_faithful(reg, X, onnx_model=onx)
+
+
+@pytest.mark.parametrize("n_outputs", [1, 3])
+@pytest.mark.parametrize("loss", ["squared_error", "poisson"])
+def test_float64_regressors_use_double_inputs(loss, n_outputs):
+    X, y = _regression(loss, n_outputs, dtype=np.float64)
+    reg = _fit_regressor(X, y, loss=loss, activation="tanh")
+    onx = to_onnx(reg, X.astype(np.float32))
+    for put in (onx.graph.input[0], onx.graph.output[0]):
+        assert put.type.tensor_type.elem_type == TensorProto.DOUBLE
+    _assert_regressor_faithful(reg, X, rtol=FLOAT64_ATOL, onnx_model=onx)
+
+
+def test_regressor_computes_in_the_dtype_of_the_weights():
+    """skl2onnx takes the input type from X; the graph casts it, as predict does."""
+    X, y = _regression("gamma", dtype=np.float64)
+    reg = _fit_regressor(X, y, loss="gamma")
+    X_in = X.astype(np.float32)
+    onx = skl2onnx.to_onnx(reg, X_in[:1])
+    assert onx.graph.input[0].type.tensor_type.elem_type == TensorProto.FLOAT
+    _assert_regressor_faithful(reg, X_in, rtol=FLOAT64_ATOL, onnx_model=onx)
+
+
 # ------------------------------------------------------------ converter options
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("labels", [np.array([0, 1, 2]), np.array(["a", "b", "c"])])
@@ -266,6 +413,24 @@ def test_default_zipmap_gives_one_dict_per_row(dtype, labels):
     # ZipMap holds float32: the dictionaries of a float64 model are rounded.
     assert np.abs(proba - clf.predict_proba(X)).max() <= FLOAT32_ATOL
     assert np.array_equal(outputs["output_label"], clf.predict(X))
+
+
+def test_zipmap_holds_float64_probabilities_rounded_to_float32():
+    """ONNX's ZipMap takes float tensors only; zipmap=False and 'columns' keep float64."""
+    (zipmap_input,) = onnx.defs.get_schema("ZipMap", domain="ai.onnx.ml").inputs
+    assert zipmap_input.type_str == "tensor(float)"
+    X, y = _classification(3, np.float64)
+    clf = _fit(X, y)
+    expected = clf.predict_proba(X)
+    proba = _run(to_onnx(clf, X, options={"zipmap": False}), X)["probabilities"]
+    assert np.abs(proba - expected).max() <= FLOAT64_ATOL
+    rows = _run(to_onnx(clf, X), X)["output_probability"]
+    zipped = np.array([[row[label] for label in clf.classes_] for row in rows])
+    assert np.array_equal(zipped, proba.astype(np.float32))
+    columns = _run(to_onnx(clf, X, options={"zipmap": "columns"}), X)
+    for k, label in enumerate(clf.classes_):
+        assert columns[f"i{label}"].dtype == np.float64
+        assert np.abs(columns[f"i{label}"] - expected[:, k]).max() <= FLOAT64_ATOL
 
 
 def test_zipmap_columns():
@@ -324,10 +489,20 @@ def test_activation_without_onnx_mapping_is_a_clear_error(monkeypatch):
         skl2onnx.to_onnx(clf, X[:1])
 
 
-def test_unfitted_model():
+def test_regressor_output_without_onnx_mapping_is_a_clear_error():
+    X, y = _regression()
+    reg = _fit_regressor(X, y)
+    reg.out_activation_ = "softplus"
+    message = r"out_activation_='softplus' has no ONNX mapping.*\['exp', 'identity'\]"
+    with pytest.raises(ValueError, match=message):
+        to_onnx(reg, X)
+
+
+@pytest.mark.parametrize("estimator", [BackpropMLPClassifier, BackpropMLPRegressor])
+def test_unfitted_model(estimator):
     X, _ = _classification(3)
     with pytest.raises(NotFittedError):
-        to_onnx(BackpropMLPClassifier(), X)
+        to_onnx(estimator(), X)
 
 
 def test_wrong_number_of_features():
@@ -338,7 +513,7 @@ def test_wrong_number_of_features():
 
 def test_other_models_are_rejected_by_to_onnx():
     X, y = _classification(3)
-    with pytest.raises(TypeError, match="BackpropMLPClassifier or a Pipeline"):
+    with pytest.raises(TypeError, match="BackpropMLPClassifier, a BackpropMLPRegressor or a"):
         to_onnx(make_pipeline(StandardScaler(), LogisticRegression()).fit(X, y), X)
 
 
