@@ -17,7 +17,7 @@ canonical and use the general product as it reads.
 Every cost is summed over the output units of a sample and averaged over the
 samples, weighted by ``sample_weight`` (the scikit-learn convention).  Costs are
 evaluated from the net input z^L with log-sum-exp / softplus identities, and the
-log link's exp is taken of z^L clipped to ±``EXP_LIMIT`` of the dtype, so costs
+log link's exp is taken of z^L clipped to ±``exp_limit(dtype)``, so costs
 stay finite for |z| up to 1e4 and never take log 0.
 
 ``LOSSES`` is the one table of losses, keyed by loss name: estimators, parameter
