@@ -56,6 +56,12 @@ def _no_expected_failures(estimator):
     return {}
 
 
+_DECISION_FUNCTION_CHECKS = {
+    "check_decision_proba_consistency",
+    "check_classifiers_multilabel_output_format_decision_function",
+}
+
+
 def _positive_make_regression(*args, **kwargs):
     X, y = make_regression(*args, **kwargs)
     return X, y + 1 + abs(y.min())  # what the checks do for positive_only targets
@@ -64,9 +70,9 @@ def _positive_make_regression(*args, **kwargs):
 @parametrize_with_checks(CONFIGURATIONS, expected_failed_checks=_no_expected_failures)
 def test_sklearn_compatible_estimator(estimator, check, monkeypatch):
     name = check.func.__name__
-    if name == "check_decision_proba_consistency":
-        # The check skips itself without a decision_function; that absence is the
-        # point (meta-estimators must pick predict_proba, as for MLPClassifier).
+    if name in _DECISION_FUNCTION_CHECKS:
+        # These checks skip themselves without a decision_function; that absence is
+        # the point (meta-estimators must pick predict_proba, as for MLPClassifier).
         assert not hasattr(estimator, "decision_function")
         return
     if name == "check_regressor_multioutput" and get_tags(estimator).target_tags.positive_only:
