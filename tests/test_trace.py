@@ -328,7 +328,10 @@ def test_errors_are_clear():
 def _documented_network():
     """The 2-2-2 network of docs/user_guide/trace.rst, set up as the page does."""
     x, y = np.array([1.0, 0.5]), np.array([0.0, 1.0])
-    net = BackpropMLPRegressor(hidden_layer_sizes=(2,), activation="logistic")
+    net = BackpropMLPRegressor(
+        hidden_layer_sizes=(2,), activation="logistic",
+        solver="sgd", learning_rate_init=0.5, momentum=0.0, alpha=0.0,
+    )
     net.partial_fit(x[np.newaxis], y[np.newaxis])
     W1, b1 = np.array([[0.1, -0.2], [0.4, 0.3]]), np.array([0.1, -0.1])
     W2, b2 = np.array([[0.5, -0.4], [0.2, 0.6]]), np.array([0.0, 0.1])
@@ -395,20 +398,18 @@ def test_printed_numbers_match_a_hand_computation():
 def test_the_user_guide_shows_what_the_trace_prints():
     net, x, y = _documented_network()
     page = DOCS_PAGE.read_text(encoding="utf-8")
-    block = page.split(".. trace-output-start\n")[1].split(".. trace-output-end")[0]
-    shown = "\n".join(line[4:] for line in block.splitlines() if line.strip() and not line.startswith(".."))
-    assert shown == str(trace_backprop(net, x, y))
+    block = page.split(".. trace-output-start")[1].split(".. trace-output-end")[0]
+    shown = "\n".join(line[4:] for line in block.split(".. code-block:: text")[1].splitlines())
+    assert shown.strip("\n") == str(trace_backprop(net, x, y))
 
 
 def test_one_sgd_step_subtracts_the_traced_gradient():
     """What the guide shows: a step of plain SGD is W^l := W^l − η ∂C/∂W^l."""
     net, x, y = _documented_network()
     trace = trace_backprop(net, x, y)
-    net.set_params(solver="sgd", momentum=0.0, learning_rate_init=0.5, alpha=0.0)
-    before = [c.T.copy() for c in net.coefs_]
-    # set_params does not rebuild the optimizer of an incremental fit: warm start a
-    # fresh fit of one epoch from the same weights instead.
-    net.set_params(warm_start=True, max_iter=1, shuffle=False)
-    _fit(net, x[np.newaxis], y[np.newaxis])
-    for k, W in enumerate(before, start=1):
-        np.testing.assert_allclose(net.coefs_[k - 1].T, W - 0.5 * trace.layers[k].grad_W, rtol=1e-12)
+    before = [(coef.T.copy(), intercept.copy()) for coef, intercept in zip(net.coefs_, net.intercepts_)]
+    net.partial_fit(x[np.newaxis], y[np.newaxis])  # one epoch of one batch of one sample
+    for k, (W, b) in enumerate(before, start=1):
+        layer = trace.layers[k]
+        np.testing.assert_allclose(net.coefs_[k - 1].T, W - 0.5 * layer.grad_W, rtol=1e-12)
+        np.testing.assert_allclose(net.intercepts_[k - 1], b - 0.5 * layer.grad_b[:, 0], rtol=1e-12)

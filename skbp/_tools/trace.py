@@ -39,7 +39,7 @@ __all__ = ["trace_backprop"]
 _OUTPUT_FORMULA = {
     "softmax": "softmax(z^{l})",
     "logistic": "logistic(z^{l})",
-    "identity": "z^{l}",
+    "identity": "z^{l} (identity)",
     "exp": "exp(z^{l})",
 }
 
@@ -120,9 +120,10 @@ class BackpropTrace:
             + " -> ".join(map(str, sizes)),
             f"hidden activation {hidden}, output {last.activation}, loss {self.loss} "
             f"({'data term + penalty' if self.penalty else 'data term only'})",
-            "Column vectors are printed as rows. W^l = coefs_[l-1].T has shape "
-            "(M_l, M_{l-1}); b^l = intercepts_[l-1].",
-            "δ is computed from the output layer down: BP1 for layer L, then BP2.",
+            "Column vectors are printed as rows; W^l = coefs_[l-1].T, of shape "
+            "(M_l, M_{l-1}),",
+            "and b^l = intercepts_[l-1]. δ is computed from the output layer down: "
+            "BP1, then BP2.",
             "",
             "Parameters",
         ]
