@@ -59,7 +59,7 @@ def rms(values):
 after_one_epoch, models = {}, {}
 for name, initializer in starts.items():
     clf = BackpropMLPClassifier(initializer=initializer, monitor_layers=True, **common)
-    for epoch in range(12):  # partial_fit: one epoch per call, the optimizer's state kept
+    for epoch in range(10):  # partial_fit: one epoch per call, the optimizer's state kept
         clf.partial_fit(X, y, classes=np.unique(y))
         if epoch == 0:  # look at the network close to its start
             layers = trace_backprop(clf, X[:300], y[:300]).layers
@@ -78,8 +78,8 @@ for name, values in after_one_epoch.items():
     print(f"{name + ', RMS of a':>34}" + "".join(f"{v:8.3f}" for v in values["activation"]))
     print(f"{name + ', RMS of δ':>34}" + "".join(f"{v:8.1e}" for v in values["delta"]))
 for name, clf in models.items():
-    losses = ", ".join(f"{clf.loss_curve_[e - 1]:.3f}" for e in (1, 3, 6, 12))
-    print(f"{name}: training loss after 1, 3, 6 and 12 epochs: {losses}")
+    losses = ", ".join(f"{clf.loss_curve_[e - 1]:.3f}" for e in (1, 3, 6, 10))
+    print(f"{name}: training loss after 1, 3, 6 and 10 epochs: {losses}")
 
 # %%
 # With Xavier's variance the activations lose about a factor sqrt(2) = 1.41 per

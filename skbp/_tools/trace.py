@@ -247,7 +247,7 @@ def trace_backprop(model, X: ArrayLike, y: ArrayLike, *, penalty: bool = False) 
     targets and the hidden activation's derivative, exactly as a training
     step runs them (without dropout) — and adds BP3 and BP4 for each sample.
     It is written the way the lecture writes one sample: column vectors and
-    z^l = W^l a^{l−1} + b^l with W^l of shape (M_l, M_{l−1}), so that
+    z^l = W^l a^{l−1} + b^l with W^l an M_l × M_{l−1} matrix, so that
 
     * ``W^l = coefs_[l-1].T`` and ``b^l = intercepts_[l-1]`` (as a column);
     * ``grad_W`` = δ^l (a^{l−1})ᵀ = ∂C_n/∂W^l is the *transpose* of the
