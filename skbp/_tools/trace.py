@@ -290,7 +290,7 @@ def trace_backprop(model, X: ArrayLike, y: ArrayLike, *, penalty: bool = False) 
             input x for l = 1), ``z`` = z^l, ``a`` = a^l, ``sigma_prime`` =
             σ'(z^l) (None for the output layer), ``delta`` = δ^l (BP1 for
             l = L, BP2 below), ``grad_b`` = ∂C_n/∂b^l (BP3), and the matrix
-            ``grad_W`` = ∂C_n/∂W^l (BP4); ``activation`` names σ^l.  With
+            ``grad_W`` = ∂C_n/∂W^l (BP4); ``index`` is l, ``activation`` names σ^l.  With
             several samples each of these per-sample arrays has a leading
             sample axis (``grad_W``: (n_samples, M_l, M_{l−1})), and
             ``grad_W.mean(axis=0)`` is the gradient of the batch's mean cost,
