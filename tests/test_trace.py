@@ -312,6 +312,8 @@ def test_errors_are_clear():
         trace_backprop(clf, X[:2], [0, 7])
     with pytest.raises(ValueError, match="one class label per sample"):
         trace_backprop(clf, X[:2], np.zeros((2, 2), int))
+    with pytest.raises(TypeError, match="penalty must be True or False"):
+        trace_backprop(clf, X[:2], y[:2], penalty="l2")
 
     multilabel, X, y = _classifier("multilabel", "tanh")
     with pytest.raises(ValueError, match="indicator matrix with 3 columns"):

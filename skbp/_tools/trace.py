@@ -275,7 +275,9 @@ def trace_backprop(model, X: ArrayLike, y: ArrayLike, *, penalty: bool = False) 
         True: as in training, the penalty's share in the cost of a batch of
         these n samples, α ∇R(W^l) / n (the estimator's ``alpha``, ``penalty``
         and ``l1_ratio``), is added to every ``grad_W`` and α R(W) / n to
-        every cost; biases are never penalized.
+        every cost; biases are never penalized.  Sample and class weights,
+        which only weigh each sample's cost in a batch, are not applied: n
+        counts the samples.
 
     Returns
     -------
@@ -330,6 +332,11 @@ def trace_backprop(model, X: ArrayLike, y: ArrayLike, *, penalty: bool = False) 
     ...
         δ^2       BP1: a^2 - y ...
     """
+    if not isinstance(penalty, (bool, np.bool_)):
+        raise TypeError(
+            f"penalty must be True or False (whether to add the estimator's own "
+            f"penalty); got {penalty!r}."
+        )
     has_sample_axis = np.ndim(X) != 1
     if not has_sample_axis:
         X = np.reshape(X, (1, -1))
