@@ -5,28 +5,33 @@ Public API:
 * :class:`BackpropMLPClassifier` — drop-in superset of scikit-learn's MLPClassifier;
 * :class:`BackpropMLPRegressor` — drop-in superset of scikit-learn's MLPRegressor;
 * :func:`check_gradients` — backprop vs. central finite differences;
-* :class:`TrainingCurveDisplay` — plot a model's per-epoch history.
+* :func:`trace_backprop` — every quantity of BP1–BP4 for a few samples;
+* :class:`TrainingCurveDisplay` — plot a model's per-epoch history;
+* :class:`LayerDiagnosticsDisplay` — plot the per-layer statistics of ``monitor_layers``.
 """
 
 from ._estimators.classifier import BackpropMLPClassifier
 from ._estimators.regressor import BackpropMLPRegressor
 from ._tools.gradcheck import check_gradients
+from ._tools.trace import trace_backprop
 
 __version__ = "0.1.0"
 
 __all__ = [
     "BackpropMLPClassifier",
     "BackpropMLPRegressor",
+    "LayerDiagnosticsDisplay",
     "TrainingCurveDisplay",
     "check_gradients",
+    "trace_backprop",
     "__version__",
 ]
 
 
 def __getattr__(name):
-    # The display pulls in nothing heavy, but keep import-time minimal and robust.
-    if name == "TrainingCurveDisplay":
-        from ._tools.display import TrainingCurveDisplay
+    # The displays pull in nothing heavy, but keep import-time minimal and robust.
+    if name in ("TrainingCurveDisplay", "LayerDiagnosticsDisplay"):
+        from ._tools import display
 
-        return TrainingCurveDisplay
+        return getattr(display, name)
     raise AttributeError(f"module 'skbp' has no attribute {name!r}")

@@ -1,7 +1,8 @@
-"""Tests for skbp.TrainingCurveDisplay."""
+"""Tests for skbp.TrainingCurveDisplay and skbp.LayerDiagnosticsDisplay."""
 
 import sys
 
+import matplotlib
 import numpy as np
 import pytest
 from sklearn.datasets import make_classification
@@ -11,10 +12,14 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skbp import BackpropMLPClassifier, TrainingCurveDisplay
+from skbp import (
+    BackpropMLPClassifier,
+    BackpropMLPRegressor,
+    LayerDiagnosticsDisplay,
+    TrainingCurveDisplay,
+)
 
-matplotlib = pytest.importorskip("matplotlib")
-matplotlib.use("Agg")
+matplotlib.use("Agg")  # matplotlib is in the test extra: a missing one must fail
 
 
 @pytest.fixture(autouse=True)
@@ -236,3 +241,122 @@ def test_import_error_without_matplotlib(data, monkeypatch):
         TrainingCurveDisplay.from_estimator(clf)
     with pytest.raises(ImportError, match=r"skbp\[examples\]"):
         display.plot()
+
+
+# ------------------------------------------------------------- LayerDiagnosticsDisplay
+STATISTICS = ["grad_rms", "delta_rms", "weight_rms", "update_ratio", "inactive_fraction"]
+
+
+@pytest.fixture(scope="module")
+def monitored(data):
+    return _fit(data, hidden_layer_sizes=(8, 6), max_iter=12, monitor_layers=True)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("statistic", STATISTICS)
+def test_layer_display_draws_one_curve_per_layer(monitored, statistic):
+    display = LayerDiagnosticsDisplay.from_estimator(monitored, statistic=statistic)
+    n_layers = 3 if statistic != "inactive_fraction" else 2  # no inactive units at the output
+    assert len(display.lines_) == n_layers
+    epochs = [record["epoch"] for record in monitored.history_]
+    for layer, line in enumerate(display.lines_):
+        expected = [record["layers"][layer][statistic] for record in monitored.history_]
+        np.testing.assert_allclose(line.get_xdata(), epochs)
+        np.testing.assert_allclose(line.get_ydata(), expected)
+        assert line.axes is display.ax_
+    labels = [line.get_label() for line in display.lines_]
+    assert labels[:2] == ["layer 1: 6 → 8", "layer 2: 8 → 6"]
+    if statistic == "inactive_fraction":
+        assert display.ax_.get_yscale() == "linear"
+    else:
+        assert labels[2] == "layer 3: 6 → 3 (output)"
+        assert display.ax_.get_yscale() == "log"
+    assert display.figure_ is display.ax_.figure
+    assert display.ax_.get_title() == "BackpropMLPClassifier"
+    assert display.ax_.get_xlabel() == "Epoch"
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_layer_display_legend_does_not_hide_the_curves(monitored):
+    display = LayerDiagnosticsDisplay.from_estimator(monitored)
+    figure = display.figure_
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    legend = display.ax_.get_legend().get_window_extent(renderer)
+    axes = display.ax_.get_window_extent(renderer)
+    assert legend.x0 >= axes.x1  # beside the axes, not over the data
+    assert figure.bbox.contains(legend.x1 - 1, legend.y0 + 1)  # and not cut off
+    assert [t.get_text() for t in display.ax_.get_legend().get_texts()] == [
+        line.get_label() for line in display.lines_
+    ]
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_layer_display_of_a_regressor_in_a_pipeline():
+    X, y = make_classification(n_samples=80, n_features=5, random_state=0)
+    pipe = make_pipeline(
+        StandardScaler(),
+        BackpropMLPRegressor(hidden_layer_sizes=(4,), max_iter=5, monitor_layers=True, random_state=0),
+    ).fit(X, y.astype(float))
+    display = LayerDiagnosticsDisplay.from_estimator(pipe, statistic="delta_rms")
+    np.testing.assert_allclose(
+        display.lines_[0].get_ydata(),
+        [record["layers"][0]["delta_rms"] for record in pipe[-1].history_],
+    )
+    assert display.ax_.get_title() == "BackpropMLPRegressor"
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_layer_display_needs_monitor_layers(data):
+    clf = _fit(data, max_iter=3)
+    with pytest.raises(ValueError, match="without monitor_layers=True"):
+        LayerDiagnosticsDisplay.from_estimator(clf)
+    with pytest.raises(ValueError, match="monitor_layers=True"):
+        LayerDiagnosticsDisplay(history=clf.history_).plot()
+
+
+def test_layer_display_refuses_what_it_cannot_plot(data, monitored):
+    X, y = data
+    with pytest.raises(NotFittedError):
+        LayerDiagnosticsDisplay.from_estimator(BackpropMLPClassifier(monitor_layers=True))
+    with pytest.raises(TypeError, match="no training history"):
+        LayerDiagnosticsDisplay.from_estimator(LogisticRegression().fit(X, y))
+    with pytest.raises(ValueError, match="statistic must be one of"):
+        LayerDiagnosticsDisplay.from_estimator(monitored, statistic="grad_norm")
+    with pytest.raises(ValueError, match="yscale"):
+        LayerDiagnosticsDisplay.from_estimator(monitored, yscale="symlog")
+    with pytest.raises(TypeError, match="sequence of dicts"):
+        LayerDiagnosticsDisplay(history={"layers": []}).plot()
+
+
+def test_layer_display_constructor_gaps_and_scale():
+    history = [
+        {"epoch": 1, "train_loss": 1.0},  # trained before monitor_layers was switched on
+        {"epoch": 2, "layers": [{"grad_rms": 1e-3}, {"grad_rms": 0.1}]},
+        {"epoch": 3, "layers": [{"grad_rms": 2e-3}, {"grad_rms": 0.05}]},
+    ]
+    display = LayerDiagnosticsDisplay(history=history, estimator_name="toy")
+    assert display.history is history and not hasattr(display, "lines_")
+    assert display.plot() is display
+    assert np.isnan(display.lines_[0].get_ydata()[0])
+    np.testing.assert_allclose(display.lines_[1].get_ydata()[1:], [0.1, 0.05])
+    assert display.ax_.get_yscale() == "log"
+    assert display.ax_.get_title() == "toy"
+    # a statistic that is exactly zero (all-zero weights) cannot be shown on a log scale
+    history[1]["layers"][0]["grad_rms"] = 0.0
+    assert LayerDiagnosticsDisplay(history=history).plot().ax_.get_yscale() == "linear"
+    forced = LayerDiagnosticsDisplay(history=history).plot(yscale="log", legend=False)
+    assert forced.ax_.get_yscale() == "log" and forced.ax_.get_legend() is None
+
+
+def test_layer_display_custom_ax_name_and_line_kwargs(monitored):
+    import matplotlib.pyplot as plt
+
+    _, ax = plt.subplots()
+    display = LayerDiagnosticsDisplay.from_estimator(
+        monitored, ax=ax, name="deep", line_kwargs={"color": "black", "linewidth": 3}
+    )
+    assert display.ax_ is ax and ax.get_title() == "deep"
+    assert all(line.get_color() == "black" and line.get_linewidth() == 3 for line in display.lines_)
+    default = LayerDiagnosticsDisplay.from_estimator(monitored)
+    assert len({tuple(line.get_color()) for line in default.lines_}) == 3

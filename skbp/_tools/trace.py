@@ -1,0 +1,406 @@
+"""Backpropagation of one or a few samples, quantity by quantity, in the lecture's notation.
+
+:func:`trace_backprop` runs the engine's own forward pass and BP1–BP2 on a
+few samples of a fitted estimator and hands back every intermediate
+quantity, so that a reader can watch — and recompute by hand — what one
+training step computes.
+
+The engine stores a batch as rows and ``coefs_[l-1]`` with shape
+(fan_in, fan_out): Z^l = A^{l−1} W + b.  The lecture writes one sample as a
+column vector and W^l with shape (M_l, M_{l−1}): z^l = W^l a^{l−1} + b^l.  The
+trace is in the lecture's orientation, so
+
+    W^l = coefs_[l-1].T,     b^l = intercepts_[l-1] as a column,
+
+and its gradients are the per-sample ∂C_n/∂W^l = δ^l (a^{l−1})ᵀ (BP4), the
+transpose of the engine's layout.  Their mean over the traced samples is the
+gradient training computes for a batch of these samples.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import ArrayLike
+from sklearn.base import is_classifier
+from sklearn.utils import check_consistent_length
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .._engine.losses import SoftmaxCrossEntropy, _Canonical
+from .._engine.network import Network, Workspace, _layer_views
+from .._engine.regularization import make_penalty
+from .._estimators.base import BaseBackpropMLP
+
+__all__ = ["trace_backprop"]
+
+#: How the output activation a^L = σ^L(z^L) reads, by ``out_activation_``.
+_OUTPUT_FORMULA = {
+    "softmax": "softmax(z^{l})",
+    "logistic": "logistic(z^{l})",
+    "identity": "z^{l} (identity)",
+    "exp": "exp(z^{l})",
+}
+
+
+#: The fields of a LayerTrace that hold one value per sample.
+_PER_SAMPLE = ("a_prev", "z", "a", "sigma_prime", "delta", "grad_W", "grad_b")
+
+
+@dataclass(frozen=True)
+class LayerTrace:
+    """The quantities of weight layer l (1..L) for the traced samples.
+
+    Vectors are column vectors of shape (M, 1); with several samples every
+    per-sample field (``_PER_SAMPLE``) has a leading sample axis, e.g.
+    (n_samples, M_l, 1) and, for ``grad_W``, (n_samples, M_l, M_{l−1}).
+    ``W`` and ``b`` are the layer's parameters, shared by the samples.
+    """
+
+    index: int
+    activation: str
+    W: np.ndarray
+    b: np.ndarray
+    a_prev: np.ndarray
+    z: np.ndarray
+    a: np.ndarray
+    sigma_prime: np.ndarray | None
+    delta: np.ndarray
+    grad_W: np.ndarray
+    grad_b: np.ndarray
+
+    def sample(self, n):
+        """The layer for sample n alone (its per-sample fields without the sample axis)."""
+        return replace(
+            self,
+            **{
+                name: getattr(self, name)[n]
+                for name in _PER_SAMPLE
+                if getattr(self, name) is not None
+            },
+        )
+
+
+class BackpropTrace:
+    """The result of :func:`trace_backprop`; its attributes are documented there."""
+
+    def __init__(self, layers, y, cost, *, estimator_name, loss, penalty, has_sample_axis):
+        self.layers = layers
+        self.y = y
+        self.cost = cost
+        self.estimator_name = estimator_name
+        self.loss = loss.name
+        self._loss = loss
+        self.penalty = penalty
+        self._has_sample_axis = has_sample_axis
+
+    @property
+    def n_samples(self):
+        """Number of traced samples."""
+        return self.y.shape[0] if self._has_sample_axis else 1
+
+    def _samples(self):
+        """(y, cost, layers) of each sample, without the sample axis."""
+        if not self._has_sample_axis:
+            yield self.y, self.cost, self.layers
+            return
+        for n in range(self.n_samples):
+            layers = {index: layer.sample(n) for index, layer in self.layers.items()}
+            yield self.y[n], self.cost[n], layers
+
+    def __str__(self):
+        top = len(self.layers)
+        first, last = self.layers[1], self.layers[top]
+        sizes = [first.W.shape[1]] + [layer.W.shape[0] for layer in self.layers.values()]
+        samples = "1 sample" if self.n_samples == 1 else f"{self.n_samples} samples"
+        hidden = first.activation if top > 1 else "none"
+        lines = [
+            f"Backprop trace of {self.estimator_name}: {samples}, layer sizes "
+            + " -> ".join(map(str, sizes)),
+            f"hidden activation {hidden}, output {last.activation}, loss {self.loss} "
+            f"({'data term + penalty' if self.penalty else 'data term only'})",
+            "Column vectors are printed as rows; W^l = coefs_[l-1].T, of shape "
+            "(M_l, M_{l-1}),",
+            "and b^l = intercepts_[l-1]. δ is computed from the output layer down: "
+            "BP1, then BP2.",
+            "",
+            "Parameters",
+        ]
+        for index, layer in self.layers.items():
+            lines += _rows(f"W^{index}", f"coefs_[{index - 1}].T", layer.W)
+            lines += _row(f"b^{index}", f"intercepts_[{index - 1}]", layer.b)
+        for n, (y, cost, layers) in enumerate(self._samples(), start=1):
+            lines += ["", f"Sample {n}: cost C = {_number(cost)}"]
+            for layer in layers.values():
+                lines += self._layer_lines(layer, y, top)
+        return "\n".join(lines)
+
+    __repr__ = __str__
+
+    def _layer_lines(self, layer, y, top):
+        i = layer.index
+        hidden = i < top
+        kind = layer.activation if hidden else f"{layer.activation} output"
+        lines = [f"  layer {i} ({layer.W.shape[1]} -> {layer.W.shape[0]} units, {kind})"]
+        lines += _row(f"a^{i - 1}", "input x" if i == 1 else f"output of layer {i - 1}", layer.a_prev)
+        lines += _row(f"z^{i}", f"forward: W^{i} a^{i - 1} + b^{i}", layer.z)
+        if hidden:
+            lines += _row(f"a^{i}", f"forward: {layer.activation}(z^{i})", layer.a)
+            lines += _row(f"σ'(z^{i})", f"{layer.activation}'(z^{i})", layer.sigma_prime)
+            bp2 = f"BP2: ((W^{i + 1})ᵀ δ^{i + 1}) ⊙ σ'(z^{i})"
+            lines += _row(f"δ^{i}", bp2, layer.delta)
+        else:
+            output = _OUTPUT_FORMULA[layer.activation].format(l=i)
+            lines += _row(f"a^{i}", f"forward: {output}", layer.a)
+            lines += _row("y", "target, encoded", y)
+            lines += _row(f"δ^{i}", _bp1_formula(self._loss, i), layer.delta)
+        lines += _row(f"∂C/∂b^{i}", f"BP3: δ^{i}", layer.grad_b)
+        bp4 = f"BP4: δ^{i} (a^{i - 1})ᵀ" + (f" + α∇R(W^{i})/n" if self.penalty else "")
+        lines += _rows(f"∂C/∂W^{i}", bp4, layer.grad_W)
+        return lines
+
+
+def _bp1_formula(loss, i):
+    """BP1 as the loss computes it: a − y for the canonical pairs."""
+    if isinstance(loss, (_Canonical, SoftmaxCrossEntropy)):
+        return f"BP1: a^{i} - y"
+    return f"BP1: ∇_a C ⊙ σ'(z^{i})"
+
+
+def _number(value):
+    return f"{float(value):.6g}"
+
+
+def _rows(symbol, formula, matrix):
+    """Table rows of a matrix, one line per row, labelled on the first."""
+    head = f"    {symbol:<10}{formula:<36}"
+    return [
+        (head if i == 0 else " " * len(head)) + "".join(f"{_number(v):>12}" for v in row)
+        for i, row in enumerate(matrix)
+    ]
+
+
+def _row(symbol, formula, column):
+    """A column vector (M, 1), printed as one row."""
+    return _rows(symbol, formula, np.reshape(column, (1, -1)))
+
+
+def _columns(rows):
+    """Row vectors (n, M), the engine's layout, as column vectors (n, M, 1)."""
+    return np.array(rows)[:, :, np.newaxis]
+
+
+def _check_labels(estimator, y):
+    """Refuse targets the fitted classifier cannot encode (the binarizer would zero them)."""
+    if estimator._label_binarizer.y_type_.startswith("multilabel"):
+        n_labels = len(estimator.classes_)
+        if y.ndim != 2 or y.shape[1] != n_labels or not np.isin(y, (0, 1)).all():
+            raise ValueError(
+                f"y must be a 0/1 indicator matrix with {n_labels} columns, one per "
+                f"label of the fitted multilabel model; got an array of shape {y.shape}."
+            )
+        return y
+    y = y.ravel() if y.ndim == 2 and y.shape[1] == 1 else y
+    if y.ndim != 1:
+        raise ValueError(f"y must hold one class label per sample; got shape {y.shape}.")
+    unknown = np.setdiff1d(y, estimator.classes_)
+    if unknown.size:
+        raise ValueError(
+            f"y has labels {unknown.tolist()} that are not in classes_ = "
+            f"{estimator.classes_.tolist()}."
+        )
+    return y
+
+
+def _check_values(estimator, Y):
+    if Y.shape[1] != estimator.n_outputs_ or not np.issubdtype(Y.dtype, np.number):
+        raise ValueError(
+            f"y must hold {estimator.n_outputs_} number(s) per sample, as in fit; got "
+            f"an array of shape {Y.shape} and dtype {Y.dtype}."
+        )
+    estimator._output_layer().check_targets(Y)
+
+
+def _validated(estimator, X, y):
+    """Dense X and encoded targets Y, both 2-D and in the dtype of the weights."""
+    X = validate_data(
+        estimator, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False
+    )
+    X = X.toarray() if sp.issparse(X) else X
+    y = np.asarray(y)
+    check_consistent_length(X, y)
+    if is_classifier(estimator):
+        Y = estimator._encode_targets(_check_labels(estimator, y))
+    else:
+        Y = estimator._encode_targets(y)
+        _check_values(estimator, Y)
+    dtype = estimator.coefs_[0].dtype
+    return X.astype(dtype, copy=False), Y.astype(dtype)
+
+
+def trace_backprop(model, X: ArrayLike, y: ArrayLike, *, penalty: bool = False) -> BackpropTrace:
+    """Every quantity of backpropagation for a few samples, in the lecture's notation.
+
+    The trace runs the engine's forward pass and BP1–BP2 on the samples of
+    ``X`` — the estimator's output layer and loss, its encoding of the
+    targets and the hidden activation's derivative, exactly as a training
+    step runs them (without dropout) — and adds BP3 and BP4 for each sample.
+    It is written the way the lecture writes one sample: column vectors and
+    z^l = W^l a^{l−1} + b^l with W^l an M_l × M_{l−1} matrix, so that
+
+    * ``W^l = coefs_[l-1].T`` and ``b^l = intercepts_[l-1]`` (as a column);
+    * ``grad_W`` = δ^l (a^{l−1})ᵀ = ∂C_n/∂W^l is the *transpose* of the
+      gradient of ``coefs_[l-1]``, which has shape (fan_in, fan_out).
+
+    Printing the trace shows, per sample and layer, a table of these
+    quantities, each labelled with the equation it comes from (forward, BP1,
+    BP2, BP3, BP4).
+
+    Parameters
+    ----------
+    model : BackpropMLPClassifier, BackpropMLPRegressor or Pipeline
+        A fitted skbp estimator, or a fitted Pipeline ending in one (``X``
+        then goes through the other steps first).  It is not modified.
+    X : array-like of shape (n_samples, n_features) or (n_features,)
+        The samples to trace, one or a few (every quantity is kept).  A 1-D
+        array is one sample, and the arrays of the trace then have no sample
+        axis.
+    y : array-like
+        Their targets, as given to ``fit``: one label per sample (an indicator
+        row for multilabel models) or one value (a row of values for several
+        outputs) for a regressor; for a 1-D ``X``, the target of that sample.
+    penalty : bool, default=False
+        False: the gradients of each sample's cost C_n, the data term alone.
+        True: as in training, the penalty's share in the cost of a batch of
+        these n samples, α ∇R(W^l) / n (the estimator's ``alpha``, ``penalty``
+        and ``l1_ratio``), is added to every ``grad_W`` and α R(W) / n to
+        every cost; biases are never penalized.  Sample and class weights,
+        which only weigh each sample's cost in a batch, are not applied: n
+        counts the samples.
+
+    Returns
+    -------
+    trace : BackpropTrace
+        An object with the attributes
+
+        ``layers`` : dict of int to LayerTrace
+            ``layers[l]`` for the weight layers l = 1..L, keyed as in the
+            lecture: 1 is input → first hidden layer, L the output layer.  Each
+            has the parameters ``W`` (M_l, M_{l−1}) and ``b`` (M_l, 1), and for
+            each sample the column vectors (M, 1) ``a_prev`` = a^{l−1} (the
+            input x for l = 1), ``z`` = z^l, ``a`` = a^l, ``sigma_prime`` =
+            σ'(z^l) (None for the output layer), ``delta`` = δ^l (BP1 for
+            l = L, BP2 below), ``grad_b`` = ∂C_n/∂b^l (BP3), and the matrix
+            ``grad_W`` = ∂C_n/∂W^l (BP4); ``index`` is l, ``activation`` names σ^l.  With
+            several samples each of these per-sample arrays has a leading
+            sample axis (``grad_W``: (n_samples, M_l, M_{l−1})), and
+            ``grad_W.mean(axis=0)`` is the gradient of the batch's mean cost,
+            what a training step on these samples computes (its transpose is
+            that step's gradient of ``coefs_[l-1]``). ``layers[l].sample(n)``
+            is the layer for sample n alone.
+        ``y`` : ndarray
+            The encoded targets (one-hot, indicator or values) as column vectors.
+        ``cost`` : float or ndarray of shape (n_samples,)
+            Each sample's cost C_n (plus α R(W) / n with ``penalty=True``).
+        ``loss`` : str
+            The name of the loss: ``"log_loss"`` (softmax output),
+            ``"binary_log_loss"`` (logistic outputs) or the regressor's ``loss``.
+
+    See Also
+    --------
+    check_gradients : Compare the backpropagated gradient with finite differences.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbp import BackpropMLPClassifier, trace_backprop
+    >>> rng = np.random.RandomState(0)
+    >>> X, y = rng.randn(20, 2), rng.randint(0, 3, 20)
+    >>> clf = BackpropMLPClassifier((3,), activation="tanh", max_iter=5,
+    ...                             random_state=0).fit(X, y)
+    >>> trace = trace_backprop(clf, X[:4], y[:4])
+    >>> trace.layers[1].grad_W.shape   # 4 samples, M_1 = 3 units, M_0 = 2 inputs
+    (4, 3, 2)
+    >>> np.allclose(trace.layers[1].W, clf.coefs_[0].T)
+    True
+    >>> out = trace.layers[2]          # BP4: the outer product δ^2 (a^1)ᵀ
+    >>> np.allclose(out.grad_W, out.delta @ out.a_prev.transpose(0, 2, 1))
+    True
+    >>> print(trace_backprop(clf, X[0], y[0]))  # doctest: +ELLIPSIS
+    Backprop trace of BackpropMLPClassifier: 1 sample, layer sizes 2 -> 3 -> 3
+    ...
+        δ^2       BP1: a^2 - y ...
+    """
+    if not isinstance(penalty, (bool, np.bool_)):
+        raise TypeError(
+            f"penalty must be True or False (whether to add the estimator's own "
+            f"penalty); got {penalty!r}."
+        )
+    has_sample_axis = np.ndim(X) != 1
+    if not has_sample_axis:
+        X = np.reshape(X, (1, -1))
+        y = np.reshape(y, (1, -1) if np.ndim(y) == 1 else 1)
+    if hasattr(model, "steps"):
+        check_is_fitted(model)
+        estimator, X = model[-1], model[:-1].transform(X)
+    else:
+        estimator = model
+    if not isinstance(estimator, BaseBackpropMLP):
+        raise TypeError(
+            "trace_backprop takes a fitted BackpropMLPClassifier or BackpropMLPRegressor, "
+            f"or a Pipeline ending in one; got {type(estimator).__name__}."
+        )
+    check_is_fitted(estimator)
+    X, Y = _validated(estimator, X, y)
+    n = X.shape[0]
+
+    loss = estimator._output_layer()
+    sizes = [estimator.coefs_[0].shape[0]] + [c.shape[1] for c in estimator.coefs_]
+    network = Network(sizes, estimator.activation, loss, X.dtype)
+    network.set_parameters(estimator.coefs_, estimator.intercepts_)
+    ws = Workspace(network, n)
+    network.forward(X, ws)
+    # BP1 without the 1/n of the batch mean leaves each sample its own δ^L,
+    # and BP2 carries each sample's δ down.
+    network.backward(Y, ws, sample_scale=1.0)
+    top = network.n_layers - 1
+    cost = loss.per_sample(ws.z[top][:n], Y)
+
+    penalty_grads = [np.zeros_like(coef) for coef in network.coefs]
+    regularizer = make_penalty(estimator.penalty, estimator.alpha, estimator.l1_ratio)
+    if penalty and regularizer is not None:
+        flat = np.zeros(network.n_weights, network.dtype)
+        regularizer.add_gradient(flat, network.weights, 1.0 / n)
+        penalty_grads = _layer_views(flat, [coef.shape for coef in network.coefs])
+        cost = cost + regularizer.value(network.weights) / n
+
+    layers = {}
+    for layer in range(network.n_layers):
+        z, a = ws.z[layer][:n], ws.outputs[layer]
+        a_prev, delta = _columns(ws.inputs[layer]), _columns(ws.delta[layer][:n])
+        sigma_prime = None
+        if layer < top:
+            ones = np.ones_like(z)
+            sigma_prime = _columns(network.activation.backprop(ones, z, a))
+        layers[layer + 1] = LayerTrace(
+            index=layer + 1,
+            activation=estimator.activation if layer < top else loss.out_activation,
+            W=network.coefs[layer].T.copy(),
+            b=network.intercepts[layer][:, np.newaxis].copy(),
+            a_prev=a_prev,
+            z=_columns(z),
+            a=_columns(a),
+            sigma_prime=sigma_prime,
+            delta=delta,
+            grad_W=delta @ a_prev.transpose(0, 2, 1) + penalty_grads[layer].T,  # BP4
+            grad_b=delta.copy(),  # BP3
+        )
+    y, cost = _columns(Y), cost.astype(network.dtype)
+    if not has_sample_axis:
+        layers = {index: layer.sample(0) for index, layer in layers.items()}
+        y, cost = y[0], float(cost[0])
+    return BackpropTrace(
+        layers, y, cost, estimator_name=type(estimator).__name__, loss=loss,
+        penalty=penalty, has_sample_axis=has_sample_axis,
+    )
