@@ -171,3 +171,11 @@ def test_restarted_forward_pass_equals_full_cost_differences(sparse, with_masks)
         network.params[i] = saved
         full[i] = (plus - minus) / (2 * eps)
     np.testing.assert_allclose(shortcut, full, rtol=1e-7, atol=1e-9)
+
+
+def test_labels_the_model_does_not_know_are_refused():
+    # The fitted binarizer would encode them as all-zero rows: a silently wrong cost.
+    rng = np.random.RandomState(7)
+    clf, X, y = _fitted("multiclass", "tanh", 0.0, rng)
+    with pytest.raises(ValueError, match=r"labels \[9\] that are not in classes_"):
+        check_gradients(clf, X, np.where(np.arange(len(y)) == 0, 9, y))

@@ -96,6 +96,13 @@ def test_prediction_shapes_follow_the_target():
     assert column.predict(X).shape == (30,)
 
 
+def test_a_new_fit_may_change_the_number_of_outputs():
+    rng = np.random.RandomState(0)
+    X = rng.randn(30, 3)
+    reg = BackpropMLPRegressor(hidden_layer_sizes=(4,), max_iter=3).fit(X, rng.randn(30, 2))
+    assert reg.fit(X, rng.randn(30)).predict(X).shape == (30,)
+
+
 def test_inputs_dense_sparse_dataframe_float32_and_weights():
     import pandas as pd
     rng = np.random.RandomState(0)

@@ -419,7 +419,29 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
             return np.log(proba, out=proba)
 
     def _encode_targets(self, y):
-        """The training targets of ``y``: one-hot or indicator rows."""
+        """The training targets of ``y``: one-hot or indicator rows.
+
+        Refuses what the fitted binarizer would silently encode as zero rows:
+        labels outside ``classes_``, or an indicator matrix of another width.
+        """
+        y = np.asarray(y)
+        if self._label_binarizer.y_type_.startswith("multilabel"):
+            n_labels = len(self.classes_)
+            if y.ndim != 2 or y.shape[1] != n_labels or not np.isin(y, (0, 1)).all():
+                raise ValueError(
+                    f"y must be a 0/1 indicator matrix with {n_labels} columns, one per "
+                    f"label of the fitted multilabel model; got an array of shape {y.shape}."
+                )
+            return self._label_binarizer.transform(y)
+        y = y.ravel() if y.ndim == 2 and y.shape[1] == 1 else y
+        if y.ndim != 1:
+            raise ValueError(f"y must hold one class label per sample; got shape {y.shape}.")
+        unknown = np.setdiff1d(y, self.classes_)
+        if unknown.size:
+            raise ValueError(
+                f"y has labels {unknown.tolist()} that are not in classes_ = "
+                f"{self.classes_.tolist()}."
+            )
         return self._label_binarizer.transform(y)
 
     def __sklearn_tags__(self):

@@ -239,7 +239,7 @@ default='squared_error'
         if incremental and hasattr(self, "coefs_") and not reset:
             dtype = self.coefs_[0].dtype  # partial_fit continues in the model's dtype
             X = X.astype(dtype, copy=False)
-        Y = self._encode_targets(y).astype(dtype, copy=False)
+        Y = (y.reshape(-1, 1) if y.ndim == 1 else y).astype(dtype, copy=False)
         self._output_layer().check_targets(Y)
         sample_weight = check_sample_weight(sample_weight, X, dtype)
         return TrainingData(X, y, Y, sample_weight, sample_weight)
@@ -250,9 +250,17 @@ default='squared_error'
         return make_loss(self.loss, **params)
 
     def _encode_targets(self, y):
-        """The training targets of ``y``: a 2-D float array."""
+        """The training targets of ``y`` for a fitted model: 2-D, as many outputs as in fit."""
         y = np.asarray(y)
-        return y.reshape(-1, 1) if y.ndim == 1 else y
+        Y = y.reshape(-1, 1) if y.ndim == 1 else y
+        if hasattr(self, "n_outputs_") and (
+            Y.shape[1] != self.n_outputs_ or not np.issubdtype(Y.dtype, np.number)
+        ):
+            raise ValueError(
+                f"y must hold {self.n_outputs_} number(s) per sample, as in fit; got "
+                f"an array of shape {Y.shape} and dtype {Y.dtype}."
+            )
+        return Y
 
     def _split_strata(self, Y):
         # As scikit-learn, a regressor's validation split is not stratified; rows

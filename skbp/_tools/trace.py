@@ -24,7 +24,6 @@ from dataclasses import dataclass, replace
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike
-from sklearn.base import is_classifier
 from sklearn.utils import check_consistent_length
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -191,37 +190,6 @@ def _columns(rows):
     return np.array(rows)[:, :, np.newaxis]
 
 
-def _check_labels(estimator, y):
-    """Refuse targets the fitted classifier cannot encode (the binarizer would zero them)."""
-    if estimator._label_binarizer.y_type_.startswith("multilabel"):
-        n_labels = len(estimator.classes_)
-        if y.ndim != 2 or y.shape[1] != n_labels or not np.isin(y, (0, 1)).all():
-            raise ValueError(
-                f"y must be a 0/1 indicator matrix with {n_labels} columns, one per "
-                f"label of the fitted multilabel model; got an array of shape {y.shape}."
-            )
-        return y
-    y = y.ravel() if y.ndim == 2 and y.shape[1] == 1 else y
-    if y.ndim != 1:
-        raise ValueError(f"y must hold one class label per sample; got shape {y.shape}.")
-    unknown = np.setdiff1d(y, estimator.classes_)
-    if unknown.size:
-        raise ValueError(
-            f"y has labels {unknown.tolist()} that are not in classes_ = "
-            f"{estimator.classes_.tolist()}."
-        )
-    return y
-
-
-def _check_values(estimator, Y):
-    if Y.shape[1] != estimator.n_outputs_ or not np.issubdtype(Y.dtype, np.number):
-        raise ValueError(
-            f"y must hold {estimator.n_outputs_} number(s) per sample, as in fit; got "
-            f"an array of shape {Y.shape} and dtype {Y.dtype}."
-        )
-    estimator._output_layer().check_targets(Y)
-
-
 def _validated(estimator, X, y):
     """Dense X and encoded targets Y, both 2-D and in the dtype of the weights."""
     X = validate_data(
@@ -230,11 +198,8 @@ def _validated(estimator, X, y):
     X = X.toarray() if sp.issparse(X) else X
     y = np.asarray(y)
     check_consistent_length(X, y)
-    if is_classifier(estimator):
-        Y = estimator._encode_targets(_check_labels(estimator, y))
-    else:
-        Y = estimator._encode_targets(y)
-        _check_values(estimator, Y)
+    Y = estimator._encode_targets(y)
+    estimator._output_layer().check_targets(Y)
     dtype = estimator.coefs_[0].dtype
     return X.astype(dtype, copy=False), Y.astype(dtype)
 
