@@ -182,7 +182,7 @@ class _NoMiniGallery(Directive):
 
 
 _SHAPE = re.compile(r"of shape \(([^()]*)\)")
-_BARE_TRAILING_UNDERSCORE = re.compile(r"(?<![`\w])([A-Za-z]\w*_)(?![`\w])")
+_BARE_TRAILING_UNDERSCORE = re.compile(r"(?<![`\w])([A-Za-z]\w*_)(?![`\w{])")
 
 
 def _quote_shape_names(app, what, name, obj, options, lines):
