@@ -584,7 +584,10 @@ def test_loss_choice(loss, regression_csv, tmp_path, capsys):
     assert mlp.loss == loss and mlp.out_activation_ == LOSSES[loss].out_activation
     assert (f"loss={loss!r}" in out) == (loss != "squared_error")  # the default is not shown
     # the log-link losses keep the target's sign: it is scaled, not centred
-    assert pipeline[-1].transformer_.with_mean == (loss not in ("poisson", "gamma"))
+    log_link = loss in ("poisson", "gamma")
+    assert pipeline[-1].transformer_.with_mean == (not log_link)
+    scaling = "divided by its standard deviation" if log_link else "standardised"
+    assert re.search(rf"^model: BackpropMLPRegressor\(.*\), on the target {scaling}$", out, re.M)
 
     frame = pd.read_csv(regression_csv)
     X_train, X_test, y_train, y_test = train_test_split(

@@ -414,17 +414,16 @@ _REGRESSION = _Task(
 
 def _detect_task(y: np.ndarray, target: str, n_folds: int, task: str = "auto") -> _Task:
     """The task that the target column (or ``--task``) asks for, or why it cannot be learned."""
-    numeric = y.dtype.kind in "biuf"
     if task == "regression" or (task == "auto" and type_of_target(y) == "continuous"):
-        if not numeric:
+        if not _is_numeric(y):
             raise CLIError(
                 f"target column {target!r} holds text (such as {_plain(y[0])!r}); a "
                 "regression needs numbers"
             )
         return _REGRESSION
     # whole numbers are class labels unless told otherwise
-    hint = "; to fit its values as numbers, use --task regression" if numeric else ""
-    hint = hint if task == "auto" else ""
+    auto_numbers = task == "auto" and _is_numeric(y)
+    hint = "; to fit its values as numbers, use --task regression" if auto_numbers else ""
     classes, counts = np.unique(y, return_counts=True)
     if classes.size < 2:
         raise CLIError(
@@ -453,7 +452,7 @@ def _task_params(task: _Task, args: argparse.Namespace, y: np.ndarray) -> dict[s
     given = {name: value for name, value in given.items() if value is not None}
     if given and task is not _REGRESSION:
         flags = " and ".join(f"--{name}" for name in given)
-        if y.dtype.kind in "biuf":
+        if _is_numeric(y):
             labels = ("whole numbers, which are taken for class labels: add --task "
                       "regression to fit them as numbers")
         else:
@@ -491,6 +490,11 @@ def _skbp_estimator(model):
     if isinstance(step, TransformedTargetRegressor):
         return getattr(step, "regressor_", step.regressor)
     return step
+
+
+def _is_numeric(y: np.ndarray) -> bool:
+    """Whether the values are numbers (booleans, integers or reals), not text."""
+    return y.dtype.kind in "biuf"
 
 
 def _plain(value: Any) -> Any:
@@ -744,7 +748,13 @@ def _run_train(args: argparse.Namespace, params: dict[str, Any], out: TextIO) ->
         f"{target}",
         file=out,
     )
-    print(f"model: {_describe(mlp)}", file=out, flush=True)
+    model = _describe(mlp)
+    if task is _REGRESSION:
+        centred = pipeline[-1].transformer.with_mean
+        model += ", on the target " + (
+            "standardised" if centred else "divided by its standard deviation"
+        )
+    print(f"model: {model}", file=out, flush=True)
     if folds is not None:
         quiet = Pipeline([("preprocess", preprocess),
                           ("mlp", _estimator_step(clone(mlp).set_params(verbose=0)))])
