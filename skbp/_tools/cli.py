@@ -143,7 +143,7 @@ def _build_parser() -> _ArgumentParser:
     parser = _ArgumentParser(
         prog=PROG,
         description=(
-            "Train skbp's BackpropMLPClassifier or BackpropMLPRegressor from the "
+            "Train skbp's BackpropMLPClassifier or BackpropMLPRegressor from the\n"
             "command line:\n"
             "  skbp                               a demonstration next to MLPClassifier\n"
             "  skbp --csv FILE --target COLUMN    train on a CSV file\n"
@@ -154,7 +154,7 @@ def _build_parser() -> _ArgumentParser:
             "  python -m skbp\n"
             "  skbp --csv iris.csv --target species --hidden 32 16 --dropout 0.1 \\\n"
             "       --early-stopping GL --plot curves.png --save model.joblib\n"
-            "  skbp --csv claims.csv --target amount --task regression --loss gamma\n"
+            "  skbp --csv visits.csv --target visits --task regression --loss poisson\n"
             "  skbp --predict new.csv --model model.joblib --proba --output pred.csv\n\n"
             "Errors are reported as one 'skbp: error: ...' line with exit status 2."
         ),
@@ -180,8 +180,9 @@ def _build_parser() -> _ArgumentParser:
            help="the column to predict: class labels, or numbers (required with --csv)")
     option(evaluation, {TRAIN}, "--task", choices=TASKS, default="auto", shown="auto",
            help="what to learn: 'auto' trains a regressor for a continuous target "
-           "(real numbers) and a classifier otherwise; 'regression' fits whole "
-           "numbers, such as counts, as numbers")
+           "(real numbers) and a classifier otherwise; 'regression' also fits whole "
+           "numbers, such as counts, as numbers, and 'classification' takes real "
+           "numbers for class labels")
     option(evaluation, {TRAIN}, "--cv", type=int, default=5, shown=5, metavar="K",
            help="number of cross-validation folds (stratified for classification); "
            "0 skips it")
