@@ -1,6 +1,7 @@
 """The documentation's lists and claims follow the code: losses, public names, messages."""
 
 import doctest
+import inspect
 import re
 import warnings
 from pathlib import Path
@@ -41,6 +42,30 @@ def test_api_reference_lists_the_public_api():
     for name in skbp.__all__:
         if name != "__version__":
             assert re.search(rf"\b{name}\b", text), name
+
+
+def _public_docstrings():
+    for name in skbp.__all__:
+        if name == "__version__":
+            continue
+        obj = getattr(skbp, name)
+        yield name, inspect.getdoc(obj)
+        for member, value in inspect.getmembers(obj if inspect.isclass(obj) else None):
+            if not member.startswith("_") and (callable(value) or isinstance(value, property)):
+                yield f"{name}.{member}", inspect.getdoc(value) or ""
+
+
+# reST reads |text| as a substitution, which the docs do not define
+LITERAL = re.compile(r"``.*?``", re.S)
+SUBSTITUTION = re.compile(r"(?<![\w|\\])\|(?!\s)[^|\n]+(?<!\s)\|(?![\w|])")
+
+
+def test_public_docstrings_have_no_substitution_references():
+    found = {
+        name: SUBSTITUTION.findall(LITERAL.sub("", doc))
+        for name, doc in _public_docstrings()
+    }
+    assert {name: bars for name, bars in found.items() if bars} == {}
 
 
 @pytest.mark.parametrize(
