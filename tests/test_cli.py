@@ -11,12 +11,21 @@ import joblib
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.compose import TransformedTargetRegressor
 from sklearn.datasets import load_digits
+from sklearn.metrics import (
+    mean_absolute_error,
+    mean_gamma_deviance,
+    mean_poisson_deviance,
+    r2_score,
+)
+from sklearn.model_selection import train_test_split
 
 import skbp._tools.cli as cli
-from skbp import BackpropMLPClassifier
+from skbp import BackpropMLPClassifier, BackpropMLPRegressor
 from skbp._engine.activations import ACTIVATIONS
 from skbp._engine.initializers import INITIALIZERS
+from skbp._engine.losses import LOSSES, REGRESSION_LOSSES
 from skbp._tools.cli import _build_parser, _parse, main
 
 # The base install has numpy, scipy and scikit-learn only: the demonstration must
@@ -103,6 +112,49 @@ def _cv_score(out):
     return float(match[2])
 
 
+def _regression_frame(n=120, seed=0):
+    """A price in large units, a count and a positive delay, from size and colour."""
+    rng = np.random.default_rng(seed)
+    size = rng.normal(size=n).round(3)
+    colour = rng.choice(["red", "green", "blue"], size=n)
+    red = colour == "red"
+    rate = np.exp(0.8 * size + 0.5 * red)
+    return pd.DataFrame(
+        {
+            "size": size,
+            "colour": colour,
+            "price": (20000 + 3000 * size + 2000 * red + rng.normal(scale=500, size=n)).round(2),
+            "count": rng.poisson(rate),
+            "delay": rng.gamma(2.0, rate / 2).round(4),
+        }
+    )
+
+
+# the targets of the regression frame; training on one, the others are --id columns
+TARGETS = ["price", "count", "delay"]
+
+
+@pytest.fixture
+def regression_csv(tmp_path):
+    path = tmp_path / "regression.csv"
+    _regression_frame().to_csv(path, index=False)
+    return path
+
+
+def _train_regression(path, target, *options):
+    """Train on ``target`` without cross-validation unless ``options`` ask for it."""
+    others = [column for column in TARGETS if column != target]
+    return main(["--csv", str(path), "--target", target, "--id", *others, "--hidden", "16",
+                 "--learning-rate-init", "0.01", "--max-iter", "60", "--cv", "0", *options])
+
+
+def _report_values(out):
+    """{name: value} of the lines after 'report on the held-out rows:'."""
+    report = out.split("report on the held-out rows:\n", 1)[1]
+    rows = [re.match(r"^  (\S.*?)\s{2,}(\S+)$", line) for line in report.splitlines()]
+    return {row[1]: float(row[2]) for row in rows if row}
+
+
 # ----------------------------------------------------------------- demonstration
 def test_demo_in_process(capsys):
     status = main(["--max-iter", "4"])
@@ -158,15 +210,17 @@ def test_help_documents_every_option(capsys):
     parser = _build_parser()
     options = {opt for action in parser._actions for opt in action.option_strings}
     for option in ["--csv", "--predict", "--model", "--output", "--proba", "--sep", "--id",
-                   "--target", "--hidden", "--dropout", "--initializer", "--weight-decay",
-                   "--early-stopping", "--cv", "--n-jobs", "--max-iter", "--plot", "--save"]:
+                   "--target", "--task", "--loss", "--quantile", "--hidden", "--dropout",
+                   "--initializer", "--weight-decay", "--early-stopping", "--cv", "--n-jobs",
+                   "--max-iter", "--plot", "--save"]:
         assert option in options
     for action in parser._actions:
         assert action.help, f"{action.option_strings} has no help text"
         for option in action.option_strings:
             assert option in text
     # the choices are the engine's and the estimator's tables
-    for name in [*ACTIVATIONS, *INITIALIZERS, "lbfgs", "sgd", "adam", "GL", "PQ", "UP"]:
+    for name in [*ACTIVATIONS, *INITIALIZERS, *REGRESSION_LOSSES, "lbfgs", "sgd", "adam",
+                 "GL", "PQ", "UP", "auto", "classification", "regression"]:
         assert name in text
 
 
@@ -466,6 +520,153 @@ def test_predict_errors(case, fragment, mixed_csv, tmp_path, capsys):
     assert out == ""
 
 
+# -------------------------------------------------------------------- regression
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_continuous_target_trains_a_regressor(regression_csv, tmp_path, capsys):
+    plot, model = tmp_path / "curves.png", tmp_path / "model.joblib"
+    assert _train_regression(regression_csv, "price", "--cv", "3", "--plot", str(plot),
+                             "--save", str(model)) == 0
+    out = capsys.readouterr().out
+    assert "target 'price' with numbers from 13226 to 27054 (regression)" in out
+    assert "model: BackpropMLPRegressor(" in out
+    r2 = re.search(r"^cross-validated R² \(3-fold\): ([0-9.]+) ± ([0-9.]+)$", out, flags=re.M)
+    mae = re.search(r"^cross-validated MAE \(3-fold\): ([0-9.]+) ± ([0-9.]+)$", out, flags=re.M)
+    assert r2 and mae, out
+    # the noise has a standard deviation of 500 in a price spread by 3000
+    assert float(r2[1]) > 0.9
+    assert 300 < float(mae[1]) < 1000
+    assert "precision" not in out
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    # the held-out report is the saved model's on the held-out split
+    pipeline = joblib.load(model)
+    frame = pd.read_csv(regression_csv)
+    X_train, X_test, y_train, y_test = train_test_split(
+        frame[["size", "colour"]], frame["price"], test_size=0.25, random_state=0
+    )
+    prediction = pipeline.predict(X_test)
+    report = _report_values(out)
+    assert set(report) == {"R²", "MAE"}
+    assert report["R²"] == pytest.approx(r2_score(y_test, prediction), abs=5e-5)
+    assert report["MAE"] == pytest.approx(mean_absolute_error(y_test, prediction), rel=1e-4)
+    # the network learnt the standardised price
+    step = pipeline[-1]
+    assert isinstance(step, TransformedTargetRegressor)
+    assert isinstance(step.regressor_, BackpropMLPRegressor)
+    assert step.transformer_.mean_[0] == pytest.approx(y_train.mean())
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_cross_validation_shuffles_the_rows(tmp_path, capsys):
+    """Rows sorted by the target: unshuffled folds would each test an unseen range."""
+    path = tmp_path / "sorted.csv"
+    _regression_frame().sort_values("price").to_csv(path, index=False)
+    scores = []
+    for seed in ["0", "0", "1"]:
+        assert _train_regression(path, "price", "--random-state", seed, "--cv", "3") == 0
+        out = capsys.readouterr().out
+        scores.append(re.search(r"cross-validated R² \(3-fold\): ([0-9.]+ ± [0-9.]+)", out)[1])
+        assert float(scores[-1].split()[0]) > 0.9
+    assert scores[0] == scores[1] != scores[2]
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("loss", REGRESSION_LOSSES)
+def test_loss_choice(loss, regression_csv, tmp_path, capsys):
+    model = tmp_path / "model.joblib"
+    target = {"poisson": "count", "gamma": "delay"}.get(loss, "price")
+    options = ["--quantile", "0.8"] if loss == "quantile" else []
+    assert _train_regression(regression_csv, target, "--task", "regression", "--loss", loss,
+                             *options, "--save", str(model)) == 0
+    out = capsys.readouterr().out
+    pipeline = joblib.load(model)
+    mlp = pipeline[-1].regressor_
+    assert mlp.loss == loss and mlp.out_activation_ == LOSSES[loss].out_activation
+    assert (f"loss={loss!r}" in out) == (loss != "squared_error")  # the default is not shown
+    # the log-link losses keep the target's sign: it is scaled, not centred
+    log_link = loss in ("poisson", "gamma")
+    assert pipeline[-1].transformer_.with_mean == (not log_link)
+    scaling = "divided by its standard deviation" if log_link else "standardised"
+    assert re.search(rf"^model: BackpropMLPRegressor\(.*\), on the target {scaling}$", out, re.M)
+
+    frame = pd.read_csv(regression_csv)
+    X_train, X_test, y_train, y_test = train_test_split(
+        frame[["size", "colour"]], frame[target], test_size=0.25, random_state=0
+    )
+    prediction = pipeline.predict(X_test)
+    report = _report_values(out)
+    own = {
+        "poisson": ("mean Poisson deviance", mean_poisson_deviance),
+        "gamma": ("mean gamma deviance", mean_gamma_deviance),
+        "quantile": ("fraction of rows with y <= prediction (quantile 0.8)",
+                     lambda y, p: np.mean(y <= p)),
+    }
+    assert set(report) == {"R²", "MAE"} | ({own[loss][0]} if loss in own else set())
+    if loss in own:
+        name, measure = own[loss]
+        assert report[name] == pytest.approx(measure(y_test, prediction), rel=1e-4)
+    if loss in ("poisson", "gamma"):
+        assert np.all(prediction > 0)
+    assert mlp.quantile == (0.8 if loss == "quantile" else 0.5)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_whole_numbers_are_classes_unless_the_task_says_otherwise(tmp_path, capsys):
+    frame = _regression_frame().assign(count=lambda f: f["count"].clip(upper=3))
+    path = tmp_path / "counts.csv"
+    frame.to_csv(path, index=False)
+    assert _train_regression(path, "count") == 0
+    out = capsys.readouterr().out
+    assert "target 'count' with 4 classes" in out and "BackpropMLPClassifier(" in out
+    assert "precision" in out
+    assert _train_regression(path, "count", "--task", "regression") == 0
+    out = capsys.readouterr().out
+    assert "target 'count' with numbers from 0 to 3 (regression)" in out
+    assert "BackpropMLPRegressor(" in out and set(_report_values(out)) == {"R²", "MAE"}
+    # and real numbers that repeat are class labels if the task says so
+    frame.assign(price=np.where(frame["size"] > 0, 2.5, 1.5)).to_csv(path, index=False)
+    assert _train_regression(path, "price", "--task", "classification") == 0
+    out = capsys.readouterr().out
+    assert "target 'price' with 2 classes" in out and re.search(r"^\s+2\.5\s", out, flags=re.M)
+
+
+def test_early_stopping_regressor_restores_the_best_r2_epoch(regression_csv, tmp_path, capsys):
+    model = tmp_path / "model.joblib"
+    assert _train_regression(regression_csv, "price", "--early-stopping", "true",
+                             "--max-iter", "300", "--save", str(model)) == 0
+    mlp = joblib.load(model)[-1].regressor_
+    assert mlp.validation_scores_ is not None and 0.5 < mlp.best_validation_score_ <= 1
+    assert f"weights of epoch {mlp.best_epoch_} restored" in capsys.readouterr().out
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_regressor_predict_round_trip(regression_csv, tmp_path, capsys):
+    model, output = tmp_path / "model.joblib", tmp_path / "predictions.csv"
+    assert _train_regression(regression_csv, "price", "--save", str(model)) == 0
+    capsys.readouterr()
+    new_csv = tmp_path / "new.csv"
+    new = _regression_frame(n=15, seed=1)[["colour", "size"]].assign(name=[f"r{i}" for i in range(15)])
+    new.to_csv(new_csv, index=False)
+    assert main(["--predict", str(new_csv), "--model", str(model), "--id", "name",
+                 "--output", str(output)]) == 0
+    assert capsys.readouterr().out == f"15 prediction(s) written to {output}\n"
+    written = pd.read_csv(output)
+    assert list(written.columns) == ["name", "prediction"]
+    expected = joblib.load(model).predict(new[["size", "colour"]])
+    np.testing.assert_allclose(written["prediction"], expected, rtol=1e-12)
+    # prices, in the units of the target column, not standardised
+    assert 12000 < written["prediction"].min() and written["prediction"].max() < 30000
+
+    line, out = _one_error_line(
+        capsys, main(["--predict", str(new_csv), "--model", str(model), "--proba"])
+    )
+    assert line == (
+        f"skbp: error: --proba: the model in {model} is a BackpropMLPRegressor; it "
+        "predicts numbers, not class probabilities"
+    )
+    assert out == ""
+
+
 # -------------------------------------------------------------------- error cases
 def _error_cases(tmp_path):
     mixed = tmp_path / "mixed.csv"
@@ -475,8 +676,9 @@ def _error_cases(tmp_path):
         "header.csv": "a,b,label\n",
         "one_class.csv": "a,b,label\n" + "".join(f"{i},{i % 3},x\n" for i in range(12)),
         "rare.csv": "a,label\n" + "".join(f"{i},{'x' if i < 3 else 'y'}\n" for i in range(30)),
-        # repeated float values: a regression target, not class labels
-        "float.csv": "a,price\n" + "".join(f"{i},{1.5 + (i % 7) / 4}\n" for i in range(40)),
+        "signed.csv": "a,change\n" + "".join(f"{i},{(i % 7) / 4 - 0.6}\n" for i in range(40)),
+        "counts.csv": "a,count\n" + "".join(f"{i},{i % 4}\n" for i in range(40)),
+        "rare_count.csv": "a,count\n" + "".join(f"{i},{min(i, 3)}\n" for i in range(40)),
     }
     for name, text in files.items():
         (tmp_path / name).write_text(text)
@@ -489,8 +691,35 @@ def _error_cases(tmp_path):
         "empty file": ([*csv["empty.csv"], "--target", "label"], "empty"),
         "no rows": ([*csv["header.csv"], "--target", "label"], "no data rows"),
         "no target": (csv["mixed.csv"], "--target"),
-        "continuous target": ([*csv["float.csv"], "--target", "price"],
-                              "target column 'price' holds continuous values"),
+        "poisson negative": ([*csv["signed.csv"], "--target", "change", "--loss", "poisson"],
+                             "loss='poisson' requires non-negative y"),
+        "gamma zero": ([*csv["counts.csv"], "--target", "count", "--task", "regression",
+                        "--loss", "gamma"], "loss='gamma' requires strictly positive y"),
+        "quantile range": ([*csv["signed.csv"], "--target", "change", "--loss", "quantile",
+                            "--quantile", "1"],
+                           "The 'quantile' parameter of BackpropMLPRegressor"),
+        "quantile without loss": ([*csv["signed.csv"], "--target", "change", "--quantile",
+                                   "0.9"], "--quantile 0.9 is the quantile that --loss "
+                                  "quantile estimates: add --loss quantile"),
+        "loss for whole numbers": ([*csv["counts.csv"], "--target", "count", "--loss",
+                                    "poisson"], "--loss applies to regression, but target "
+                                   "'count' holds whole numbers, which are taken for class "
+                                   "labels: add --task regression"),
+        "loss for labels": ([*csv["mixed.csv"], "--target", "label", "--loss", "quantile",
+                             "--quantile", "0.2"], "--loss and --quantile apply to "
+                            "regression, but target 'label' holds class labels (text)"),
+        "regression of text": ([*csv["mixed.csv"], "--target", "label", "--task",
+                                "regression"], "target column 'label' holds text (such as "
+                               "'bad'); a regression needs numbers"),
+        "rare count": ([*csv["rare_count.csv"], "--target", "count"],
+                       "class 0 of target 'count' has 1 row(s); the stratified held-out "
+                       "split needs at least 2 per class; to fit its values as numbers, use "
+                       "--task regression"),
+        "unknown loss": ([*csv["signed.csv"], "--target", "change", "--loss", "huber"],
+                         "argument --loss: invalid choice: 'huber'"),
+        "unknown task": ([*csv["signed.csv"], "--target", "change", "--task", "ranking"],
+                         "argument --task: invalid choice: 'ranking'"),
+        "loss in demo": (["--loss", "poisson"], "--loss does not apply to the demonstration"),
         "rare class": ([*csv["rare.csv"], "--target", "label"],
                        "class 'x' of target 'label' has 3 row(s); stratified 5-fold "
                        "cross-validation needs 5: use --cv 3 or fewer"),
@@ -525,7 +754,9 @@ def _error_cases(tmp_path):
 
 ERROR_CASES = [
     "missing file", "missing column", "one class", "empty file", "no rows", "no target",
-    "continuous target", "rare class", "dropout range", "dropout count", "early stopping",
+    "poisson negative", "gamma zero", "quantile range", "quantile without loss",
+    "loss for whole numbers", "loss for labels", "regression of text", "rare count",
+    "unknown loss", "unknown task", "loss in demo", "rare class", "dropout range", "dropout count", "early stopping",
     "initializer", "hidden size", "max iter", "weight decay", "random state", "batch size",
     "cv", "n jobs", "memory", "unknown option", "plot format", "save dir", "dropout lbfgs",
     "test size", "sep", "cv in demo", "model option in predict", "no model", "csv and predict",

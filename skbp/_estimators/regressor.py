@@ -40,7 +40,7 @@ class BackpropMLPRegressor(RegressorMixin, BaseBackpropMLP):
     loss : {'squared_error', 'poisson', 'absolute_error', 'gamma', 'quantile'}, \
 default='squared_error'
         The cost C minimized, per sample summed over the outputs:
-        ``'squared_error'`` ½(a − y)², ``'absolute_error'`` |a − y|,
+        ``'squared_error'`` ½(a − y)², ``'absolute_error'`` ``|a − y|``,
         ``'quantile'`` the pinball loss of quantile ``quantile`` (its minimizer is
         the conditional quantile), all with an identity output;
         ``'poisson'`` the half Poisson deviance y log(y/a) − y + a (y ≥ 0) and

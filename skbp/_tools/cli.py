@@ -2,8 +2,9 @@
 
 Three modes: without ``--csv`` or ``--predict`` a demonstration on scikit-learn's
 digits data next to :class:`sklearn.neural_network.MLPClassifier`;
-``--csv FILE --target COLUMN`` trains on a CSV file; ``--predict FILE --model
-MODEL`` predicts a CSV file with a pipeline saved by ``--csv ... --save``.
+``--csv FILE --target COLUMN`` trains a classifier, or a regressor for a
+continuous target, on a CSV file; ``--predict FILE --model MODEL`` predicts a
+CSV file with a pipeline saved by ``--csv ... --save``.
 
 The hyperparameter options go to the estimator untouched, and the estimator's
 own validation judges them before any work starts.  Every user error is one
@@ -27,12 +28,23 @@ from typing import Any, NoReturn, TextIO
 
 import joblib
 import numpy as np
-from sklearn.base import clone
-from sklearn.compose import ColumnTransformer
+from sklearn.base import clone, is_regressor
+from sklearn.compose import ColumnTransformer, TransformedTargetRegressor
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.impute import SimpleImputer
-from sklearn.metrics import classification_report
-from sklearn.model_selection import StratifiedKFold, cross_val_score, train_test_split
+from sklearn.metrics import (
+    classification_report,
+    mean_absolute_error,
+    mean_gamma_deviance,
+    mean_poisson_deviance,
+    r2_score,
+)
+from sklearn.model_selection import (
+    KFold,
+    StratifiedKFold,
+    cross_validate,
+    train_test_split,
+)
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.utils._param_validation import StrOptions
@@ -42,6 +54,7 @@ from sklearn.utils.validation import check_is_fitted
 from .. import __version__
 from .._engine.activations import ACTIVATIONS
 from .._engine.initializers import INITIALIZERS
+from .._engine.losses import LOSSES, REGRESSION_LOSSES
 from .._estimators.base import BaseBackpropMLP
 from .._estimators.classifier import BackpropMLPClassifier
 from .._estimators.params import (
@@ -49,6 +62,7 @@ from .._estimators.params import (
     check_hyperparameters,
     hidden_layer_sizes_tuple,
 )
+from .._estimators.regressor import BackpropMLPRegressor
 
 __all__ = ["main"]
 
@@ -75,6 +89,13 @@ DEFAULT_PARAMS = {
     "hidden_layer_sizes": (64,),
     "random_state": 0,
 }
+# The regressor's own parameters: options of --csv for a regression target only.
+REGRESSION_PARAMS = {
+    name: value
+    for name, value in BackpropMLPRegressor().get_params().items()
+    if name not in DEFAULT_PARAMS
+}
+TASKS = ["auto", "classification", "regression"]
 # Column types standardised as numbers (booleans as 0 and 1); the others are one-hot encoded.
 NUMERIC = ["number", "bool"]
 # Every solver keeps at least three copies of the parameter vector: the weights,
@@ -122,7 +143,8 @@ def _build_parser() -> _ArgumentParser:
     parser = _ArgumentParser(
         prog=PROG,
         description=(
-            "Train skbp's BackpropMLPClassifier from the command line:\n"
+            "Train skbp's BackpropMLPClassifier or BackpropMLPRegressor from the\n"
+            "command line:\n"
             "  skbp                               a demonstration next to MLPClassifier\n"
             "  skbp --csv FILE --target COLUMN    train on a CSV file\n"
             "  skbp --predict FILE --model MODEL  predict a CSV file with a saved model"
@@ -132,6 +154,7 @@ def _build_parser() -> _ArgumentParser:
             "  python -m skbp\n"
             "  skbp --csv iris.csv --target species --hidden 32 16 --dropout 0.1 \\\n"
             "       --early-stopping GL --plot curves.png --save model.joblib\n"
+            "  skbp --csv visits.csv --target visits --task regression --loss poisson\n"
             "  skbp --predict new.csv --model model.joblib --proba --output pred.csv\n\n"
             "Errors are reported as one 'skbp: error: ...' line with exit status 2."
         ),
@@ -154,16 +177,22 @@ def _build_parser() -> _ArgumentParser:
 
     evaluation = parser.add_argument_group("evaluation")
     option(evaluation, {TRAIN}, "--target", metavar="COLUMN",
-           help="the column of class labels (required with --csv)")
+           help="the column to predict: class labels, or numbers (required with --csv)")
+    option(evaluation, {TRAIN}, "--task", choices=TASKS, default="auto", shown="auto",
+           help="what to learn: 'auto' trains a regressor for a continuous target "
+           "(real numbers) and a classifier otherwise; 'regression' also fits whole "
+           "numbers, such as counts, as numbers, and 'classification' takes real "
+           "numbers for class labels")
     option(evaluation, {TRAIN}, "--cv", type=int, default=5, shown=5, metavar="K",
-           help="number of stratified cross-validation folds; 0 skips it")
+           help="number of cross-validation folds (stratified for classification); "
+           "0 skips it")
     option(evaluation, {DEMO, TRAIN}, "--test-size", type=float, default=0.25, shown=0.25,
            metavar="FRACTION", help="fraction of the rows held out for the final report")
     option(evaluation, {TRAIN}, "--n-jobs", type=int, shown=1, metavar="N",
            help="parallel jobs for cross-validation; -1 uses every CPU")
 
     model = parser.add_argument_group(
-        "model", "each option sets the BackpropMLPClassifier parameter of its name"
+        "model", "each option sets the estimator parameter of its name"
     )
 
     def param(flag, help, shown=None, **kwargs):
@@ -189,11 +218,17 @@ def _build_parser() -> _ArgumentParser:
           help="decoupled weight decay: W := (1 - BETA) W - step (sgd and adam)")
     param("--early-stopping", type=lambda text: EARLY_STOPPING.get(text.lower(), text),
           metavar="{" + ",".join(["none", "true", *PRECHELT_RULES]) + "}", shown="none",
-          help="stop on a validation split: 'true' when its accuracy stops improving, "
-          "GL, PQ or UP by Prechelt's criteria on its loss")
+          help="stop on a validation split: 'true' when its score (accuracy, R² for "
+          "regression) stops improving, GL, PQ or UP by Prechelt's criteria on its loss")
     param("--max-iter", type=int, metavar="N", help="maximum number of epochs")
     param("--random-state", type=int, metavar="SEED",
           help="seed of the data split, the weights and the shuffling")
+    option(model, {TRAIN}, "--loss", choices=REGRESSION_LOSSES,
+           shown=REGRESSION_PARAMS["loss"],
+           help="regression only: the cost minimised (poisson and gamma with a log link)")
+    option(model, {TRAIN}, "--quantile", type=float, metavar="Q",
+           shown=REGRESSION_PARAMS["quantile"],
+           help="the quantile in (0, 1) that --loss quantile estimates")
 
     output = parser.add_argument_group("output")
     option(output, {DEMO, TRAIN}, "--verbose", type=int, metavar="LEVEL",
@@ -202,7 +237,7 @@ def _build_parser() -> _ArgumentParser:
     option(output, {DEMO, TRAIN}, "--plot", metavar="FILE",
            help="save a plot of the training curves, e.g. curves.png; needs matplotlib")
     option(output, {DEMO, TRAIN}, "--save", metavar="FILE",
-           help="save the fitted pipeline (preprocessing + classifier) with joblib, "
+           help="save the fitted pipeline (preprocessing + estimator) with joblib, "
            "e.g. model.joblib")
 
     prediction = parser.add_argument_group("prediction")
@@ -212,7 +247,8 @@ def _build_parser() -> _ArgumentParser:
     option(prediction, {PREDICT}, "--output", metavar="FILE",
            help="write the predictions to FILE instead of standard output")
     option(prediction, {PREDICT}, "--proba", action="store_true", default=False,
-           help="add the probability of each class, in a column named after it")
+           help="add the probability of each class, in a column named after it "
+           "(classifiers only)")
     return parser
 
 
@@ -332,32 +368,68 @@ class _Task:
     estimator: type
     folds: Callable  # (n_splits, random_state=) -> cross-validation splitter
     stratify: bool
-    scoring: str
-    report: Callable[[np.ndarray, np.ndarray], str]
+    # printed name -> (scikit-learn scorer, number format); the values of a "neg_"
+    # scorer are negated back: errors are in the units of the target
+    scoring: dict[str, tuple[str, str]]
+    report: Callable[[np.ndarray, np.ndarray, Any], str]  # (y_true, y_pred, fitted estimator)
+
+
+def _classification_report(y_true: np.ndarray, y_pred: np.ndarray, mlp) -> str:
+    return classification_report(y_true, y_pred, zero_division=0)
+
+
+def _regression_report(y_true: np.ndarray, y_pred: np.ndarray, mlp) -> str:
+    """R², MAE, and what tells whether the loss reached its own goal."""
+    rows = [
+        ("R²", f"{r2_score(y_true, y_pred):.4f}"),
+        ("MAE", f"{mean_absolute_error(y_true, y_pred):.5g}"),
+    ]
+    if mlp.loss == "poisson":
+        rows.append(("mean Poisson deviance", f"{mean_poisson_deviance(y_true, y_pred):.5g}"))
+    elif mlp.loss == "gamma":
+        rows.append(("mean gamma deviance", f"{mean_gamma_deviance(y_true, y_pred):.5g}"))
+    elif mlp.loss == "quantile":
+        rows.append((
+            f"fraction of rows with y <= prediction (quantile {mlp.quantile:g})",
+            f"{np.mean(y_true <= y_pred):.4f}",
+        ))
+    width = max(len(name) for name, _ in rows)
+    return "\n".join(f"  {name:<{width}}  {value}" for name, value in rows)
 
 
 _CLASSIFICATION = _Task(
     estimator=BackpropMLPClassifier,
     folds=partial(StratifiedKFold, shuffle=True),
     stratify=True,
-    scoring="accuracy",
-    report=partial(classification_report, zero_division=0),
+    scoring={"accuracy": ("accuracy", ".4f")},
+    report=_classification_report,
+)
+_REGRESSION = _Task(
+    estimator=BackpropMLPRegressor,
+    folds=partial(KFold, shuffle=True),
+    stratify=False,
+    scoring={"R²": ("r2", ".4f"), "MAE": ("neg_mean_absolute_error", ".5g")},
+    report=_regression_report,
 )
 
 
-def _detect_task(y: np.ndarray, target: str, n_folds: int) -> _Task:
-    """The task that the target column asks for, or why it cannot be learned."""
-    if type_of_target(y) == "continuous":
-        raise CLIError(
-            f"target column {target!r} holds continuous values (such as {_plain(y[0])!r}); "
-            "the skbp command trains classifiers, which need class labels (text or "
-            "whole numbers)"
-        )
+def _detect_task(y: np.ndarray, target: str, n_folds: int, task: str = "auto") -> _Task:
+    """The task that the target column (or ``--task``) asks for, or why it cannot be learned."""
+    if task == "regression" or (task == "auto" and type_of_target(y) == "continuous"):
+        if not _is_numeric(y):
+            raise CLIError(
+                f"target column {target!r} holds text (such as {_plain(y[0])!r}); a "
+                "regression needs numbers"
+            )
+        return _REGRESSION
+    # whole numbers are class labels unless told otherwise
+    auto_numbers = task == "auto" and _is_numeric(y)
+    hint = "; to fit its values as numbers, use --task regression" if auto_numbers else ""
     classes, counts = np.unique(y, return_counts=True)
     if classes.size < 2:
         raise CLIError(
             f"target column {target!r} has a single class ({_plain(classes[0])!r}); a "
-            "classifier needs at least two"
+            f"classifier needs at least two{hint}"
         )
     smallest = counts.min()
     if smallest < max(2, n_folds):
@@ -369,8 +441,61 @@ def _detect_task(y: np.ndarray, target: str, n_folds: int) -> _Task:
                 f"--cv {smallest} or fewer, or --cv 0 to skip it"
             )
         label = _plain(classes[counts.argmin()])
-        raise CLIError(f"class {label!r} of target {target!r} has {smallest} row(s); {need}")
+        raise CLIError(
+            f"class {label!r} of target {target!r} has {smallest} row(s); {need}{hint}"
+        )
     return _CLASSIFICATION
+
+
+def _task_params(task: _Task, args: argparse.Namespace, y: np.ndarray) -> dict[str, Any]:
+    """The regressor's own options that were given (--loss, --quantile), checked."""
+    given = {name: getattr(args, name) for name in REGRESSION_PARAMS}
+    given = {name: value for name, value in given.items() if value is not None}
+    if given and task is not _REGRESSION:
+        flags = " and ".join(f"--{name}" for name in given)
+        if _is_numeric(y):
+            labels = ("whole numbers, which are taken for class labels: add --task "
+                      "regression to fit them as numbers")
+        else:
+            labels = "class labels (text): a regression needs a numeric target"
+        raise CLIError(
+            f"{flags} {'applies' if len(given) == 1 else 'apply'} to regression, but "
+            f"target {args.target!r} holds {labels}"
+        )
+    if "quantile" in given and given.get("loss") != "quantile":
+        raise CLIError(
+            f"--quantile {args.quantile} is the quantile that --loss quantile estimates: "
+            "add --loss quantile"
+        )
+    return given
+
+
+def _estimator_step(mlp):
+    """The last step of the pipeline: a regressor learns a standardised target.
+
+    Standardising makes the default learning rate fit whatever the units of y.
+    The log-link losses need y >= 0 (poisson) or y > 0 (gamma), so there y is
+    only divided by its standard deviation: their minimisers scale along.
+    """
+    if not is_regressor(mlp):
+        return mlp
+    identity_link = LOSSES[mlp.loss].out_activation == "identity"
+    return TransformedTargetRegressor(
+        regressor=mlp, transformer=StandardScaler(with_mean=identity_link)
+    )
+
+
+def _skbp_estimator(model):
+    """The skbp estimator in a pipeline built here (or saved by --save); fitted if it is."""
+    step = model[-1] if isinstance(model, Pipeline) else model
+    if isinstance(step, TransformedTargetRegressor):
+        return getattr(step, "regressor_", step.regressor)
+    return step
+
+
+def _is_numeric(y: np.ndarray) -> bool:
+    """Whether the values are numbers (booleans, integers or reals), not text."""
+    return y.dtype.kind in "biuf"
 
 
 def _plain(value: Any) -> Any:
@@ -378,11 +503,13 @@ def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _checked_estimator(task: _Task, params: dict[str, Any]):
-    """The task's estimator, with the checks its fit makes done now."""
+def _checked_estimator(task: _Task, params: dict[str, Any], y: np.ndarray | None = None):
+    """The task's estimator, with the checks its fit makes done now (of ``y`` if given)."""
     estimator = task.estimator(**params)
     estimator._validate_params()
     check_hyperparameters(estimator, len(hidden_layer_sizes_tuple(estimator.hidden_layer_sizes)))
+    if y is not None and is_regressor(estimator):
+        estimator._output_layer().check_targets(y)  # the loss's domain: y >= 0, y > 0
     return estimator
 
 
@@ -458,7 +585,7 @@ def _save_outputs(args: argparse.Namespace, pipeline, out: TextIO) -> None:
         from .display import TrainingCurveDisplay
 
         figure = Figure(figsize=(7, 4.5), layout="constrained")
-        TrainingCurveDisplay.from_estimator(pipeline, ax=figure.subplots())
+        TrainingCurveDisplay.from_estimator(_skbp_estimator(pipeline), ax=figure.subplots())
         try:
             figure.savefig(args.plot)
         except OSError as exc:
@@ -580,8 +707,12 @@ def _run_train(args: argparse.Namespace, params: dict[str, Any], out: TextIO) ->
         )
     y = frame[args.target].to_numpy()
     y = y.astype(str) if y.dtype == object else y
-    task = _detect_task(y, args.target, args.cv)
-    mlp = _checked_estimator(task, params)
+    task = _detect_task(y, args.target, args.cv, args.task)
+    if task is _REGRESSION:
+        y = y.astype(np.float64)
+    elif type_of_target(y) == "continuous":  # --task classification: labelled by their text
+        y = y.astype(str)
+    mlp = _checked_estimator(task, {**params, **_task_params(task, args, y)}, y)
     folds = None
     if args.cv:
         try:
@@ -595,7 +726,8 @@ def _run_train(args: argparse.Namespace, params: dict[str, Any], out: TextIO) ->
     numeric = list(X.select_dtypes(NUMERIC).columns)
     categorical = [column for column in X.columns if column not in numeric]
     n_inputs = len(numeric) + sum(X[column].nunique(dropna=False) for column in categorical)
-    _check_memory(mlp, n_inputs, np.unique(y).size, len(y_train))
+    n_outputs = 1 if task is _REGRESSION else np.unique(y).size
+    _check_memory(mlp, n_inputs, n_outputs, len(y_train))
 
     encode = make_pipeline(
         SimpleImputer(strategy="constant", fill_value="missing"),
@@ -605,27 +737,41 @@ def _run_train(args: argparse.Namespace, params: dict[str, Any], out: TextIO) ->
         ("numeric", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), numeric),
         ("categorical", encode, categorical),
     ])
-    pipeline = Pipeline([("preprocess", preprocess), ("mlp", mlp)])
+    pipeline = Pipeline([("preprocess", preprocess), ("mlp", _estimator_step(mlp))])
+    if task is _REGRESSION:
+        target = f"numbers from {y.min():.5g} to {y.max():.5g} (regression)"
+    else:
+        target = f"{np.unique(y).size} classes"
     print(f"data: {args.csv}", file=out)
     print(
         f"  {len(y)} rows; {len(numeric)} numeric feature column(s) (standardised), "
         f"{len(categorical)} categorical (one-hot encoded); target {args.target!r} with "
-        f"{np.unique(y).size} classes",
+        f"{target}",
         file=out,
     )
-    print(f"model: {_describe(mlp)}", file=out, flush=True)
+    model = _describe(mlp)
+    if task is _REGRESSION:
+        centred = pipeline[-1].transformer.with_mean
+        model += ", on the target " + (
+            "standardised" if centred else "divided by its standard deviation"
+        )
+    print(f"model: {model}", file=out, flush=True)
     if folds is not None:
+        quiet = Pipeline([("preprocess", preprocess),
+                          ("mlp", _estimator_step(clone(mlp).set_params(verbose=0)))])
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
-            scores = cross_val_score(
-                clone(pipeline).set_params(mlp__verbose=0), X, y, cv=folds,
-                scoring=task.scoring, n_jobs=args.n_jobs, error_score="raise",
+            scores = cross_validate(
+                quiet, X, y, cv=folds, n_jobs=args.n_jobs, error_score="raise",
+                scoring={name: scorer for name, (scorer, _) in task.scoring.items()},
             )
-        print(
-            f"cross-validated {task.scoring} ({args.cv}-fold): "
-            f"{scores.mean():.4f} ± {scores.std():.4f}",
-            file=out,
-        )
+        for name, (scorer, form) in task.scoring.items():
+            values = scores[f"test_{name}"] * (-1 if scorer.startswith("neg_") else 1)
+            print(
+                f"cross-validated {name} ({args.cv}-fold): "
+                f"{values.mean():{form}} ± {values.std():{form}}",
+                file=out,
+            )
     print(
         f"held-out split: {len(y_train)} training rows, {len(y_test)} test rows "
         f"(test_size={args.test_size})",
@@ -633,9 +779,10 @@ def _run_train(args: argparse.Namespace, params: dict[str, Any], out: TextIO) ->
         flush=True,
     )
     seconds, converged = _timed_fit(pipeline, X_train, y_train)
-    print(_fit_summary(mlp, seconds, converged), file=out)
+    fitted = _skbp_estimator(pipeline)
+    print(_fit_summary(fitted, seconds, converged), file=out)
     print("\nreport on the held-out rows:", file=out)
-    print(task.report(y_test, pipeline.predict(X_test)), file=out)
+    print(task.report(y_test, pipeline.predict(X_test), fitted), file=out)
     _save_outputs(args, pipeline, out)
 
 
@@ -649,11 +796,11 @@ def _load_model(path: str):
         raise CLIError(
             f"{path} is not a skbp model: joblib cannot load it ({type(exc).__name__}: {exc})"
         ) from None
-    mlp = model[-1] if isinstance(model, Pipeline) else model
+    mlp = _skbp_estimator(model)
     if not isinstance(mlp, BaseBackpropMLP):
         raise CLIError(
             f"{path} holds a {type(model).__name__}, not a skbp model (a pipeline ending in "
-            "BackpropMLPClassifier, as saved by --save)"
+            "BackpropMLPClassifier or BackpropMLPRegressor, as saved by --save)"
         )
     check_is_fitted(mlp)
     if not hasattr(model, "feature_names_in_"):
@@ -666,6 +813,12 @@ def _load_model(path: str):
 
 def _run_predict(args: argparse.Namespace, out: TextIO) -> None:
     model = _load_model(args.model)
+    if args.proba and is_regressor(model):
+        raise CLIError(
+            f"--proba: the model in {args.model} is a "
+            f"{type(_skbp_estimator(model)).__name__}; it predicts numbers, not class "
+            "probabilities"
+        )
     frame = _read_csv(args.predict, args.sep, "--predict")
     _require_columns(frame, args.predict, args.id, "--id")
     features = list(model.feature_names_in_)
