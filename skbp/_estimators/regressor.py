@@ -71,10 +71,13 @@ default='squared_error'
     -----
     Computations run in the dtype of the training data (float32 or float64).
     For multi-output targets the cost is summed over the outputs, so that
-    ``loss_`` is the cost whose gradient is backpropagated; scikit-learn's
+    ``loss_`` is the cost whose gradient is backpropagated. scikit-learn's
     MLPRegressor reports the squared error averaged over the outputs while it
-    backpropagates the sum, so for k > 1 outputs its ``loss_`` is 1/k of
-    skbp's, with identical training.
+    backpropagates the sum (scikit-learn issue #8349): for k > 1 outputs its
+    ``loss_`` is 1/k of skbp's, its updates are the same but its ``tol`` test
+    stops earlier (skbp with ``tol`` × k stops where it stops), and its L-BFGS
+    gets a cost and a gradient that do not belong together. See the user
+    guide's regression page.
 
     Examples
     --------
