@@ -304,6 +304,14 @@ class BaseBackpropMLP(CallbackSupportMixin, BaseEstimator):
         return attributes
 
     # ---------------------------------------------------------- persistence
+    def __copy__(self):
+        # A plain shallow copy: copy.copy would otherwise go through __getstate__
+        # and compress the per-epoch lists (scikit-learn's callbacks make one
+        # copy per epoch, for their fitted_estimator).
+        copied = type(self).__new__(type(self))
+        copied.__dict__.update(self.__dict__)
+        return copied
+
     def __getstate__(self):
         # A copy: on Python >= 3.11 the base returns the instance's own __dict__.
         state = dict(super().__getstate__())
