@@ -248,3 +248,33 @@ def test_onnx_latency_quick_run(tmp_path):
         assert all(n >= 1 for n in res["calls_per_repeat"].values())
         # The contenders computed the same probabilities (float32).
         assert 0 <= res["max_abs_diff_onnxruntime_vs_skbp"] <= 1e-5
+
+
+def test_schedules_quick_run(tmp_path):
+    """benchmarks/bench_schedules.py --quick trains every row it reports."""
+    sys.path.insert(0, str(BENCH_DIR))
+    try:
+        spec = importlib.util.spec_from_file_location(
+            "bench_schedules", BENCH_DIR / "bench_schedules.py"
+        )
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(BENCH_DIR))
+    out = tmp_path / "schedules.json"
+    returned = module.main(["--quick", "--out", str(out)])
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report == json.loads(json.dumps(returned))
+    settings = report["settings"]
+    rows = report["results"]
+    assert len(rows) == 2 * len(module.SOLVERS) * len(module.LEARNING_RATES) * len(module.SCHEDULES)
+    for row in rows:
+        assert len(row["test_accuracy"]) == len(row["epochs"]) == settings["seeds"]
+        assert all(0 < a <= 1 for a in row["test_accuracy"])
+        assert all(1 <= e <= settings["max_iter"] for e in row["epochs"])
+        assert row["accuracy_mean_std"][0] == pytest.approx(np.mean(row["test_accuracy"]))
+        assert row["ran_max_iter"] == row["epochs"].count(settings["max_iter"])
+    table = module.rst_table(rows, settings["seeds"])
+    # A header, then one line per task, solver and rate with a cell per schedule.
+    assert table.count("   * - ") == len(rows) // len(module.SCHEDULES) + 1
+    assert table.count(" / ") == len(rows)

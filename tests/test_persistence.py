@@ -1,5 +1,6 @@
-"""Persistence and concurrency: pickle/joblib round trips, clone, threaded predict."""
+"""Persistence and concurrency: pickle/joblib/skops round trips, clone, threaded predict."""
 
+import copy
 import io
 import pickle
 from concurrent.futures import ThreadPoolExecutor
@@ -8,10 +9,13 @@ import joblib
 import numpy as np
 import pytest
 import scipy.sparse as sp
+import skops.io
 from sklearn.base import clone
+from sklearn.datasets import load_digits, load_iris
 from sklearn.exceptions import NotFittedError
+from sklearn.neural_network import MLPClassifier
 
-from skbp import BackpropMLPClassifier
+from skbp import BackpropMLPClassifier, BackpropMLPRegressor
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -202,3 +206,139 @@ def test_concurrent_predict_proba_eight_threads_same_call():
     assert np.array_equal(
         X_big, np.random.RandomState(2).randn(5000, est.n_features_in_)
     )
+
+
+def test_copy_is_shallow_and_does_not_serialize():
+    # copy.copy (one per epoch for scikit-learn's callbacks) must not pay for the
+    # compression __getstate__ does for pickles.
+    est, X, _ = _fitted("sgd_float64")
+    copied = copy.copy(est)
+    assert copied is not est
+    assert copied.history_ is est.history_ and copied.coefs_ is est.coefs_
+    assert copied._training_state is est._training_state
+    assert np.array_equal(copied.predict_proba(X), est.predict_proba(X))
+
+
+# ---------------------------------------------------------------- skops
+# A skops file holds only plain data: skops lists the estimator class as the
+# one type to trust, whatever the options the model was trained with.
+SKOPS_CONFIGS = {
+    "adam": dict(solver="adam"),
+    "sgd_invscaling": dict(solver="sgd", learning_rate="invscaling"),
+    "lbfgs": dict(solver="lbfgs"),
+    "adam_dropout_GL": dict(solver="adam", dropout=0.2, early_stopping="GL"),
+    "sgd_early_stopping_cosine": dict(
+        solver="sgd", early_stopping=True, learning_rate="cosine", warmup_iter=3
+    ),
+    "adaptive": dict(solver="sgd", learning_rate="adaptive"),
+    "class_weight": dict(solver="adam", class_weight="balanced"),
+    "monitor_layers": dict(solver="adam", monitor_layers=True),
+    "lbfgs_monitor_layers": dict(solver="lbfgs", monitor_layers=True),
+    "penalties": dict(solver="adam", penalty="elasticnet", l1_ratio=0.5, weight_decay=1e-3),
+}
+
+
+def _skops_model(estimator_class, config, kind="float64"):
+    params = dict(SKOPS_CONFIGS[config])
+    if estimator_class is BackpropMLPRegressor:
+        params.pop("class_weight", None)
+    X, y = _data()
+    if estimator_class is BackpropMLPRegressor:
+        y = X[:, 0] - 2.0 * X[:, 1]
+    if kind == "float32":
+        X = X.astype(np.float32)
+    if kind == "sparse":
+        X = sp.csr_matrix(np.where(np.abs(X) > 0.5, X, 0))
+    est = estimator_class(hidden_layer_sizes=(7, 4), max_iter=15, random_state=0, **params)
+    return est.fit(X, y), X, y
+
+
+def _skops_round_trip(est, tmp_path):
+    path = tmp_path / "model.skops"
+    skops.io.dump(est, path)
+    untrusted = skops.io.get_untrusted_types(file=path)
+    return skops.io.load(path, trusted=untrusted), untrusted
+
+
+def _output(est, X):
+    return est.predict_proba(X) if hasattr(est, "predict_proba") else est.predict(X)
+
+
+@pytest.mark.parametrize("estimator_class", [BackpropMLPClassifier, BackpropMLPRegressor])
+@pytest.mark.parametrize("config", list(SKOPS_CONFIGS))
+def test_skops_trusts_only_the_estimator_class_and_round_trips(estimator_class, config, tmp_path):
+    est, X, _ = _skops_model(estimator_class, config)
+    loaded, untrusted = _skops_round_trip(est, tmp_path)
+    cls = type(est)
+    assert untrusted == [f"{cls.__module__}.{cls.__qualname__}"]
+    assert type(loaded) is cls and loaded.get_params() == est.get_params()
+    assert np.array_equal(_output(loaded, X), _output(est, X))
+    for a, b in zip(est.coefs_ + est.intercepts_, loaded.coefs_ + loaded.intercepts_):
+        assert a.dtype == b.dtype and np.array_equal(a, b)
+    _assert_same_history(loaded.history_, est.history_)
+    for name in ("n_iter_", "t_", "best_epoch_", "best_loss_", "best_validation_score_"):
+        assert getattr(loaded, name) == getattr(est, name), name
+    assert repr(loaded.loss_curve_) == repr(est.loss_curve_)
+    assert loaded.validation_scores_ == est.validation_scores_
+    if config.startswith("monitor"):
+        assert loaded.history_[-1]["layers"] == est.history_[-1]["layers"]
+
+
+@pytest.mark.parametrize("kind", ["float32", "sparse"])
+def test_skops_round_trip_keeps_float32_and_sparse_models_exact(kind, tmp_path):
+    est, X, _ = _skops_model(BackpropMLPClassifier, "adam_dropout_GL", kind)
+    loaded, untrusted = _skops_round_trip(est, tmp_path)
+    assert len(untrusted) == 1
+    assert loaded.coefs_[0].dtype == est.coefs_[0].dtype
+    assert np.array_equal(loaded.predict_proba(X), est.predict_proba(X))
+
+
+@pytest.mark.parametrize("estimator_class", [BackpropMLPClassifier, BackpropMLPRegressor])
+@pytest.mark.parametrize("config", ["adam", "sgd_invscaling", "adam_dropout_GL"])
+def test_training_continues_identically_after_skops_round_trip(estimator_class, config, tmp_path):
+    # The optimizer, schedule, stopping-rule and dropout state travel as plain data.
+    params = {k: v for k, v in SKOPS_CONFIGS[config].items() if k != "early_stopping"}
+    X, y = _data()
+    if estimator_class is BackpropMLPRegressor:
+        y = X[:, 0] - 2.0 * X[:, 1]
+    est = estimator_class(hidden_layer_sizes=(6,), random_state=0, **params)
+    extra = {"classes": np.unique(y)} if estimator_class is BackpropMLPClassifier else {}
+    for _ in range(3):
+        est.partial_fit(X, y, **extra)
+    loaded, _ = _skops_round_trip(est, tmp_path)
+    for _ in range(3):
+        est.partial_fit(X, y)
+        loaded.partial_fit(X, y)
+    assert np.array_equal(_output(loaded, X), _output(est, X))
+    assert loaded.t_ == est.t_ and len(loaded.history_) == len(est.history_) == 6
+    _assert_same_history(
+        [{k: v for k, v in r.items() if k != "duration_s"} for r in loaded.history_],
+        [{k: v for k, v in r.items() if k != "duration_s"} for r in est.history_],
+    )
+
+
+def test_warm_start_continues_identically_after_skops_round_trip(tmp_path):
+    X, y = _data()
+    est = BackpropMLPClassifier(
+        hidden_layer_sizes=(6,), warm_start=True, early_stopping="GL", max_iter=5,
+        random_state=0,
+    ).fit(X, y)
+    loaded, _ = _skops_round_trip(est, tmp_path)
+    est.fit(X, y)
+    loaded.fit(X, y)
+    assert np.array_equal(est.predict_proba(X), loaded.predict_proba(X))
+
+
+@pytest.mark.parametrize("load", [load_iris, load_digits], ids=["iris", "digits"])
+def test_skops_file_is_at_most_one_and_a_half_times_mlpclassifiers(load, tmp_path):
+    # Default parameters, 200 epochs each: the per-epoch lists are the part that
+    # grows with training; MLPClassifier keeps only loss_curve_.
+    X, y = load(return_X_y=True)
+    sizes = {}
+    for name, cls in (("skbp", BackpropMLPClassifier), ("sklearn", MLPClassifier)):
+        est = cls(random_state=0, n_iter_no_change=200).fit(X, y)
+        assert est.n_iter_ == 200
+        path = tmp_path / f"{name}.skops"
+        skops.io.dump(est, path)
+        sizes[name] = path.stat().st_size
+    assert sizes["skbp"] <= 1.5 * sizes["sklearn"], sizes

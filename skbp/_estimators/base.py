@@ -133,8 +133,10 @@ class BaseBackpropMLP(CallbackSupportMixin, BaseEstimator):
         penalty = make_penalty(self.penalty, self.alpha, self.l1_ratio)
         callbacks = None
         if wants_callbacks(self):
+            # The callbacks score with the user's sample_weight, as the metadata
+            # of fit (class weights are a parameter of the model).
             callbacks = SklearnCallbacks(
-                self, data.X, data.y, data.sample_weight,
+                self, data.X, data.y, data.frequency,
                 max_subtasks=1 if incremental else self.max_iter + (self.solver == "lbfgs"),
                 subtask_name="iteration" if self.solver == "lbfgs" else "epoch",
             )
@@ -267,29 +269,49 @@ class BaseBackpropMLP(CallbackSupportMixin, BaseEstimator):
 
     def _publish(self, network, run):
         """Fitted attributes from the network and the run."""
-        self.coefs_ = network.coefs
-        self.intercepts_ = network.intercepts
+        vars(self).update(self._fitted_attributes(network.coefs, network.intercepts, run))
+
+    @staticmethod
+    def _fitted_attributes(coefs, intercepts, run):
+        """The fitted attributes of a model with these weights after ``run``'s epochs."""
         history = run.history
-        self.history_ = history
-        self.n_iter_ = run.epochs_this_call
-        self.t_ = run.n_samples_seen
-        self.loss_curve_ = [record["train_loss"] for record in history]
+        attributes = {
+            "coefs_": coefs,
+            "intercepts_": intercepts,
+            "history_": history,
+            "n_iter_": run.epochs_this_call,
+            "t_": run.n_samples_seen,
+            "loss_curve_": [record["train_loss"] for record in history],
+            "best_epoch_": run.best_epoch,
+        }
         if history:
-            self.loss_ = history[-1]["train_loss"]
-        self.best_epoch_ = run.best_epoch
+            attributes["loss_"] = history[-1]["train_loss"]
         if run.validation is not None:
-            self.validation_scores_ = [record["val_score"] for record in history]
-            self.validation_losses_ = [record["val_loss"] for record in history]
             best = history[run.best_epoch - 1] if run.best_epoch else None
-            self.best_validation_score_ = None if best is None else best["val_score"]
-            self.best_loss_ = None
+            attributes.update(
+                validation_scores_=[record["val_score"] for record in history],
+                validation_losses_=[record["val_loss"] for record in history],
+                best_validation_score_=None if best is None else best["val_score"],
+                best_loss_=None,
+            )
         else:
-            self.validation_scores_ = None
-            self.validation_losses_ = None
-            self.best_validation_score_ = None
-            self.best_loss_ = min(self.loss_curve_) if self.loss_curve_ else None
+            attributes.update(
+                validation_scores_=None,
+                validation_losses_=None,
+                best_validation_score_=None,
+                best_loss_=min(attributes["loss_curve_"], default=None),
+            )
+        return attributes
 
     # ---------------------------------------------------------- persistence
+    def __copy__(self):
+        # A plain shallow copy: copy.copy would otherwise go through __getstate__
+        # and compress the per-epoch lists (scikit-learn's callbacks make one
+        # copy per epoch, for their fitted_estimator).
+        copied = type(self).__new__(type(self))
+        copied.__dict__.update(self.__dict__)
+        return copied
+
     def __getstate__(self):
         # A copy: on Python >= 3.11 the base returns the instance's own __dict__.
         state = dict(super().__getstate__())

@@ -2,14 +2,18 @@
 
 A fit is a task whose subtasks are its epochs (L-BFGS: its iterations).  At the
 end of each subtask the callbacks may ask for a ``fitted_estimator`` — a copy of
-the estimator that predicts as if fit had stopped there — and may return True
-to stop training, which then ends like a stopping rule ends it.  The bridge is
+the estimator with the weights and fitted attributes fit would return if it
+stopped there (with a validation split: the best epoch's weights so far) — and
+may return True to stop training, which then ends like a stopping rule ends it
+(the best weights restored).  The callbacks see the training data and the
+user's ``sample_weight`` as metadata (not the class weights).  The bridge is
 only built when a callback is set (or propagated by a meta-estimator), so a fit
 without callbacks pays nothing; with a scikit-learn that has no
 ``sklearn.callback`` the estimators simply have no ``set_callbacks``.
 """
 
 from .._engine.hooks import EpochHook
+from .._engine.network import _layer_views
 
 try:
     from sklearn.callback import CallbackSupportMixin
@@ -41,17 +45,23 @@ class SklearnCallbacks(EpochHook):
         self.subtask = None
 
     def _fitted(self, run):
-        """Attributes that make a copy of the estimator predict with the current weights."""
+        """The attributes fit would publish if training ended now (lazily, as copies).
+
+        With a validation split, fit ends on the weights of the best epoch so
+        far (the stopping rule restores them), so those are the ones given.
+        """
         network = run.network
 
         def attributes():
-            return {
-                "coefs_": [coef.copy() for coef in network.coefs],
-                "intercepts_": [intercept.copy() for intercept in network.intercepts],
-                "n_iter_": run.epochs_this_call,
-                "t_": run.n_samples_seen,
-                "history_": list(run.history),
-            }
+            kept = run.best_params if run.validation is not None else network.params
+            params = kept.copy()
+            coefs = _layer_views(params, [coef.shape for coef in network.coefs])
+            intercepts = _layer_views(
+                params[network.n_weights :], [b.shape for b in network.intercepts]
+            )
+            fitted = self.estimator._fitted_attributes(coefs, intercepts, run)
+            fitted["history_"] = list(fitted["history_"])
+            return fitted
 
         return attributes
 
