@@ -40,26 +40,16 @@ if __package__ in (None, ""):
     if _here not in sys.path:
         sys.path.insert(0, _here)
 
-from bench_training import _jsonable, _loadavg, machine_info, print_machine  # noqa: E402
+from bench_training import (  # noqa: E402
+    NoOp,
+    _jsonable,
+    _loadavg,
+    machine_info,
+    print_machine,
+)
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "bench_callbacks.json"
 VARIANTS = ("none", "noop", "noop_fitted", "scoring_monitor")
-
-
-class NoOp:
-    """A FitCallback that does nothing (the machinery's own cost)."""
-
-    def setup(self, estimator, context):
-        pass
-
-    def teardown(self, estimator, context):
-        pass
-
-    def on_fit_task_begin(self, estimator, context):
-        pass
-
-    def on_fit_task_end(self, estimator, context):
-        pass
 
 
 class NoOpFitted(NoOp):

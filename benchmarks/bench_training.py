@@ -18,8 +18,11 @@ and the median over the repetitions is reported:
 
 Besides seconds per epoch it reports the training accuracy, ``predict_proba``
 throughput, the tracemalloc peak of each fit and, in the standard case, the
-overhead of ``dropout=0.2`` and of ``monitor_layers=True``.  Everything is also written as JSON together with
-a description of the machine and its BLAS (threadpoolctl).
+overhead of ``dropout=0.2``, of ``monitor_layers=True`` and of a scikit-learn
+callback that does nothing (``set_callbacks(NoOp())``, scikit-learn >= 1.9;
+without any callback nothing of the callback API runs).  Everything is also
+written as JSON together with a description of the machine and its BLAS
+(threadpoolctl).
 
 ``OPENBLAS_CORETYPE`` / ``OPENBLAS_L2_SIZE`` are printed but never changed:
 see ``benchmarks/README.md`` for running with both unset.
@@ -58,6 +61,24 @@ ENV_VARS = (
     "MKL_NUM_THREADS",
 )
 SCHEMA_VERSION = 1
+#: Settings whose cost is measured against plain skbp, in the adam configurations.
+KNOBS = ("dropout", "monitor_layers", "callback_noop")
+
+
+class NoOp:
+    """A scikit-learn FitCallback that does nothing: the callback machinery's cost."""
+
+    def setup(self, estimator, context):
+        pass
+
+    def teardown(self, estimator, context):
+        pass
+
+    def on_fit_task_begin(self, estimator, context):
+        pass
+
+    def on_fit_task_end(self, estimator, context):
+        pass
 
 
 # --------------------------------------------------------------------------- #
@@ -471,16 +492,23 @@ def bench_config(args, skbp_cls, X, y, n_classes, widths, solver, dtype, n_sampl
             ),
         )
     )
-    # Knobs whose cost is measured against plain skbp (adam configurations only).
+    # Knobs whose cost is measured against plain skbp (adam configurations only):
+    # the setting as printed, and how to build the model with it.
     knobs = {}
     if skbp_cls is not None and solver == "adam":
         if args.dropout > 0:
-            knobs["dropout"] = {"dropout": args.dropout}
-        knobs["monitor_layers"] = {"monitor_layers": True}
-    for knob, extra in knobs.items():
-        contenders.append(
-            Contender(f"skbp_{knob}", lambda extra=extra: skbp_cls(**params, **extra))
-        )
+            knobs["dropout"] = ({"dropout": args.dropout}, {"dropout": args.dropout})
+        knobs["monitor_layers"] = ({"monitor_layers": True}, {"monitor_layers": True})
+        if hasattr(skbp_cls, "set_callbacks"):  # scikit-learn >= 1.9
+            knobs["callback_noop"] = ({"set_callbacks": "NoOp()"}, None)
+    for knob, (_, extra) in knobs.items():
+        if extra is None:
+            def factory():
+                return skbp_cls(**params).set_callbacks(NoOp())
+        else:
+            def factory(extra=extra):
+                return skbp_cls(**params, **extra)
+        contenders.append(Contender(f"skbp_{knob}", factory))
 
     for rep in range(args.repeats):
         for contender in contenders:
@@ -535,10 +563,10 @@ def bench_config(args, skbp_cls, X, y, n_classes, widths, solver, dtype, n_sampl
             ratios["peak_memory_skbp_over_sklearn"] = _ratio(
                 sb["peak_memory_bytes"], sk["peak_memory_bytes"]
             )
-    for knob, extra in knobs.items():
+    for knob, (setting, _) in knobs.items():
         timed = result.pop(f"skbp_{knob}")
         result[knob] = {
-            "params": extra,
+            "params": setting,
             "seconds_per_epoch": timed["seconds_per_epoch"],
             "cpu_seconds_per_epoch": timed["cpu_seconds_per_epoch"],
             "fit_seconds": timed["fit_seconds"],
@@ -594,7 +622,7 @@ def print_config_result(res):
     ratios = res["ratios"]
     parts = [f"{key} {value:.2f}" for key, value in ratios.items()]
     print("     ratios: " + ", ".join(parts))
-    for knob in ("dropout", "monitor_layers"):
+    for knob in KNOBS:
         if knob in res:
             d = res[knob]
             setting = ", ".join(f"{k}={v}" for k, v in d["params"].items())
@@ -659,15 +687,14 @@ SUMMARY_COLUMNS = (
             else "-"
         ),
     ),
-    (
-        "dropout overhead",
-        lambda r: f"{r['dropout']['overhead_ratio']:.2f}" if "dropout" in r else "-",
-    ),
-    (
-        "monitor_layers overhead",
-        lambda r: (
-            f"{r['monitor_layers']['overhead_ratio']:.2f}" if "monitor_layers" in r else "-"
-        ),
+    *(
+        (
+            f"{knob} overhead",
+            lambda r, knob=knob: (
+                f"{r[knob]['overhead_ratio']:.2f}" if knob in r else "-"
+            ),
+        )
+        for knob in KNOBS
     ),
 )
 

@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import skbp
+
 BENCH_DIR = Path(__file__).resolve().parents[1] / "benchmarks"
 SCRIPT = BENCH_DIR / "bench_training.py"
 
@@ -141,6 +143,16 @@ def test_quick_run_measurements_are_positive_and_finite(quick_report):
                 ["seconds_per_epoch", "overhead_ratio", "cpu_overhead_ratio"],
                 where,
             )
+            # The callback API exists in the test environment's scikit-learn.
+            assert ("callback_noop" in res) == hasattr(
+                skbp.BackpropMLPClassifier, "set_callbacks"
+            )
+            if "callback_noop" in res:
+                _assert_positive_finite(
+                    res["callback_noop"],
+                    ["seconds_per_epoch", "overhead_ratio", "cpu_overhead_ratio"],
+                    where,
+                )
 
 
 def test_roofline_products_match_numpy(bench):
