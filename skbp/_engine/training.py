@@ -185,9 +185,11 @@ def train_stochastic(
                 batch_progress=batch_progress,
             )
             val_loss = val_score = None
-            if _is_healthy(network, train, train_loss) and validation is not None:
+            healthy = _is_healthy(network, train, train_loss)
+            if healthy and validation is not None:
                 val_loss, val_score = validation.evaluate(network)
-            if not _is_healthy(network, train, train_loss, val_loss):
+                healthy = bool(np.isfinite(val_loss))
+            if not healthy:
                 run.restore_best()
                 raise divergence_error(run.epoch + 1, learning_rate_init)
             run.n_samples_seen += n
@@ -224,14 +226,14 @@ _PROBE_ROWS = 256
 _LBFGS_DEFAULT_FTOL = 2.220446049250313e-09
 
 
-def _is_healthy(network, train, train_loss, val_loss=None):
+def _is_healthy(network, train, train_loss):
     """Finite loss, finite parameters, and finite outputs on a few training rows.
 
     Parameters can stay finite while the network's outputs overflow (large
     weights multiplied through several layers): the probe forward pass on the
     first rows of the training data catches that, for the cost of one batch.
     """
-    if not np.isfinite(train_loss) or (val_loss is not None and not np.isfinite(val_loss)):
+    if not np.isfinite(train_loss):
         return False
     if not np.isfinite(network.params).all():
         return False

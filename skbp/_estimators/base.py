@@ -166,7 +166,9 @@ class BaseBackpropMLP(CallbackSupportMixin, BaseEstimator):
     def _fit_stochastic(self, X, data, network, run, rng, rates, penalty, incremental, callbacks):
         """Mini-batch training, with a validation split when the stopping rule needs one."""
         saved = self._training_state if incremental else {}
-        optimizer = make_optimizer(self.solver, network, self.get_params())
+        # vars, not get_params: get_params inspects __init__'s signature on every
+        # call, which partial_fit would pay per batch.
+        optimizer = make_optimizer(self.solver, network, vars(self))
         schedule = make_schedule(
             self.learning_rate, self.solver, learning_rate_init=self.learning_rate_init,
             power_t=self.power_t, max_iter=self.max_iter, warmup_iter=self.warmup_iter,
