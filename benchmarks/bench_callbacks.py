@@ -26,7 +26,6 @@ also prints the table as RST.
 
 import argparse
 import datetime
-import json
 import statistics
 import sys
 import time
@@ -42,10 +41,9 @@ if __package__ in (None, ""):
 
 from bench_training import (  # noqa: E402
     NoOp,
-    _jsonable,
-    _loadavg,
     machine_info,
     print_machine,
+    write_report,
 )
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "bench_callbacks.json"
@@ -219,12 +217,8 @@ def main(argv=None):
         "settings": {"repeats": repeats, "threads": args.threads, "quick": args.quick},
         "machine": info,
         "results": results,
-        "load_average_at_end": _loadavg(),
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(_jsonable(report), indent=2) + "\n", encoding="utf-8")
-    print(f"Results written to {args.out}")
-    return report
+    return write_report(args.out, report)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,6 @@ also prints the table as RST (the format of the user guide's table).
 
 import argparse
 import datetime
-import json
 import statistics
 import sys
 import warnings
@@ -38,7 +37,7 @@ if __package__ in (None, ""):
     if _here not in sys.path:
         sys.path.insert(0, _here)
 
-from bench_training import _jsonable, _loadavg, machine_info, print_machine  # noqa: E402
+from bench_training import machine_info, print_machine, write_report  # noqa: E402
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "bench_schedules.json"
 SCHEDULES = ("constant", "cosine", "cosine+warmup")
@@ -204,12 +203,8 @@ def main(argv=None):
         },
         "machine": info,
         "results": rows,
-        "load_average_at_end": _loadavg(),
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(_jsonable(report), indent=2) + "\n", encoding="utf-8")
-    print(f"Results written to {args.out}")
-    return report
+    return write_report(args.out, report)
 
 
 if __name__ == "__main__":

@@ -931,8 +931,12 @@ def _run(args):
             print(rst_table(report["results"]))
             print()
 
+    return write_report(Path(args.out), report)
+
+
+def write_report(out, report):
+    """Add the load average at the end, write ``report`` as JSON to ``out``, return it."""
     report["load_average_at_end"] = _loadavg()
-    out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(_jsonable(report), indent=2) + "\n", encoding="utf-8")
     print(f"Results written to {out}")

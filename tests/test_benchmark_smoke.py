@@ -48,6 +48,22 @@ def _assert_positive_finite(mapping, keys, where):
         assert _positive_finite(mapping[key]), f"{where}[{key!r}] = {mapping[key]!r}"
 
 
+def _quick_run(name, tmp_path):
+    """(module, report) of ``benchmarks/<name>.py --quick``; its JSON is what main returns."""
+    sys.path.insert(0, str(BENCH_DIR))
+    try:
+        spec = importlib.util.spec_from_file_location(name, BENCH_DIR / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(BENCH_DIR))
+    out = tmp_path / f"{name}.json"
+    returned = module.main(["--quick", "--out", str(out)])
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report == json.loads(json.dumps(returned))
+    return module, report
+
+
 @pytest.fixture(scope="module")
 def quick_report(bench, tmp_path_factory):
     out = tmp_path_factory.mktemp("bench") / "quick.json"
@@ -214,17 +230,7 @@ def test_invalid_widths_are_rejected(bench, tmp_path):
 
 def test_step_breakdown_quick_run(tmp_path):
     """benchmarks/bench_step.py --quick runs and every part it reports was timed."""
-    sys.path.insert(0, str(BENCH_DIR))
-    try:
-        spec = importlib.util.spec_from_file_location("bench_step", BENCH_DIR / "bench_step.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(BENCH_DIR))
-    out = tmp_path / "step.json"
-    returned = module.main(["--quick", "--out", str(out)])
-    report = json.loads(out.read_text(encoding="utf-8"))
-    assert report == json.loads(json.dumps(returned))
+    module, report = _quick_run("bench_step", tmp_path)
     table = report["microseconds_per_batch"]
     parts = (*module.PARTS, "roofline products", "fit epoch", "sum of the parts")
     assert set(table) == set(parts)
@@ -235,19 +241,7 @@ def test_step_breakdown_quick_run(tmp_path):
 
 def test_onnx_latency_quick_run(tmp_path):
     """benchmarks/bench_onnx_latency.py --quick times every contender at 1 and 1000 rows."""
-    sys.path.insert(0, str(BENCH_DIR))
-    try:
-        spec = importlib.util.spec_from_file_location(
-            "bench_onnx_latency", BENCH_DIR / "bench_onnx_latency.py"
-        )
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(BENCH_DIR))
-    out = tmp_path / "latency.json"
-    returned = module.main(["--quick", "--out", str(out)])
-    report = json.loads(out.read_text(encoding="utf-8"))
-    assert report == json.loads(json.dumps(returned))
+    module, report = _quick_run("bench_onnx_latency", tmp_path)
     assert report["settings"]["quick"] is True
     assert "onnxruntime" in report["machine"] and "skl2onnx" in report["machine"]
     assert [res["n_rows"] for res in report["results"]] == [1, 1000]
@@ -264,19 +258,7 @@ def test_onnx_latency_quick_run(tmp_path):
 
 def test_schedules_quick_run(tmp_path):
     """benchmarks/bench_schedules.py --quick trains every row it reports."""
-    sys.path.insert(0, str(BENCH_DIR))
-    try:
-        spec = importlib.util.spec_from_file_location(
-            "bench_schedules", BENCH_DIR / "bench_schedules.py"
-        )
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(BENCH_DIR))
-    out = tmp_path / "schedules.json"
-    returned = module.main(["--quick", "--out", str(out)])
-    report = json.loads(out.read_text(encoding="utf-8"))
-    assert report == json.loads(json.dumps(returned))
+    module, report = _quick_run("bench_schedules", tmp_path)
     settings = report["settings"]
     rows = report["results"]
     assert len(rows) == 2 * len(module.SOLVERS) * len(module.LEARNING_RATES) * len(module.SCHEDULES)
@@ -290,3 +272,21 @@ def test_schedules_quick_run(tmp_path):
     # A header, then one line per task, solver and rate with a cell per schedule.
     assert table.count("   * - ") == len(rows) // len(module.SCHEDULES) + 1
     assert table.count(" / ") == len(rows)
+
+
+@pytest.mark.skipif(
+    not hasattr(skbp.BackpropMLPClassifier, "set_callbacks"),
+    reason="needs the module sklearn.callback (scikit-learn >= 1.9)",
+)
+def test_callback_benchmark_quick_run(tmp_path):
+    """benchmarks/bench_callbacks.py --quick times every variant of every case."""
+    module, report = _quick_run("bench_callbacks", tmp_path)
+    assert len(report["results"]) == 3
+    for res in report["results"]:
+        assert set(res["median_fit_seconds"]) == set(module.VARIANTS)
+        assert all(seconds > 0 for seconds in res["median_fit_seconds"].values())
+        assert res["over_none"]["none"] == 1.0
+        for variant in module.VARIANTS:
+            assert res["over_none"][variant] == pytest.approx(
+                res["median_fit_seconds"][variant] / res["median_fit_seconds"]["none"]
+            )

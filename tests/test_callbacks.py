@@ -10,14 +10,10 @@ missing module; in the normal test environment that API must be there (see
 cannot skip them silently.
 """
 
-import importlib.util
-import json
 import os
 import pickle
 import re
-import sys
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -565,31 +561,3 @@ def test_teardown_after_an_interrupt(where, solver, monkeypatch):
     assert recorder.count("end", "fit") == 1
     assert model.n_iter_ == len(model.history_) == len(recorder.fitted)
     assert not hasattr(model, "_callback_fit_ctx")
-
-
-@needs_callback_api
-def test_callback_benchmark_quick_run(tmp_path):
-    """benchmarks/bench_callbacks.py --quick times every variant of every case."""
-    bench_dir = Path(__file__).resolve().parents[1] / "benchmarks"
-    sys.path.insert(0, str(bench_dir))
-    try:
-        spec = importlib.util.spec_from_file_location(
-            "bench_callbacks", bench_dir / "bench_callbacks.py"
-        )
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(bench_dir))
-    out = tmp_path / "callbacks.json"
-    returned = module.main(["--quick", "--out", str(out)])
-    report = json.loads(out.read_text(encoding="utf-8"))
-    assert report == json.loads(json.dumps(returned))
-    assert len(report["results"]) == 3
-    for res in report["results"]:
-        assert set(res["median_fit_seconds"]) == set(module.VARIANTS)
-        assert all(seconds > 0 for seconds in res["median_fit_seconds"].values())
-        assert res["over_none"]["none"] == 1.0
-        for variant in module.VARIANTS:
-            assert res["over_none"][variant] == pytest.approx(
-                res["median_fit_seconds"][variant] / res["median_fit_seconds"]["none"]
-            )

@@ -305,15 +305,7 @@ def make_loss(name, **params):
     """The loss called ``name``; ``params`` are its own (``quantile``)."""
     if name not in LOSSES:
         raise ValueError(f"Unknown loss {name!r}; the losses are {sorted(LOSSES)}.")
-    return LOSSES[name](**params) if name == "quantile" else LOSSES[name]()
-
-
-def loss_of_output(out_activation):
-    """The classifiers' loss for ``out_activation_`` (softmax or logistic)."""
-    for loss in (SoftmaxCrossEntropy, LogisticCrossEntropy):
-        if loss.out_activation == out_activation:
-            return loss()
-    raise ValueError(f"No classification loss has the output {out_activation!r}.")
+    return LOSSES[name](**params)
 
 
 def activation_of_output(out_activation):

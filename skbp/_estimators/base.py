@@ -25,7 +25,12 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import _check_sample_weight
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    column_or_1d,
+    validate_data,
+)
 
 from .._engine.activations import get_activation
 from .._engine.hooks import (
@@ -330,7 +335,31 @@ class BaseBackpropMLP(CallbackSupportMixin, BaseEstimator):
                 state[name] = json.loads(zlib.decompress(state[name]))
         super().__setstate__(state)
 
+    def _validate_X_y(self, X, y, *, incremental, reset, y_numeric=False):
+        """X and y as scikit-learn's MLPs validate them; partial_fit keeps the model's dtype."""
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            y_numeric=y_numeric,
+            dtype=(np.float64, np.float32),
+            reset=reset,
+        )
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        if incremental and hasattr(self, "coefs_") and not reset:
+            X = X.astype(self.coefs_[0].dtype, copy=False)
+        return X, y
+
     # ------------------------------------------------------------- predict
+    def _validate_predict_data(self, X):
+        check_is_fitted(self)
+        return validate_data(
+            self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False
+        )
+
     def _logits(self, X):
         """Z^L for X (already validated), computed in the dtype of the weights."""
         dtype = self.coefs_[0].dtype

@@ -17,9 +17,8 @@ from sklearn.utils.multiclass import (
     type_of_target,
     unique_labels,
 )
-from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
-from .._engine.losses import loss_of_output, make_loss
+from .._engine.losses import activation_of_output, make_loss
 from .._engine.sample_keys import row_keys
 from .base import BaseBackpropMLP, TrainingData, check_sample_weight
 from .docstrings import shared_docstring
@@ -226,17 +225,7 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
         return self._fit(X, y, sample_weight=sample_weight, incremental=True)
 
     def _validate_training_data(self, X, y, sample_weight, *, incremental, reset):
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc"],
-            multi_output=True,
-            dtype=(np.float64, np.float32),
-            reset=reset,
-        )
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
+        X, y = self._validate_X_y(X, y, incremental=incremental, reset=reset)
         check_classification_targets(y)
         if (not hasattr(self, "classes_")) or (not self.warm_start and not incremental):
             self._label_binarizer = LabelBinarizer()
@@ -257,9 +246,6 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
                     f"{self.classes_}. 'y' has {classes}."
                 )
         dtype = X.dtype
-        if incremental and hasattr(self, "coefs_") and not reset:
-            dtype = self.coefs_[0].dtype  # partial_fit continues in the model's dtype
-            X = X.astype(dtype, copy=False)
         frequency = check_sample_weight(sample_weight, X, dtype)
         sample_weight = self._apply_class_weight(y, frequency, dtype, incremental)
         # Targets stay boolean (as in scikit-learn): 1 byte per entry, and arithmetic
@@ -326,12 +312,6 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
         return accuracy
 
     # -------------------------------------------------------------- predict
-    def _validate_predict_data(self, X):
-        check_is_fitted(self)
-        return validate_data(
-            self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False
-        )
-
     def predict(self, X: ArrayLike) -> NDArray:
         """Predict the class labels of X.
 
@@ -395,7 +375,7 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
         logits = self._logits(self._validate_predict_data(X))
         if len(self.classes_) == 1 and self.n_outputs_ == 1:
             return np.ones_like(logits)
-        proba = loss_of_output(self.out_activation_).activation(logits, out=logits)
+        proba = activation_of_output(self.out_activation_)(logits, out=logits)
         if self.n_outputs_ == 1:
             return np.hstack([1 - proba, proba])
         return proba

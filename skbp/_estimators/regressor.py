@@ -14,7 +14,6 @@ from numpy.typing import ArrayLike, NDArray
 from sklearn.base import RegressorMixin, _fit_context
 from sklearn.metrics import r2_score
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from .._engine.losses import activation_of_output, make_loss
 from .._engine.sample_keys import row_keys
@@ -226,22 +225,8 @@ default='squared_error'
         return self._fit(X, y, sample_weight=sample_weight, incremental=True)
 
     def _validate_training_data(self, X, y, sample_weight, *, incremental, reset):
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc"],
-            multi_output=True,
-            y_numeric=True,
-            dtype=(np.float64, np.float32),
-            reset=reset,
-        )
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
+        X, y = self._validate_X_y(X, y, incremental=incremental, reset=reset, y_numeric=True)
         dtype = X.dtype
-        if incremental and hasattr(self, "coefs_") and not reset:
-            dtype = self.coefs_[0].dtype  # partial_fit continues in the model's dtype
-            X = X.astype(dtype, copy=False)
         Y = (y.reshape(-1, 1) if y.ndim == 1 else y).astype(dtype, copy=False)
         self._output_layer().check_targets(Y)
         sample_weight = check_sample_weight(sample_weight, X, dtype)
@@ -292,11 +277,7 @@ default='squared_error'
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             The predicted values: a^L = exp(z^L) for the log link, z^L otherwise.
         """
-        check_is_fitted(self)
-        X = validate_data(
-            self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False
-        )
-        logits = self._logits(X)
+        logits = self._logits(self._validate_predict_data(X))
         prediction = activation_of_output(self.out_activation_)(logits, out=logits)
         return prediction.ravel() if self.n_outputs_ == 1 else prediction
 

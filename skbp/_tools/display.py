@@ -70,6 +70,13 @@ def _history_from_sklearn_attributes(estimator) -> list[dict[str, Any]]:
     ]
 
 
+
+def _fitted_final_step(estimator):
+    """The estimator itself, or a Pipeline's last step; it must be fitted."""
+    final = estimator[-1] if isinstance(estimator, Pipeline) else estimator
+    check_is_fitted(final)
+    return final
+
 class TrainingCurveDisplay:
     """Training-curve visualisation of a (stochastic) gradient-descent fit.
 
@@ -388,8 +395,7 @@ class TrainingCurveDisplay:
         """
         _import_pyplot(f"{cls.__name__}.from_estimator")
 
-        final = estimator[-1] if isinstance(estimator, Pipeline) else estimator
-        check_is_fitted(final)
+        final = _fitted_final_step(estimator)
 
         history = getattr(final, "history_", None)
         if history is None:
@@ -719,8 +725,7 @@ class LayerDiagnosticsDisplay:
         ['layer 1: 64 → 32', 'layer 2: 32 → 16', 'layer 3: 16 → 10 (output)']
         """
         _import_pyplot(f"{cls.__name__}.from_estimator")
-        final = estimator[-1] if isinstance(estimator, Pipeline) else estimator
-        check_is_fitted(final)
+        final = _fitted_final_step(estimator)
         history = getattr(final, "history_", None)
         if history is None:
             raise TypeError(

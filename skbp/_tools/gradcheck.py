@@ -44,10 +44,11 @@ def _final_estimator(model, X):
     return model, X
 
 
-def _network_from_estimator(estimator):
+def _network_from_estimator(estimator, dtype=np.float64):
+    """A Network holding the fitted estimator's weights, computing in ``dtype``."""
     check_is_fitted(estimator)
     sizes = [estimator.coefs_[0].shape[0]] + [c.shape[1] for c in estimator.coefs_]
-    network = Network(sizes, estimator.activation, estimator._output_layer(), np.float64)
+    network = Network(sizes, estimator.activation, estimator._output_layer(), dtype)
     network.set_parameters(estimator.coefs_, estimator.intercepts_)
     return network
 

@@ -28,9 +28,10 @@ from sklearn.utils import check_consistent_length
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._engine.losses import SoftmaxCrossEntropy, _Canonical
-from .._engine.network import Network, Workspace, _layer_views
+from .._engine.network import Workspace, _layer_views
 from .._engine.regularization import make_penalty
 from .._estimators.base import BaseBackpropMLP
+from .gradcheck import _final_estimator, _network_from_estimator
 
 __all__ = ["trace_backprop"]
 
@@ -306,11 +307,7 @@ def trace_backprop(model, X: ArrayLike, y: ArrayLike, *, penalty: bool = False) 
     if not has_sample_axis:
         X = np.reshape(X, (1, -1))
         y = np.reshape(y, (1, -1) if np.ndim(y) == 1 else 1)
-    if hasattr(model, "steps"):
-        check_is_fitted(model)
-        estimator, X = model[-1], model[:-1].transform(X)
-    else:
-        estimator = model
+    estimator, X = _final_estimator(model, X)
     if not isinstance(estimator, BaseBackpropMLP):
         raise TypeError(
             "trace_backprop takes a fitted BackpropMLPClassifier or BackpropMLPRegressor, "
@@ -320,10 +317,8 @@ def trace_backprop(model, X: ArrayLike, y: ArrayLike, *, penalty: bool = False) 
     X, Y = _validated(estimator, X, y)
     n = X.shape[0]
 
-    loss = estimator._output_layer()
-    sizes = [estimator.coefs_[0].shape[0]] + [c.shape[1] for c in estimator.coefs_]
-    network = Network(sizes, estimator.activation, loss, X.dtype)
-    network.set_parameters(estimator.coefs_, estimator.intercepts_)
+    network = _network_from_estimator(estimator, X.dtype)
+    loss = network.output
     ws = Workspace(network, n)
     network.forward(X, ws)
     # BP1 without the 1/n of the batch mean leaves each sample its own δ^L,
