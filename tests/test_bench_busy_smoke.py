@@ -41,8 +41,10 @@ def test_quick_run_times_every_fit_quiet_and_busy(bench, tmp_path, monkeypatch):
     real_popen = bench.subprocess.Popen
 
     def popen(*args, **kwargs):
-        started.append(real_popen(*args, **kwargs))
-        return started[-1]
+        process = real_popen(*args, **kwargs)
+        if bench._BUSY_LOOP in args[0]:  # not the machine description's subprocesses
+            started.append(process)
+        return process
 
     monkeypatch.setattr(bench.subprocess, "Popen", popen)
     report = _run(bench, tmp_path)
