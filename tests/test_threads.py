@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 import pytest
 from sklearn.base import is_classifier
+from sklearn.callback import FitCallback
 from sklearn.exceptions import NotFittedError
 from threadpoolctl import threadpool_info, threadpool_limits
 
@@ -25,22 +26,16 @@ def _blas_threads():
     return sorted({info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"})
 
 
-class ThreadRecorder:
-    """A scikit-learn callback recording the BLAS threads at the end of every epoch."""
+class ThreadRecorder(FitCallback):
+    """A scikit-learn callback recording the BLAS threads at the end of every task.
+
+    The protocol's other hooks are inherited and do nothing.
+    """
 
     def __init__(self):
         self.seen = []
 
-    def setup(self, estimator, context):
-        pass
-
-    def teardown(self, estimator, context):
-        pass
-
-    def on_fit_task_begin(self, estimator, context):
-        pass
-
-    def on_fit_task_end(self, estimator, context):
+    def on_fit_task_end(self, estimator, context, **kwargs):
         self.seen.append(_blas_threads())
 
 
