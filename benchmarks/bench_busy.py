@@ -34,6 +34,7 @@ BLAS threads (no busy processes): the data behind
 import argparse
 import contextlib
 import datetime
+import signal
 import statistics
 import subprocess
 import sys
@@ -66,6 +67,8 @@ _BUSY_LOOP = (
 def busy_processes(count, seconds):
     """Run ``count`` spinning processes for the block (each ends after ``seconds`` anyway)."""
     processes = []
+    # A plain SIGTERM would end the benchmark without running the finally below.
+    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         for _ in range(count):
             processes.append(subprocess.Popen([sys.executable, "-c", _BUSY_LOOP, str(seconds)]))
@@ -80,6 +83,11 @@ def busy_processes(count, seconds):
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _exit_on_sigterm(signum, frame):
+    raise SystemExit(128 + signum)
 
 
 def _cases(quick):
@@ -157,6 +165,7 @@ def time_phase(cases, repeats):
                 cls = BackpropMLPClassifier if library == "skbp" else MLPClassifier
                 seconds = _time_fit(cls(random_state=0, **params), X, y, mode)
                 times[name][f"{library}/{mode}"].append(seconds)
+                print(f"  {name:<8}{library}/{mode:<14}{seconds:9.3f} s", flush=True)
     return times
 
 
