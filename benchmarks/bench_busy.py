@@ -216,6 +216,30 @@ def print_summary(summary, busy):
             print(f"  {label}: {value:.2f}")
 
 
+def rst_table(summary, busy):
+    """The fits of ``summary`` as an RST list-table (the format of docs/performance.rst)."""
+    lines = [
+        f".. list-table:: Seconds per fit, quiet and with {busy} busy process(es)",
+        "   :header-rows: 1",
+        "",
+        "   * - case",
+        "     - library, threads",
+        "     - quiet",
+        "     - busy",
+        "     - busy / quiet",
+    ]
+    for name, result in summary.items():
+        for key, row in result["fits"].items():
+            lines += [
+                f"   * - {name}",
+                f"     - {key.replace('/', ', ')}",
+                f"     - {row['quiet_s']:.3f}",
+                f"     - {row['busy_s']:.3f}",
+                f"     - {row['busy_over_quiet']:.2f}",
+            ]
+    return "\n".join(lines)
+
+
 def crossover(repeats, quick):
     """1-thread and 2-thread times of single products, growing from 2^17 to 2^29 multiply-adds."""
     from threadpoolctl import threadpool_limits
@@ -264,6 +288,7 @@ def build_parser():
     parser.add_argument("--repeats", type=int, default=None, help="default 3 (quick: 1)")
     parser.add_argument("--crossover", action="store_true", help="only time single products")
     parser.add_argument("--quick", action="store_true", help="tiny sizes, one repeat (smoke test)")
+    parser.add_argument("--rst", action="store_true", help="also print the fits as an RST table")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     return parser
 
@@ -300,6 +325,8 @@ def main(argv=None):
     report["quiet"], report["busy"] = quiet, busy
     report["summary"] = summarize(quiet, busy)
     print_summary(report["summary"], args.busy)
+    if args.rst:
+        print(rst_table(report["summary"], args.busy))
     return write_report(args.out, report)
 
 

@@ -36,7 +36,7 @@ def _run(bench, tmp_path, *extra):
     return report
 
 
-def test_quick_run_times_every_fit_quiet_and_busy(bench, tmp_path, monkeypatch):
+def test_quick_run_times_every_fit_quiet_and_busy(bench, tmp_path, monkeypatch, capsys):
     started = []
     real_popen = bench.subprocess.Popen
 
@@ -47,7 +47,8 @@ def test_quick_run_times_every_fit_quiet_and_busy(bench, tmp_path, monkeypatch):
         return process
 
     monkeypatch.setattr(bench.subprocess, "Popen", popen)
-    report = _run(bench, tmp_path)
+    report = _run(bench, tmp_path, "--rst")
+    assert ".. list-table:: Seconds per fit" in capsys.readouterr().out
     assert len(started) == report["settings"]["busy"] == 1
     assert all(process.poll() is not None for process in started)  # stopped
     for phase in ("quiet", "busy"):
