@@ -306,7 +306,7 @@ def test_errors_are_clear():
         trace_backprop(LogisticRegression().fit(X, y), X[:2], y[:2])
     with pytest.raises(ValueError, match="2 features, but BackpropMLPClassifier is expecting 3"):
         trace_backprop(clf, X[:2, :2], y[:2])
-    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+    with pytest.raises(ValueError, match="y has 3 samples, but X has 2"):
         trace_backprop(clf, X[:2], y[:3])
     with pytest.raises(ValueError, match=r"labels \[7\] that are not in classes_"):
         trace_backprop(clf, X[:2], [0, 7])

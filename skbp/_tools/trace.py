@@ -24,14 +24,13 @@ from dataclasses import dataclass, replace
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike
-from sklearn.utils import check_consistent_length
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from .._engine.losses import SoftmaxCrossEntropy, _Canonical
 from .._engine.network import Workspace, _layer_views
 from .._engine.regularization import make_penalty
 from .._estimators.base import BaseBackpropMLP
-from .gradcheck import _final_estimator, _network_from_estimator
+from .gradcheck import _final_estimator, _network_from_estimator, validated_data
 
 __all__ = ["trace_backprop"]
 
@@ -191,20 +190,6 @@ def _columns(rows):
     return np.array(rows)[:, :, np.newaxis]
 
 
-def _validated(estimator, X, y):
-    """Dense X and encoded targets Y, both 2-D and in the dtype of the weights."""
-    X = validate_data(
-        estimator, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False
-    )
-    X = X.toarray() if sp.issparse(X) else X
-    y = np.asarray(y)
-    check_consistent_length(X, y)
-    Y = estimator._encode_targets(y)
-    estimator._output_layer().check_targets(Y)
-    dtype = estimator.coefs_[0].dtype
-    return X.astype(dtype, copy=False), Y.astype(dtype)
-
-
 def trace_backprop(model, X: ArrayLike, y: ArrayLike, *, penalty: bool = False) -> BackpropTrace:
     """Every quantity of backpropagation for a few samples, in the lecture's notation.
 
@@ -314,7 +299,8 @@ def trace_backprop(model, X: ArrayLike, y: ArrayLike, *, penalty: bool = False) 
             f"or a Pipeline ending in one; got {type(estimator).__name__}."
         )
     check_is_fitted(estimator)
-    X, Y = _validated(estimator, X, y)
+    X, Y = validated_data(estimator, X, y, estimator.coefs_[0].dtype)
+    X = X.toarray() if sp.issparse(X) else X
     n = X.shape[0]
 
     network = _network_from_estimator(estimator, X.dtype)
