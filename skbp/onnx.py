@@ -29,8 +29,14 @@ The classifier's converter takes skl2onnx's usual classifier options: ``zipmap``
 False or ``'columns'``), ``nocl`` and ``output_class_labels``.
 """
 
+import copy
+import numbers
+
 import numpy as np
+from sklearn.compose import ColumnTransformer, TransformedTargetRegressor
+from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_array, check_is_fitted
 
 try:
@@ -49,6 +55,9 @@ try:
         check_input_and_output_types,
     )
     from skl2onnx.common.utils_classifier import get_label_classes
+    from skl2onnx.operator_converters.common import concatenate_variables
+    from skl2onnx.operator_converters.imputer_op import convert_sklearn_imputer
+    from skl2onnx.shape_calculators.imputer import calculate_sklearn_imputer_output_shapes
 except ImportError as exc:
     raise ImportError(
         'skbp.onnx needs skl2onnx and onnx; install them with: pip install "skbp[onnx]"'
@@ -59,7 +68,7 @@ from ._engine.losses import exp_limit
 from ._estimators.classifier import BackpropMLPClassifier
 from ._estimators.regressor import BackpropMLPRegressor
 
-__all__ = ["to_onnx"]
+__all__ = ["frame_inputs", "to_onnx"]
 
 #: The ONNX operator of each hidden activation of skbp that has one.
 _ONNX_ACTIVATIONS = {
@@ -108,18 +117,18 @@ def _constant(scope, container, name, value):
     return tensor_name
 
 
-def _mlp_logits(scope, operator, container):
+def _mlp_logits(scope, container, model, source):
     """Z^L, the net input of the output layer, computed in the weights' dtype.
 
     This is the part of the graph every skbp network shares (the forward pass of
     ``skbp._engine.network.forward_logits``); the output activation and what is
-    read from it belong to the estimator's converter.
+    read from it belong to the estimator's converter. ``source`` is the graph
+    variable holding X.
     """
-    model = operator.raw_operator
     hidden_op = _hidden_activation_op(model.activation)
     dtype = model.coefs_[0].dtype
-    a = operator.inputs[0].full_name
-    if not isinstance(operator.inputs[0].type, _TENSOR_TYPES[dtype]):
+    a = source.full_name
+    if not isinstance(source.type, _TENSOR_TYPES[dtype]):
         a = _node(scope, container, "Cast", [a], to=np_dtype_to_tensor_dtype(dtype))
     last = len(model.coefs_) - 1
     for layer, (coef, intercept) in enumerate(zip(model.coefs_, model.intercepts_)):
@@ -133,8 +142,22 @@ def _mlp_logits(scope, operator, container):
 def _onnx_labels(scope, model):
     """The class labels as the graph outputs them: int64 or strings (nocl: indices)."""
     classes = np.asarray(get_label_classes(scope, model))
-    # scikit-learn accepts float labels only when they are integers.
-    return classes.astype(np.int64 if classes.dtype.kind in "biuf" else str)
+    if classes.dtype.kind not in "biuf":
+        return classes.astype(str)
+    # scikit-learn accepts float labels only when they are integers; ONNX's
+    # labels are int64, which a cast would silently wrap beyond its range.
+    info = np.iinfo(np.int64)
+    outside = [
+        label for label in model.classes_.ravel()
+        if not info.min <= int(label) <= info.max
+    ] if classes.dtype.kind in "uf" else []
+    if outside:
+        raise ValueError(
+            f"class labels {outside[:5]} do not fit in the int64 labels of an ONNX "
+            f"classifier (from {info.min} to {info.max}); encode the labels (for "
+            "instance as strings, or with sklearn.preprocessing.LabelEncoder) and fit again."
+        )
+    return classes.astype(np.int64)
 
 
 def _probability_dtype(scope, model):
@@ -220,7 +243,7 @@ def _classifier_labels(scope, container, model, logits, output):
 def _convert_classifier(scope, operator, container):
     model = operator.raw_operator
     label_out, proba_out = (variable.full_name for variable in operator.outputs)
-    logits = _mlp_logits(scope, operator, container)
+    logits = _mlp_logits(scope, container, model, operator.inputs[0])
     proba = _classifier_probabilities(scope, container, model, logits)
     if _probability_dtype(scope, model) == model.coefs_[0].dtype:
         _node(scope, container, "Identity", [proba], proba_out)
@@ -267,23 +290,27 @@ def _clip(scope, container, z, limit, dtype):
     return _node(scope, container, "Max", [below, low])
 
 
-def _convert_regressor(scope, operator, container):
-    """``predict`` from the logits: z^L, or exp(z^L) for the log link."""
-    model = operator.raw_operator
+def _regressor_prediction(scope, container, model, source):
+    """``predict`` of a skbp regressor: z^L, or exp(z^L) for the log link."""
     if model.out_activation_ not in _ONNX_REGRESSOR_OUTPUTS:
         raise ValueError(
             f"out_activation_={model.out_activation_!r} has no ONNX mapping in skbp.onnx; "
             f"regressors with out_activation_ in {sorted(_ONNX_REGRESSOR_OUTPUTS)} can be "
             "converted."
         )
-    output = operator.outputs[0].full_name
-    a = _mlp_logits(scope, operator, container)
+    a = _mlp_logits(scope, container, model, source)
     if model.out_activation_ == "exp":
         # predict clips z^L first; unclipped, a large net input would give
         # exp(z), inf or 0 where predict gives exp(±exp_limit).
         dtype = model.coefs_[0].dtype
         a = _clip(scope, container, a, exp_limit(dtype), dtype)
-    _node(scope, container, _ONNX_REGRESSOR_OUTPUTS[model.out_activation_], [a], output)
+    return _node(scope, container, _ONNX_REGRESSOR_OUTPUTS[model.out_activation_], [a])
+
+
+def _convert_regressor(scope, operator, container):
+    model = operator.raw_operator
+    prediction = _regressor_prediction(scope, container, model, operator.inputs[0])
+    _node(scope, container, "Identity", [prediction], operator.outputs[0].full_name)
 
 
 skl2onnx.update_registered_converter(
@@ -294,10 +321,63 @@ skl2onnx.update_registered_converter(
 )
 
 
+def _scaled_target_regressor(model):
+    """The skbp regressor of a TransformedTargetRegressor that skbp.onnx converts.
+
+    The command line's regressors learn a standardised target: a
+    TransformedTargetRegressor around a skbp regressor with a StandardScaler
+    as ``transformer``. Other target transformations have no converter.
+    """
+    regressor, transformer = model.regressor_, model.transformer_
+    if not isinstance(regressor, BackpropMLPRegressor) or not isinstance(
+        transformer, StandardScaler
+    ):
+        raise ValueError(
+            "skbp.onnx converts a TransformedTargetRegressor whose regressor is a "
+            "BackpropMLPRegressor and whose transformer is a StandardScaler; got "
+            f"{type(regressor).__name__} and {type(transformer).__name__}."
+        )
+    return regressor
+
+
+def _scaled_target_output_shapes(operator):
+    check_input_and_output_numbers(operator, input_count_range=1, output_count_range=1)
+    regressor = _scaled_target_regressor(operator.raw_operator)
+    n_rows = operator.inputs[0].get_first_dimension()
+    output_type = _TENSOR_TYPES[regressor.coefs_[0].dtype]
+    operator.outputs[0].set_type(output_type([n_rows, regressor.n_outputs_]))
+
+
+def _convert_scaled_target(scope, operator, container):
+    """The regressor's prediction mapped back to y's units: z · scale_ + mean_."""
+    model = operator.raw_operator
+    regressor = _scaled_target_regressor(model)
+    scaler = model.transformer_
+    dtype = regressor.coefs_[0].dtype
+    y = _regressor_prediction(scope, container, regressor, operator.inputs[0])
+    if scaler.with_std:
+        scale = _constant(scope, container, "target_scale", scaler.scale_.astype(dtype))
+        y = _node(scope, container, "Mul", [y, scale])
+    if scaler.with_mean:
+        mean = _constant(scope, container, "target_mean", scaler.mean_.astype(dtype))
+        y = _node(scope, container, "Add", [y, mean])
+    _node(scope, container, "Identity", [y], operator.outputs[0].full_name)
+
+
+skl2onnx.update_registered_converter(
+    TransformedTargetRegressor,
+    "SkbpTransformedTargetRegressor",
+    _scaled_target_output_shapes,
+    _convert_scaled_target,
+)
+
+
 def _skbp_estimator(model):
     """The skbp estimator that makes the predictions of ``model``."""
     if isinstance(model, Pipeline):
         return _skbp_estimator(model._final_estimator)
+    if isinstance(model, TransformedTargetRegressor):
+        return _scaled_target_regressor(model)
     if isinstance(model, (BackpropMLPClassifier, BackpropMLPRegressor)):
         return model
     raise TypeError(
@@ -307,12 +387,152 @@ def _skbp_estimator(model):
     )
 
 
+def _steps(model):
+    """``model`` and every fitted estimator inside it, depth first."""
+    yield model
+    if isinstance(model, Pipeline):
+        inner = [step for _, step in model.steps]
+    elif isinstance(model, ColumnTransformer):
+        inner = [step for _, step, _ in model.transformers_]
+    elif isinstance(model, TransformedTargetRegressor):
+        inner = [model.regressor_]
+    else:
+        inner = []
+    for step in inner:
+        if step not in ("drop", "passthrough"):
+            yield from _steps(step)
+
+
+def _selects_columns_by_name(model):
+    """Whether a ColumnTransformer in ``model`` picks its columns by their names."""
+    for step in _steps(model):
+        if isinstance(step, ColumnTransformer):
+            for _, _, columns in step.transformers_:
+                names = [columns] if isinstance(columns, str) else columns
+                if any(isinstance(name, str) for name in np.ravel(names)):
+                    return True
+    return False
+
+
+def _is_text(dtype):
+    """Whether a pandas column of ``dtype`` holds text (object, string, categorical)."""
+    from pandas.api.types import is_bool_dtype, is_numeric_dtype
+
+    return not (is_numeric_dtype(dtype) or is_bool_dtype(dtype))
+
+
+def _column_inputs(model, frame, dtype):
+    """One ONNX input per column of ``frame``, named after it, typed by its dtype.
+
+    Numeric and boolean columns become tensors of the network's dtype (double
+    or float), text columns string tensors; each has shape (n_samples, 1).
+    """
+    fitted_names = getattr(model, "feature_names_in_", None)
+    names = [str(name) for name in frame.columns]
+    if fitted_names is not None and names != list(fitted_names):
+        missing = [name for name in fitted_names if name not in names]
+        extra = [name for name in names if name not in fitted_names]
+        raise ValueError(
+            "X must have the columns the model was fitted on, in the same order: "
+            f"{list(fitted_names)}; missing {missing}, unknown {extra}."
+        )
+    inputs = []
+    for name, column_dtype in zip(names, frame.dtypes):
+        if _is_text(column_dtype):
+            inputs.append((name, StringTensorType([None, 1])))
+        else:
+            inputs.append((name, _TENSOR_TYPES[dtype]([None, 1])))
+    return inputs
+
+
+class _ImputerForOnnx(SimpleImputer):
+    """A fitted SimpleImputer that the converter below turns into ONNX.
+
+    skl2onnx's own converter writes ONNX-ML's ``Imputer``, which onnxruntime
+    runs on float only (not on the double columns of a float64 model), and
+    converts a text imputer only if its missing value is a string, while pandas
+    writes a missing text as NaN, which a string tensor cannot hold.
+    :func:`to_onnx` gives its model's imputers this class, on a copy.
+    """
+
+
+def _convert_imputer(scope, operator, container):
+    """Missing entries replaced by ``statistics_``.
+
+    Numbers: ``Where(IsNaN(x), statistics_, x)`` in the input's dtype. Text:
+    skl2onnx's converter, with the empty string as the missing value.
+    """
+    imputer = operator.raw_operator
+    if np.any(np.asarray(imputer.statistics_ != imputer.statistics_)):
+        raise ValueError(
+            "A SimpleImputer of the model has a column without any observed value, "
+            "which it drops; skbp.onnx does not convert such an imputer."
+        )
+    source = concatenate_variables(scope, operator.inputs, container)
+    if isinstance(operator.inputs[0].type, StringTensorType):
+        imputer = copy.copy(imputer)
+        imputer.missing_values = ""
+        operator.raw_operator = imputer
+        convert_sklearn_imputer(scope, operator, container)
+        return
+    is_missing = imputer.missing_values
+    if not (isinstance(is_missing, numbers.Real) and np.isnan(is_missing)):
+        raise ValueError(
+            f"skbp.onnx converts a numeric SimpleImputer whose missing_values is NaN; "
+            f"got {is_missing!r}."
+        )
+    dtype = np.float32 if isinstance(operator.inputs[0].type, FloatTensorType) else np.float64
+    missing = _node(scope, container, "IsNaN", [source])
+    fill = _constant(scope, container, "imputed", imputer.statistics_.astype(dtype)[np.newaxis])
+    _node(scope, container, "Where", [missing, fill, source], operator.outputs[0].full_name)
+
+
+def _imputer_output_shapes(operator):
+    """The inputs' type, one column per input column (skl2onnx's default is float)."""
+    operator.outputs[0].type = type(operator.inputs[0].type)()
+    calculate_sklearn_imputer_output_shapes(operator)
+
+
+skl2onnx.update_registered_converter(
+    _ImputerForOnnx,
+    "SkbpSimpleImputer",
+    _imputer_output_shapes,
+    _convert_imputer,
+)
+
+
+def _with_onnx_imputers(model):
+    """``model``, or a copy whose SimpleImputers are :class:`_ImputerForOnnx`."""
+    if not any(type(step) is SimpleImputer for step in _steps(model)):
+        return model
+    model = copy.deepcopy(model)
+    for step in _steps(model):
+        if type(step) is SimpleImputer:
+            step.__class__ = _ImputerForOnnx
+    return model
+
+
 def to_onnx(model, X, *, options=None, target_opset=None):
     """Convert a fitted skbp estimator, or a Pipeline ending in one, to ONNX.
 
-    The ONNX model has one input, ``X``, a float tensor for a model trained in
-    float32 and a double tensor for a model trained in float64 (whatever the
-    dtype of the ``X`` passed here), of shape ``(n_samples, n_features)``.
+    Given an array, the ONNX model has one input, ``X``, a float tensor for a
+    model trained in float32 and a double tensor for a model trained in
+    float64 (whatever the dtype of the ``X`` passed here), of shape
+    ``(n_samples, n_features)``.
+
+    Given a pandas DataFrame with text columns, or a model whose
+    ColumnTransformer selects columns by name (what the command line's
+    ``--save`` writes: imputers, a StandardScaler for the numbers and a
+    OneHotEncoder for the text, then the estimator), it has one input per
+    column of ``feature_names_in_``, named after it, of shape
+    ``(n_samples, 1)``: a string tensor for a text (object, string or
+    categorical) column, where the empty string stands for a missing value,
+    and a double tensor (float for a float32 model) for a numeric or boolean
+    column, where NaN stands for a missing value. :func:`frame_inputs` makes
+    these inputs from a DataFrame. A TransformedTargetRegressor around a
+    BackpropMLPRegressor with a StandardScaler on the target (the command
+    line's regressors) is converted too.
+
     Its outputs are those skl2onnx gives for scikit-learn's estimators: for a
     classifier the predicted labels and the class probabilities, for a
     regressor the predictions ``variable``, of shape ``(n_samples,
@@ -325,8 +545,9 @@ def to_onnx(model, X, *, options=None, target_opset=None):
         The fitted model; a Pipeline's other steps must be convertible by
         skl2onnx (scalers, for instance).
 
-    X : array-like of shape (n_samples, n_features)
-        A sample of the input. Only its number of columns is used.
+    X : array-like or pandas DataFrame of shape (n_samples, n_features)
+        A sample of the input. Only its number of columns is used, and for a
+        DataFrame the names and dtypes of its columns.
 
     options : dict, default=None
         skl2onnx converter options, e.g. ``{"zipmap": False}`` to output a
@@ -350,11 +571,14 @@ def to_onnx(model, X, *, options=None, target_opset=None):
         If ``model`` is neither a skbp estimator nor a Pipeline ending in one.
 
     ValueError
-        If ``X`` does not have the model's number of features, or the model's
-        activations or labels have no ONNX counterpart.
+        If ``X`` does not have the model's number of features (or, for a model
+        fitted on a DataFrame, its columns), or the model's activations or
+        labels have no ONNX counterpart (integer labels beyond int64, such as
+        unsigned labels >= 2**63).
 
     See Also
     --------
+    frame_inputs : The inputs of such an ONNX model from a DataFrame.
     skl2onnx.to_onnx : The general converter, which this function calls.
 
     Examples
@@ -391,6 +615,22 @@ def to_onnx(model, X, *, options=None, target_opset=None):
     """
     check_is_fitted(model)
     dtype = _skbp_estimator(model).coefs_[0].dtype
+    if hasattr(X, "to_pandas") and not hasattr(X, "iloc"):  # polars
+        X = X.to_pandas()
+    is_frame = hasattr(X, "dtypes") and hasattr(X, "columns")
+    by_name = _selects_columns_by_name(model)
+    if is_frame and (by_name or any(_is_text(column) for column in X.dtypes)):
+        inputs = _column_inputs(model, X, dtype)
+        return skl2onnx.to_onnx(
+            _with_onnx_imputers(model), initial_types=inputs,
+            options=options, target_opset=target_opset,
+        )
+    if by_name:
+        raise ValueError(
+            "The model selects columns by name (it was fitted on a DataFrame with columns "
+            f"{list(getattr(model, 'feature_names_in_', []))}): pass a sample of its input "
+            "as a pandas DataFrame, whose column dtypes give the ONNX inputs."
+        )
     X = check_array(X, dtype=dtype)
     n_features = getattr(model, "n_features_in_", None)
     if n_features is not None and X.shape[1] != n_features:
@@ -399,3 +639,70 @@ def to_onnx(model, X, *, options=None, target_opset=None):
             "features; pass a sample of the model's input."
         )
     return skl2onnx.to_onnx(model, X[:1], options=options, target_opset=target_opset)
+
+
+#: The numpy dtype an ONNX model expects for each of its input tensor types.
+_FEED_DTYPES = {TensorProto.DOUBLE: np.float64, TensorProto.FLOAT: np.float32,
+                TensorProto.INT64: np.int64, TensorProto.STRING: object}
+
+
+def frame_inputs(onnx_model, frame):
+    """The inputs of an ONNX model made by :func:`to_onnx`, from a DataFrame.
+
+    Each input named after a column gets that column as an ``(n_samples, 1)``
+    array of the input's dtype; a text column's missing values become the
+    empty string, which the model imputes as the original imputer did.
+
+    Parameters
+    ----------
+    onnx_model : onnx.ModelProto
+        A model returned by :func:`to_onnx` for a DataFrame's input (one input
+        per column).
+
+    frame : pandas DataFrame
+        The rows to predict, with (at least) the model's columns.
+
+    Returns
+    -------
+    inputs : dict of str to ndarray
+        ``{column: values}``, for ``onnxruntime.InferenceSession.run(None, inputs)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import onnxruntime as ort
+    >>> import pandas as pd
+    >>> from sklearn.compose import make_column_transformer
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import OneHotEncoder, StandardScaler
+    >>> from skbp import BackpropMLPClassifier
+    >>> from skbp.onnx import frame_inputs, to_onnx
+    >>> frame = pd.DataFrame({"size": [1.0, 2.5, 0.3, 4.1] * 5,
+    ...                       "colour": ["red", "blue", "red", "green"] * 5})
+    >>> y = [0, 1, 0, 1] * 5
+    >>> model = make_pipeline(
+    ...     make_column_transformer((StandardScaler(), ["size"]),
+    ...                             (OneHotEncoder(), ["colour"])),
+    ...     BackpropMLPClassifier((4,), max_iter=50, random_state=0)).fit(frame, y)
+    >>> onx = to_onnx(model, frame, options={"zipmap": False})
+    >>> [i.name for i in onx.graph.input]
+    ['size', 'colour']
+    >>> session = ort.InferenceSession(onx.SerializeToString(),
+    ...                                providers=["CPUExecutionProvider"])
+    >>> labels, proba = session.run(None, frame_inputs(onx, frame))
+    >>> bool(np.abs(proba - model.predict_proba(frame)).max() < 1e-12)
+    True
+    """
+    inputs = {}
+    for graph_input in onnx_model.graph.input:
+        name = graph_input.name
+        if name not in frame.columns:
+            raise ValueError(f"frame has no column {name!r}, an input of the ONNX model.")
+        dtype = _FEED_DTYPES[graph_input.type.tensor_type.elem_type]
+        column = frame[[name]]
+        if dtype is object:
+            values = column.astype(object).where(column.notna(), "").astype(str)
+            inputs[name] = values.to_numpy().astype(object)
+        else:
+            inputs[name] = column.to_numpy(dtype=dtype, na_value=np.nan)
+    return inputs

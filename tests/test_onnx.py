@@ -19,6 +19,7 @@ so 1e-5 covers z^L differing by two ulps there. Observed here: below 6e-7
 
 import importlib
 import sys
+import warnings
 
 import numpy as np
 import onnx
@@ -34,7 +35,7 @@ from sklearn.datasets import (
     make_multilabel_classification,
     make_regression,
 )
-from sklearn.exceptions import NotFittedError
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
@@ -522,3 +523,134 @@ def test_import_without_skl2onnx_names_the_extra(monkeypatch):
     monkeypatch.delitem(sys.modules, "skbp.onnx")
     with pytest.raises(ImportError, match=r'pip install "skbp\[onnx\]"'):
         importlib.import_module("skbp.onnx")
+
+
+# ------------------------------------------- the models the command line saves
+def _cli_like_frame(n=150, seed=0):
+    """Integer, real and text columns, with missing numbers and texts, as a CSV gives."""
+    rng = np.random.RandomState(seed)
+    frame = pd.DataFrame({
+        "age": rng.randint(18, 80, n),
+        "income": (rng.randn(n) * 1000 + 3000).round(2),
+        "city": rng.choice(["paris", "lyon", "nice"], n).astype(object),
+        "member": rng.choice(["yes", "no"], n).astype(object),
+    })
+    frame.loc[frame.index % 11 == 3, "income"] = np.nan
+    frame.loc[frame.index % 13 == 5, "city"] = np.nan
+    return frame
+
+
+def _cli_like_pipeline(final_step, frame):
+    """The pipeline skbp's command line saves (see skbp/_tools/cli.py)."""
+    from sklearn.impute import SimpleImputer
+
+    numeric = list(frame.select_dtypes(["number", "bool"]).columns)
+    text = [column for column in frame.columns if column not in numeric]
+    encode = make_pipeline(
+        SimpleImputer(strategy="constant", fill_value="missing"),
+        OneHotEncoder(handle_unknown="ignore"),
+    )
+    preprocess = ColumnTransformer([
+        ("numeric", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), numeric),
+        ("categorical", encode, text),
+    ])
+    return Pipeline([("preprocess", preprocess), ("mlp", final_step)])
+
+
+def _unseen_rows(frame):
+    """Rows with a category and missing values the training rows did not have there."""
+    rows = frame.iloc[:4].copy()
+    rows.loc[rows.index[0], "city"] = "lille"  # unknown: OneHotEncoder ignores it
+    rows.loc[rows.index[1], "member"] = np.nan
+    rows.loc[rows.index[2], "income"] = np.nan
+    return pd.concat([frame, rows], ignore_index=True)
+
+
+def test_a_cli_classifier_pipeline_exports_with_one_input_per_column():
+    from skbp.onnx import frame_inputs
+
+    frame = _cli_like_frame()
+    y = np.where((frame["age"] > 45) ^ (frame["member"] == "yes"), "good", "bad")
+    clf = BackpropMLPClassifier((8,), max_iter=80, random_state=0)
+    pipe = _cli_like_pipeline(clf, frame).fit(frame, y)
+    onx = to_onnx(pipe, frame, options={"zipmap": False})
+    assert [(i.name, i.type.tensor_type.elem_type) for i in onx.graph.input] == [
+        ("age", TensorProto.DOUBLE), ("income", TensorProto.DOUBLE),
+        ("city", TensorProto.STRING), ("member", TensorProto.STRING),
+    ]
+    rows = _unseen_rows(frame)
+    outputs = _run_inputs(onx, frame_inputs(onx, rows))
+    assert np.abs(outputs["probabilities"] - pipe.predict_proba(rows)).max() <= FLOAT64_ATOL
+    assert np.array_equal(outputs["label"], pipe.predict(rows))
+
+
+def test_a_cli_regressor_pipeline_with_a_scaled_target_exports():
+    from sklearn.compose import TransformedTargetRegressor
+
+    from skbp.onnx import frame_inputs
+
+    frame = _cli_like_frame()
+    y = frame["age"] * 3.0 + frame["income"].fillna(3000) / 100 + 500.0
+    for with_mean in (True, False):  # False: the log-link losses' target scaling
+        reg = TransformedTargetRegressor(
+            regressor=BackpropMLPRegressor(hidden_layer_sizes=(8,), max_iter=80, random_state=0),
+            transformer=StandardScaler(with_mean=with_mean),
+        )
+        pipe = _cli_like_pipeline(reg, frame).fit(frame, y)
+        onx = to_onnx(pipe, frame)
+        rows = _unseen_rows(frame)
+        (prediction,) = _run_inputs(onx, frame_inputs(onx, rows)).values()
+        expected = pipe.predict(rows)
+        assert prediction.shape == (len(rows), 1)
+        assert np.abs(prediction[:, 0] - expected).max() <= FLOAT64_ATOL * np.abs(expected).max()
+
+
+def test_a_model_saved_by_the_command_line_exports(tmp_path):
+    import subprocess
+    import sys
+
+    import joblib
+
+    from skbp.onnx import frame_inputs
+
+    frame = _cli_like_frame()
+    frame["label"] = np.where(frame["age"] > 45, "old", "young")
+    csv, model_path = tmp_path / "people.csv", tmp_path / "model.joblib"
+    frame.to_csv(csv, index=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "skbp", "--csv", str(csv), "--target", "label",
+         "--max-iter", "30", "--save", str(model_path)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    model = joblib.load(model_path)
+    X = pd.read_csv(csv).drop(columns="label")
+    onx = to_onnx(model, X, options={"zipmap": False})
+    outputs = _run_inputs(onx, frame_inputs(onx, X))
+    assert np.abs(outputs["probabilities"] - model.predict_proba(X)).max() <= FLOAT64_ATOL
+    assert np.array_equal(outputs["label"], model.predict(X))
+
+
+def test_a_model_fitted_on_named_columns_needs_a_dataframe():
+    frame = _cli_like_frame()
+    y = (frame["age"] > 45).to_numpy()
+    pipe = _cli_like_pipeline(BackpropMLPClassifier((4,), max_iter=5, random_state=0), frame)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        pipe.fit(frame, y)
+    with pytest.raises(ValueError, match="selects columns by name.*'age', 'income'"):
+        to_onnx(pipe, frame.to_numpy())
+    with pytest.raises(ValueError, match=r"missing \['member'\], unknown \['club'\]"):
+        to_onnx(pipe, frame.rename(columns={"member": "club"}))
+
+
+# --------------------------------------------------------------- integer labels
+def test_unsigned_labels_beyond_int64_are_refused():
+    X, y = _classification(3)
+    labels = np.array([1, 2**63, 2**64 - 1], dtype=np.uint64)
+    clf = _fit(X, labels[y])
+    with pytest.raises(ValueError, match=r"do not fit in the int64 labels.*9223372036854775808"):
+        to_onnx(clf, X)
+    # unsigned labels within int64's range keep their values
+    small = np.array([0, 7, 2**63 - 1], dtype=np.uint64)
+    _assert_faithful(_fit(X, small[y]), X)
