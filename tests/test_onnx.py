@@ -605,30 +605,38 @@ def test_a_cli_regressor_pipeline_with_a_scaled_target_exports():
         assert np.abs(prediction[:, 0] - expected).max() <= FLOAT64_ATOL * np.abs(expected).max()
 
 
-def test_a_model_saved_by_the_command_line_exports(tmp_path):
+@pytest.mark.parametrize("task", ["classification", "regression"])
+def test_a_model_saved_by_the_command_line_exports(task, tmp_path):
     import subprocess
-    import sys
 
     import joblib
 
     from skbp.onnx import frame_inputs
 
     frame = _cli_like_frame()
-    frame["label"] = np.where(frame["age"] > 45, "old", "young")
+    if task == "classification":
+        frame["target"] = np.where(frame["age"] > 45, "old", "young")
+    else:
+        frame["target"] = (frame["age"] * 3.7 + np.arange(len(frame)) % 7).round(1)
     csv, model_path = tmp_path / "people.csv", tmp_path / "model.joblib"
     frame.to_csv(csv, index=False)
     done = subprocess.run(
-        [sys.executable, "-m", "skbp", "--csv", str(csv), "--target", "label",
+        [sys.executable, "-m", "skbp", "--csv", str(csv), "--target", "target",
          "--max-iter", "30", "--save", str(model_path)],
         capture_output=True, text=True, timeout=300,
     )
     assert done.returncode == 0, done.stderr
     model = joblib.load(model_path)
-    X = pd.read_csv(csv).drop(columns="label")
-    onx = to_onnx(model, X, options={"zipmap": False})
+    X = pd.read_csv(csv).drop(columns="target")
+    onx = to_onnx(model, X, options={"zipmap": False} if task == "classification" else None)
     outputs = _run_inputs(onx, frame_inputs(onx, X))
-    assert np.abs(outputs["probabilities"] - model.predict_proba(X)).max() <= FLOAT64_ATOL
-    assert np.array_equal(outputs["label"], model.predict(X))
+    if task == "classification":
+        assert np.abs(outputs["probabilities"] - model.predict_proba(X)).max() <= FLOAT64_ATOL
+        assert np.array_equal(outputs["label"], model.predict(X))
+    else:
+        expected = model.predict(X)
+        error = np.abs(outputs["variable"][:, 0] - expected).max()
+        assert error <= FLOAT64_ATOL * np.abs(expected).max()
 
 
 def test_a_model_fitted_on_named_columns_needs_a_dataframe():
