@@ -227,8 +227,7 @@ def check_gradients(
     model : BackpropMLPClassifier, BackpropMLPRegressor or Pipeline
         A fitted skbp estimator, or a fitted Pipeline ending in one (X is
         transformed by every step but the last).  Its weights are copied into
-        a float64 network; the model is not modified.  (skbp's own tests also
-        pass the engine's private ``Network``.)
+        a float64 network; the model is not modified.
     X : array-like or sparse matrix of shape (n_samples, n_features)
         Input data, finite.
     y : array-like

@@ -56,6 +56,18 @@ class LayerTrace:
     per-sample field (``_PER_SAMPLE``) has a leading sample axis, e.g.
     (n_samples, M_l, 1) and, for ``grad_W``, (n_samples, M_l, M_{l−1}).
     ``W`` and ``b`` are the layer's parameters, shared by the samples.
+    The fields are described in :func:`trace_backprop`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbp import BackpropMLPRegressor, trace_backprop
+    >>> X, y = np.eye(3), np.arange(3.0)
+    >>> reg = BackpropMLPRegressor(hidden_layer_sizes=(2,), max_iter=3,
+    ...                            random_state=0).fit(X, y)
+    >>> output = trace_backprop(reg, X, y).layers[2]
+    >>> output.index, output.W.shape, output.grad_W.shape, output.sample(0).grad_W.shape
+    (2, (1, 2), (3, 1, 2), (1, 2))
     """
 
     index: int
@@ -83,7 +95,23 @@ class LayerTrace:
 
 
 class BackpropTrace:
-    """The result of :func:`trace_backprop`; its attributes are documented there."""
+    """The result of :func:`trace_backprop`: every quantity of BP1–BP4 for the traced samples.
+
+    Build it with :func:`trace_backprop`, which documents its attributes
+    (``layers``, ``y``, ``cost``, ``loss``); ``print(trace)`` shows it as
+    tables, and :meth:`to_string` with other limits on wide layers.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbp import BackpropMLPRegressor, trace_backprop
+    >>> X, y = np.eye(3), np.arange(3.0)
+    >>> reg = BackpropMLPRegressor(hidden_layer_sizes=(2,), max_iter=3,
+    ...                            random_state=0).fit(X, y)
+    >>> trace = trace_backprop(reg, X, y)
+    >>> type(trace).__name__, trace.n_samples, sorted(trace.layers)
+    ('BackpropTrace', 3, [1, 2])
+    """
 
     def __init__(self, layers, y, cost, *, estimator_name, loss, penalty, has_sample_axis):
         self.layers = layers
@@ -297,10 +325,10 @@ def trace_backprop(model, X: ArrayLike, y: ArrayLike, *, penalty: bool = False) 
 
     Returns
     -------
-    trace : BackpropTrace
+    trace : :class:`BackpropTrace`
         An object with the attributes
 
-        ``layers`` : dict of int to LayerTrace
+        ``layers`` : dict of int to :class:`LayerTrace`
             ``layers[l]`` for the weight layers l = 1..L, keyed as in the
             lecture: 1 is input → first hidden layer, L the output layer.  Each
             has the parameters ``W`` (M_l, M_{l−1}) and ``b`` (M_l, 1), and for
