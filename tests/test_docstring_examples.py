@@ -31,7 +31,7 @@ def test_the_public_api_has_examples():
     documented = {name.rsplit(".", 1)[-1] for name in EXAMPLES}
     assert {
         "BackpropMLPClassifier", "BackpropMLPRegressor", "check_gradients", "trace_backprop",
-        "TrainingCurveDisplay", "LayerDiagnosticsDisplay", "BackpropTrace", "LayerTrace",
+        "TrainingCurveDisplay", "LayerDiagnosticsDisplay", "BackpropTrace",
         "to_onnx", "frame_inputs",
     } <= documented
 

@@ -56,18 +56,8 @@ class LayerTrace:
     per-sample field (``_PER_SAMPLE``) has a leading sample axis, e.g.
     (n_samples, M_l, 1) and, for ``grad_W``, (n_samples, M_l, M_{l−1}).
     ``W`` and ``b`` are the layer's parameters, shared by the samples.
-    The fields are described in :func:`trace_backprop`.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skbp import BackpropMLPRegressor, trace_backprop
-    >>> X, y = np.eye(3), np.arange(3.0)
-    >>> reg = BackpropMLPRegressor(hidden_layer_sizes=(2,), max_iter=3,
-    ...                            random_state=0).fit(X, y)
-    >>> output = trace_backprop(reg, X, y).layers[2]
-    >>> output.index, output.W.shape, output.grad_W.shape, output.sample(0).grad_W.shape
-    (2, (1, 2), (3, 1, 2), (1, 2))
+    The fields are described in :func:`trace_backprop`; see
+    :class:`BackpropTrace` for an example.
     """
 
     index: int
@@ -111,6 +101,9 @@ class BackpropTrace:
     >>> trace = trace_backprop(reg, X, y)
     >>> type(trace).__name__, trace.n_samples, sorted(trace.layers)
     ('BackpropTrace', 3, [1, 2])
+    >>> output = trace.layers[2]      # a LayerTrace: 3 samples, 1 output, 2 hidden units
+    >>> output.index, output.W.shape, output.grad_W.shape, output.sample(0).grad_W.shape
+    (2, (1, 2), (3, 1, 2), (1, 2))
     """
 
     def __init__(self, layers, y, cost, *, estimator_name, loss, penalty, has_sample_axis):
