@@ -463,6 +463,10 @@ def _convert_imputer(scope, operator, container):
     skl2onnx's converter, with the empty string as the missing value.
     """
     imputer = operator.raw_operator
+    if imputer.add_indicator:
+        raise ValueError(
+            "skbp.onnx does not convert a SimpleImputer with add_indicator=True."
+        )
     if np.any(np.asarray(imputer.statistics_ != imputer.statistics_)):
         raise ValueError(
             "A SimpleImputer of the model has a column without any observed value, "

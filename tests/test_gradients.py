@@ -291,3 +291,10 @@ def test_parameter_errors_name_the_parameter(params, name):
     clf, X, y = _fitted("multiclass", "tanh", 0.0, rng)
     with pytest.raises(ValueError, match=f"The '{name}' parameter of check_gradients must be"):
         check_gradients(clf, X, y, **params)
+
+
+def test_the_subset_follows_random_state():
+    rng = np.random.RandomState(15)
+    clf, X, y = _fitted("multiclass", "logistic", 0.1, rng)
+    seeded = check_gradients(clf, X, y, max_params=7, random_state=3)
+    assert check_gradients(clf, X, y, max_params=7, random_state=np.random.RandomState(3)) == seeded

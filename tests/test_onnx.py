@@ -662,3 +662,20 @@ def test_unsigned_labels_beyond_int64_are_refused():
     # unsigned labels within int64's range keep their values
     small = np.array([0, 7, 2**63 - 1], dtype=np.uint64)
     _assert_faithful(_fit(X, small[y]), X)
+
+
+def test_an_imputer_with_missing_indicators_is_refused():
+    from sklearn.impute import SimpleImputer
+
+    frame = _cli_like_frame()
+    y = (frame["age"] > 45).to_numpy()
+    preprocess = ColumnTransformer([
+        ("numeric", SimpleImputer(add_indicator=True), ["age", "income"]),
+        ("text", OneHotEncoder(handle_unknown="ignore"), ["member"]),
+    ])
+    pipe = make_pipeline(preprocess, BackpropMLPClassifier((4,), max_iter=5, random_state=0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        pipe.fit(frame[["age", "income", "member"]], y)
+    with pytest.raises(ValueError, match="add_indicator=True"):
+        to_onnx(pipe, frame[["age", "income", "member"]])

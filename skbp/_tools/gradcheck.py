@@ -33,6 +33,7 @@ from numbers import Integral, Real
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import (
     _check_sample_weight,
@@ -250,7 +251,7 @@ def check_gradients(
         Check only this many randomly chosen parameters (all when None): each
         costs two forward passes over X, so large networks are checked on a
         sample of their parameters.
-    random_state : int, default=0
+    random_state : int, RandomState instance or None, default=0
         Seed of that choice.
 
     Returns
@@ -303,7 +304,7 @@ def check_gradients(
 
     indices = np.arange(network.params.size)
     if max_params is not None and max_params < indices.size:
-        rng = np.random.RandomState(random_state)
+        rng = check_random_state(random_state)
         indices = np.sort(rng.choice(indices.size, max_params, replace=False))
     with np.errstate(all="ignore"):
         numeric = _central_differences(
