@@ -101,8 +101,8 @@ def subcommand_form(argv: list[str]) -> list[str]:
     """
     if not argv:
         return ["demo"]
-    if argv[0] in SUBCOMMANDS or argv[0] in ("-h", "--help", "--version"):
-        return argv
+    if not argv[0].startswith("-") or argv[0] in ("-h", "--help", "--version"):
+        return argv  # a subcommand (or a misspelt one, which argparse names)
     modes = [(i, arg.partition("=")) for i, arg in enumerate(argv)
              if arg.partition("=")[0] in LEGACY_MODES]
     if len(modes) > 1:

@@ -14,7 +14,6 @@ identifier: one feature per row, which nothing learns from).
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -39,7 +38,7 @@ def read_csv(path: str, sep: str, text: Sequence[str] = ()):
     try:
         import pandas as pd
     except ImportError:
-        raise CLIError(f'{PROG} needs pandas to read CSV files: pip install "skbp[cli]"') from None
+        raise CLIError('reading CSV files needs pandas: pip install "skbp[cli]"') from None
     try:
         frame = pd.read_csv(path, sep=sep, encoding="utf-8-sig", skipinitialspace=True,
                             dtype=dict.fromkeys(text, str))
@@ -130,6 +129,7 @@ class Columns:
 
     numeric: list[str] = field(default_factory=list)
     levels: dict[str, int] = field(default_factory=dict)  # categorical column -> its levels
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def n_inputs(self) -> int:
@@ -137,14 +137,14 @@ class Columns:
         return len(self.numeric) + sum(self.levels.values())
 
     def report(self) -> list[str]:
-        """One line per kind of column, naming each column."""
+        """One line per kind of column, naming each column, then the warnings."""
         lines = []
         if self.numeric:
             lines.append(f"numeric (standardised): {', '.join(self.numeric)}")
         if self.levels:
             levels = ", ".join(f"{name} ({k} levels)" for name, k in self.levels.items())
             lines.append(f"categorical (one-hot encoded): {levels}")
-        return lines
+        return lines + [f"warning: {warning}" for warning in self.warnings]
 
 
 def feature_columns(X, path: str, categorical: Sequence[str] = ()) -> Columns:
@@ -181,8 +181,8 @@ def feature_columns(X, path: str, categorical: Sequence[str] = ()) -> Columns:
         numbers = X[name].to_numpy(dtype=float, na_value=np.nan)
         _check_spread(name, numbers, path)
         if _row_numbers(numbers):
-            _warn(f"column {name!r} of {path} numbers the rows (a different whole number "
-                  f"in each): if it identifies them, pass --id {name}")
+            columns.warnings.append(f"column {name!r} numbers the rows (a different whole "
+                                    f"number in each): if it identifies them, pass --id {name}")
     return columns
 
 
@@ -205,7 +205,3 @@ def _row_numbers(values: np.ndarray) -> bool:
         return False
     ordered = np.sort(values)
     return bool(np.all(ordered == np.round(ordered)) and np.all(np.diff(ordered) == 1))
-
-
-def _warn(message: str) -> None:
-    print(f"{PROG}: warning: {message}", file=sys.stderr)

@@ -146,9 +146,9 @@ def add_csv_options(parser: argparse.ArgumentParser, id_help: str) -> None:
 
 
 def estimator_params(args: argparse.Namespace) -> dict[str, Any]:
-    """The estimator's parameters: the options of :func:`add_model_options`, else the defaults."""
+    """The estimator's parameters that the options of :func:`add_model_options` set."""
     given = vars(args)
-    params = {name: given.get(name, default) for name, default in DEFAULT_PARAMS.items()}
+    params = {name: given[name] for name in DEFAULT_PARAMS if name in given}
     params["hidden_layer_sizes"] = tuple(params["hidden_layer_sizes"])
     if isinstance(params["dropout"], list):
         dropout = params["dropout"]

@@ -124,7 +124,7 @@ def target_and_task(column, path: str, n_folds: int, task: str) -> tuple[np.ndar
     if task == "regression" or (task == "auto" and (kind == "continuous" or many)):
         if y.dtype.kind not in "biuf":
             raise CLIError(
-                f"target column {name!r} holds text (such as {y[0]!r}); a regression needs "
+                f"target column {name!r} holds text (such as {_plain(y[0])!r}); a regression needs "
                 "numbers"
             )
         y = y.astype(np.float64)

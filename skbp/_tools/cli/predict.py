@@ -28,8 +28,7 @@ EXAMPLES = """\
 def add_parser(subparsers) -> None:
     parser = subcommand(
         subparsers, "predict",
-        "predict the rows of a CSV file with a model saved by 'skbp train --save' "
-        "(needs pandas)",
+        "predict the rows of a CSV file with a model that skbp train saved (needs pandas)",
         EXAMPLES,
     )
     add_csv_options(parser, "identifier columns, copied to the output")
@@ -79,7 +78,7 @@ def _encoded_columns(model) -> dict[str, list[str]]:
 
 
 def run(args: argparse.Namespace, out: TextIO) -> None:
-    check_output_paths({"--output": args.output}, {"FILE": args.csv, "--model": args.model})
+    check_output_paths({"--output": args.output}, {"the input file": args.csv, "--model": args.model})
     model = load_model(args.model)
     if args.proba and is_regressor(model):
         raise CLIError(

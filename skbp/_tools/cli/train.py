@@ -131,7 +131,7 @@ def _estimator_step(mlp):
 
 
 def run(args: argparse.Namespace, out: TextIO) -> None:
-    check_output_paths({"--plot": args.plot, "--save": args.save}, {"FILE": args.csv})
+    check_output_paths({"--plot": args.plot, "--save": args.save}, {"the training file": args.csv})
     check_plot_format(args.plot)
     frame = read_csv(args.csv, args.sep, text=args.categorical)
     require_columns(frame, args.csv, [args.target], "--target")
