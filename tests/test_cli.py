@@ -1,11 +1,14 @@
 """Tests for the command-line interface (python -m skbp / skbp)."""
 
 import argparse
+import errno
 import io
 import os
 import re
+import shlex
 import subprocess
 import sys
+import warnings
 from importlib.metadata import entry_points, metadata
 
 import joblib
@@ -14,6 +17,7 @@ import pandas as pd
 import pytest
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.datasets import load_digits
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import (
     mean_absolute_error,
     mean_gamma_deviance,
@@ -27,8 +31,14 @@ from skbp import BackpropMLPClassifier, BackpropMLPRegressor
 from skbp._engine.activations import ACTIVATIONS
 from skbp._engine.initializers import INITIALIZERS
 from skbp._engine.losses import LOSSES, REGRESSION_LOSSES
-from skbp._tools.cli import _fitting, build_parser, demo, main
+from skbp._tools.cli import _fitting, build_parser, demo, main, subcommand_form
 from skbp._tools.cli._options import estimator_params
+from skbp._tools.cli._tasks import (
+    CLASSIFICATION,
+    MAX_INTEGER_CLASSES,
+    REGRESSION,
+    target_and_task,
+)
 
 # The base install has numpy, scipy and scikit-learn only: the demonstration must
 # run without the optional packages.
@@ -867,3 +877,263 @@ def test_errors_subprocess(tmp_path):
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("skbp: error: ")
     assert fragment in lines[0]
+
+
+# ------------------------------------------------------ skbp 0.1's forms, for one release
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_old_forms_run_the_subcommands_with_a_note(mixed_csv, tmp_path, capsys):
+    options = ["--target", "label", *TRAIN, "--cv", "0", "--max-iter", "5"]
+    assert main(["train", str(mixed_csv), *options]) == 0
+    new = capsys.readouterr()
+    assert new.err == ""
+    assert main(["--csv", str(mixed_csv), *options]) == 0
+    old = capsys.readouterr()
+    assert old.err == (
+        f"skbp: note: 'skbp --csv {mixed_csv} {' '.join(options)}' is skbp 0.1's form, which "
+        f"goes in 0.3: use 'skbp train {mixed_csv} {' '.join(options)}'\n"
+    )
+    timeless = [line for line in new.out.splitlines() if not line.startswith("trained in")]
+    assert timeless == [line for line in old.out.splitlines() if not line.startswith("trained in")]
+
+
+@pytest.mark.parametrize(
+    "argv, expected",
+    [
+        (["--predict", "new.csv", "--model", "m.joblib"],
+         ["predict", "new.csv", "--model", "m.joblib"]),
+        (["--model", "m.joblib", "--predict=new.csv"],
+         ["predict", "new.csv", "--model", "m.joblib"]),
+        (["--target", "y", "--csv", "a b.csv"], ["train", "a b.csv", "--target", "y"]),
+        (["--max-iter", "3"], ["demo", "--max-iter", "3"]),
+    ],
+)
+def test_old_forms_translate(argv, expected, capsys):
+    assert subcommand_form(argv) == expected
+    (note,) = capsys.readouterr().err.splitlines()
+    assert note.endswith(f"use 'skbp {shlex.join(expected)}'")
+    # and the new form is left alone
+    assert subcommand_form(expected) == expected
+    assert capsys.readouterr().err == ""
+
+
+# --------------------------------------------------------- what the columns are taken for
+def _write(tmp_path, frame, name="data.csv"):
+    path = tmp_path / name
+    frame.to_csv(path, index=False)
+    return path
+
+
+def _with_stray_text(n=60):
+    """A numeric column 'income' with three cells that are not numbers."""
+    frame = _mixed_frame(n)
+    income = frame["size"].abs().round(2).astype(object)
+    income[[3, 9, 20]] = ["12,5k", "?", "12,5k"]
+    return frame.assign(income=income)
+
+
+def test_mostly_numeric_text_column_is_refused(tmp_path, capsys):
+    path = _write(tmp_path, _with_stray_text())
+    line, out = _one_error_line(
+        capsys, main(["train", str(path), "--target", "label", "--cv", "0"])
+    )
+    assert line == (
+        f"skbp: error: column 'income' of {path} is mostly numbers, but 3 of its 60 values "
+        "are not: '12,5k' (lines 5, 22), '?' (line 11); fix those cells (an empty cell is a "
+        "missing value), or list it in --categorical to encode its values as categories"
+    )
+    assert out == ""
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_categorical_option_encodes_any_column_as_categories(tmp_path, capsys):
+    frame = _with_stray_text()
+    path = _write(tmp_path, frame)
+    model = tmp_path / "model.joblib"
+    assert main(["train", str(path), "--target", "label", "--cv", "0", "--max-iter", "3",
+                 "--categorical", "income", "shape", "--save", str(model)]) == 0
+    levels = frame["income"].astype(str).nunique()
+    assert (f"categorical (one-hot encoded): colour (4 levels), shape (2 levels), income "
+            f"({levels} levels)\n") in capsys.readouterr().out
+    # new rows whose income cells are all numbers are read as text, as in training
+    pipeline = joblib.load(model)
+    new = frame.drop(columns="label").iloc[10:18]
+    assert pd.to_numeric(new["income"]).notna().all()
+    _write(tmp_path, new, "new.csv")
+    assert main(["predict", str(tmp_path / "new.csv"), "--model", str(model)]) == 0
+    written = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    X = new.astype({"income": str})
+    assert list(written["prediction"]) == list(pipeline.predict(X))
+
+
+def test_column_unique_per_row_is_refused(tmp_path, capsys):
+    frame = _mixed_frame(40).assign(customer=[f"C-{i:04d}" for i in range(40)])
+    path = _write(tmp_path, frame)
+    line, out = _one_error_line(capsys, main(["train", str(path), "--target", "label"]))
+    assert line == (
+        f"skbp: error: column 'customer' of {path} has a different value in each of its 40 "
+        "rows, such as 'C-0000': one-hot encoded, it would add 40 features that nothing can "
+        "be learnt from; if it identifies the rows, pass --id customer, or list it in "
+        "--categorical to encode its values as categories"
+    )
+    assert out == ""
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_identifier_columns_are_named_and_row_numbers_warned(tmp_path, capsys):
+    frame = _mixed_frame(40).assign(customer=[f"C-{i:04d}" for i in range(40)],
+                                    row=np.random.default_rng(0).permutation(40) + 1)
+    path = _write(tmp_path, frame)
+    assert main(["train", str(path), "--target", "label", "--id", "customer", "--cv", "0",
+                 "--max-iter", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "\n  numeric (standardised): size, weight, row\n" in out
+    assert "\n  identifiers (not features): customer\n" in out
+    assert ("\n  warning: column 'row' numbers the rows (a different whole number in each): "
+            "if it identifies them, pass --id row\n") in out
+
+
+def test_overflowing_column_is_named(tmp_path, capsys):
+    frame = _mixed_frame().assign(huge=lambda f: f["size"] * 1e300)
+    path = _write(tmp_path, frame)
+    line, out = _one_error_line(capsys, main(["train", str(path), "--target", "label"]))
+    largest = np.abs(frame["huge"]).max()
+    assert line == (
+        f"skbp: error: column 'huge' of {path} holds numbers too large to standardise (up to "
+        f"{largest:.3g}; their variance overflows float64): rescale the column, such as its "
+        "logarithm or the numbers in other units"
+    )
+    assert out == ""
+    # a column that is only large, whose variance is finite, trains
+    frame["huge"] = frame["size"] * 1e150
+    _write(tmp_path, frame)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        assert main(["train", str(path), "--target", "label", "--cv", "0", "--max-iter", "3"]) == 0
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_infinite_and_text_cells_of_numeric_columns_are_named(mixed_csv, tmp_path, capsys):
+    frame = _mixed_frame()
+    infinite = frame.assign(size=frame["size"].where(frame.index != 6, np.inf))
+    path = _write(tmp_path, infinite)
+    line, _ = _one_error_line(capsys, main(["train", str(path), "--target", "label"]))
+    assert line == (
+        f"skbp: error: column 'size' of {path} holds an infinite number: 'inf' (line 8); give "
+        "a finite number, or leave the cell empty for a missing value"
+    )
+    model = tmp_path / "model.joblib"
+    assert main(["train", str(mixed_csv), "--target", "label", "--cv", "0", "--max-iter", "3",
+                 "--save", str(model)]) == 0
+    capsys.readouterr()
+    line, out = _one_error_line(
+        capsys, main(["predict", str(path), "--model", str(model)])
+    )
+    assert "column 'size'" in line and "'inf' (line 8)" in line and out == ""
+    text = frame.drop(columns="label").head(4).astype({"weight": object})
+    text.loc[2, "weight"] = "n.a."
+    path = _write(tmp_path, text, "new.csv")
+    line, out = _one_error_line(capsys, main(["predict", str(path), "--model", str(model)]))
+    assert line == (
+        f"skbp: error: column 'weight' of {path} holds text where the model was trained on "
+        "numbers: 'n.a.' (line 4); fix those cells (an empty cell is a missing value)"
+    )
+    assert out == ""
+
+
+# --------------------------------------------------------- classification or regression
+def test_many_whole_numbers_are_a_regression_target(tmp_path, capsys):
+    """scikit-learn's diabetes target: 214 distinct whole numbers in 442 rows."""
+    from sklearn.datasets import load_diabetes
+
+    X, y = load_diabetes(return_X_y=True, as_frame=True)
+    assert np.all(y == y.round()) and y.nunique() == 214
+    path = _write(tmp_path, X.assign(progression=y))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        assert main(["train", str(path), "--target", "progression", "--cv", "0",
+                     "--max-iter", "5"]) == 0
+    out = capsys.readouterr().out
+    assert ("target 'progression': numbers from 25 to 346 (214 distinct whole numbers, more "
+            "than 20, fitted as numbers; --task classification takes them for class labels)"
+            ) in out
+    assert "model: BackpropMLPRegressor(" in out and set(_report_values(out)) == {"R²", "MAE"}
+
+
+@pytest.mark.parametrize("n_values", [2, MAX_INTEGER_CLASSES, MAX_INTEGER_CLASSES + 1])
+@pytest.mark.parametrize("dtype", [np.int64, np.float64])
+def test_the_cardinality_rule_for_whole_numbers(n_values, dtype):
+    y = pd.Series(np.repeat(np.arange(n_values), 5).astype(dtype), name="y")
+    values, task, _ = target_and_task(y, "data.csv", n_folds=5, task="auto")
+    assert task is (REGRESSION if n_values > MAX_INTEGER_CLASSES else CLASSIFICATION)
+    # real numbers are a regression target whatever their number
+    values, task, _ = target_and_task(y + 0.5, "data.csv", n_folds=5, task="auto")
+    assert task is REGRESSION
+
+
+def test_mostly_numeric_target_is_refused(tmp_path, capsys):
+    frame = _regression_frame().astype({"price": object})
+    frame.loc[4, "price"] = "unknown"
+    path = _write(tmp_path, frame)
+    line, out = _one_error_line(capsys, _train_regression(path, "price"))
+    assert line == (
+        f"skbp: error: target column 'price' of {path} is mostly numbers, but not in "
+        "'unknown' (line 6): fix those cells, or pass --task classification to take every "
+        "value for a class label"
+    )
+
+
+# ------------------------------------------------------------------ files kept whole
+@pytest.mark.parametrize("interruption", [OSError(errno.ENOSPC, "No space left on device"),
+                                          KeyboardInterrupt()])
+def test_a_failed_save_keeps_the_previous_model(interruption, tmp_path, capsys, monkeypatch):
+    model = tmp_path / "model.joblib"
+    model.write_bytes(b"the previous model")
+
+    def dump(value, filename):  # writes half a file, then fails
+        with open(filename, "wb") as file:
+            file.write(b"half a pickle")
+        raise interruption
+
+    monkeypatch.setattr(joblib, "dump", dump)
+    status = main(["demo", "--max-iter", "1", "--verbose", "0", "--save", str(model)])
+    out, err = capsys.readouterr()
+    if isinstance(interruption, OSError):
+        assert err == f"skbp: error: --save: cannot write {model}: No space left on device\n"
+    else:
+        assert (status, err) == (130, "skbp: interrupted\n")
+    assert model.read_bytes() == b"the previous model"
+    assert os.listdir(tmp_path) == ["model.joblib"]
+
+
+def test_save_replaces_the_model_with_the_permissions_of_a_new_file(tmp_path, capsys):
+    model = tmp_path / "model.joblib"
+    model.write_bytes(b"the previous model")
+    os.chmod(model, 0o640)
+    assert main(["demo", "--max-iter", "1", "--verbose", "0", "--save", str(model)]) == 0
+    assert joblib.load(model)[-1].n_iter_ == 1
+    assert os.stat(model).st_mode & 0o777 == 0o640  # kept, not mkstemp's 0o600
+    assert os.listdir(tmp_path) == ["model.joblib"]
+    umask = os.umask(0)
+    os.umask(umask)
+    assert main(["demo", "--max-iter", "1", "--verbose", "0", "--save",
+                 str(tmp_path / "new.joblib")]) == 0
+    assert os.stat(tmp_path / "new.joblib").st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_an_output_that_is_an_input_is_refused_however_named(mixed_csv, tmp_path, capsys,
+                                                               monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    link = tmp_path / "link.csv"
+    link.symlink_to(mixed_csv)
+    before = mixed_csv.read_bytes()
+    for save in ["mixed.csv", "./sub/../mixed.csv", str(link)]:
+        (tmp_path / "sub").mkdir(exist_ok=True)
+        line, out = _one_error_line(
+            capsys, main(["train", "mixed.csv", "--target", "label", "--save", save])
+        )
+        assert line.startswith(f"skbp: error: --save {save} is also the training file mixed.csv")
+    line, _ = _one_error_line(
+        capsys, main(["predict", "mixed.csv", "--model", "m.joblib", "--output", str(link)])
+    )
+    assert line.startswith(f"skbp: error: --output {link} is also the input file mixed.csv")
+    assert mixed_csv.read_bytes() == before

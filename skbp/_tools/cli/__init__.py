@@ -16,6 +16,8 @@ own validation judges them before any work starts. Every user error is one
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import shlex
 import sys
 from collections.abc import Sequence
@@ -83,7 +85,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader of the output went away, as `| head` does
+        return _silence_stdout()
     return 0
+
+
+def _silence_stdout() -> int:
+    """Exit status 1 without a second broken pipe when Python flushes stdout at exit."""
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 1
 
 
 def _report_error(message: str) -> int:

@@ -91,8 +91,11 @@ def describe_cells(cells) -> str:
     return ", ".join(shown) + more
 
 
-def as_numbers(frame, columns: Sequence[str], path: str, fix: str):
-    """``frame`` with the ``columns`` as numbers; refuse cells that are text or infinite."""
+def as_numbers(frame, columns: Sequence[str], path: str, why: str):
+    """``frame`` with the ``columns`` as numbers; refuse cells that are text or infinite.
+
+    ``why`` says why the columns must be numbers, e.g. "the model was trained on numbers".
+    """
     import pandas as pd
 
     numbers = {}
@@ -101,8 +104,8 @@ def as_numbers(frame, columns: Sequence[str], path: str, fix: str):
             cells = not_numbers(frame[column])
             if len(cells):
                 raise CLIError(
-                    f"column {column!r} of {path} holds numbers, but not in "
-                    f"{describe_cells(cells)}: {fix}"
+                    f"column {column!r} of {path} holds text where {why}: "
+                    f"{describe_cells(cells)}; fix those cells (an empty cell is a missing value)"
                 )
             numbers[column] = pd.to_numeric(frame[column])
     frame = frame.assign(**numbers) if numbers else frame
@@ -117,8 +120,8 @@ def refuse_infinite(frame, columns: Sequence[str], path: str) -> None:
         infinite = values[np.isinf(values.to_numpy(dtype=float, na_value=np.nan))]
         if len(infinite):
             raise CLIError(
-                f"column {column!r} of {path} holds an infinite number in "
-                f"{describe_cells(infinite)}: give a finite number, or leave the cell empty "
+                f"column {column!r} of {path} holds an infinite number: "
+                f"{describe_cells(infinite)}; give a finite number, or leave the cell empty "
                 "for a missing value"
             )
 

@@ -93,8 +93,7 @@ def run(args: argparse.Namespace, out: TextIO) -> None:
     require_columns(frame, args.csv, features, f"a feature of the model {args.model}")
     X = as_numbers(
         frame[features], encoded.get("numeric", []), args.csv,
-        fix="the model was trained on numbers in this column; fix those cells (an empty "
-        "cell is a missing value)",
+        why="the model was trained on numbers",
     )
     predictions = frame[args.id].assign(prediction=model.predict(X))
     if args.proba:
