@@ -172,7 +172,9 @@ def task_params(task: Task, args: argparse.Namespace, y: np.ndarray) -> dict[str
     """The regressor's own options that were given (--loss, --quantile), checked.
 
     ``--quantile`` without ``--loss quantile`` is refused here, in the words of
-    the options, before the data is split.
+    the options, before the data is split. The estimator only warns about it,
+    so that a grid search over ``loss`` with a fixed ``quantile`` runs; on a
+    command line it can only be a mistake.
     """
     given = {name: getattr(args, name) for name in REGRESSION_PARAMS}
     given = {name: value for name, value in given.items() if value is not None}
