@@ -26,7 +26,6 @@ from sklearn.metrics import (
 )
 from sklearn.model_selection import train_test_split
 
-import skbp._tools.cli as cli
 from skbp import BackpropMLPClassifier, BackpropMLPRegressor
 from skbp._engine.activations import ACTIVATIONS
 from skbp._engine.initializers import INITIALIZERS

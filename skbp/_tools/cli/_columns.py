@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._options import PROG, CLIError
+from ._options import CLIError
 
 # Column types standardised as numbers (booleans as 0 and 1); the others are one-hot encoded.
 NUMERIC = ["number", "bool"]

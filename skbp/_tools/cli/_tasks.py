@@ -140,7 +140,7 @@ def target_and_task(column, path: str, n_folds: int, task: str) -> tuple[np.ndar
     hint = ("; to fit its values as numbers, use --task regression"
             if task == "auto" and numbers else "")
     _check_classes(y, name, n_folds, hint)
-    why = (f"whole numbers taken for class labels; --task regression fits them as numbers"
+    why = ("whole numbers taken for class labels; --task regression fits them as numbers"
            if hint else "classification")
     return y, CLASSIFICATION, f"target {name!r}: {n_values} classes ({why})"
 

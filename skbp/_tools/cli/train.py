@@ -39,7 +39,14 @@ from ._options import (
     with_default,
 )
 from ._outputs import check_output_paths, check_plot_format, save_outputs
-from ._tasks import MAX_INTEGER_CLASSES, REGRESSION, TASKS, Task, target_and_task, task_params
+from ._tasks import (
+    MAX_INTEGER_CLASSES,
+    REGRESSION,
+    TASKS,
+    Task,
+    target_and_task,
+    task_params,
+)
 
 EXAMPLES = """\
   skbp train iris.csv --target species --hidden 32 16 --dropout 0.1 \\
