@@ -797,6 +797,8 @@ def _error_cases(tmp_path):
                          "'random_state' parameter of BackpropMLPClassifier"),
         "batch size": (["demo", "--batch-size", "big"], "'batch_size' parameter"),
         "cv": ([*csv["mixed.csv"], "--target", "label", "--cv", "1"], "argument --cv: 1 folds: give 2 or more"),
+        "cv text": ([*csv["mixed.csv"], "--target", "label", "--cv", "five"],
+                    "argument --cv: invalid int value: 'five'"),
         "n jobs": ([*csv["mixed.csv"], "--target", "label", "--n-jobs", "0"], "argument --n-jobs: n_jobs == 0"),
         "memory": (["demo", "--hidden", "1000000", "1000000"], "GiB of memory of this machine"),
         "unknown option": (["demo", "--frobnicate"], "unrecognized arguments: --frobnicate"),
@@ -831,7 +833,7 @@ ERROR_CASES = [
     "initializer", "hidden size", "max iter", "weight decay", "random state", "batch size",
     "cv", "n jobs", "memory", "unknown option", "plot format", "save dir", "dropout lbfgs",
     "test size", "sep", "cv in demo", "model option in predict", "no model", "csv and predict",
-    "unknown subcommand", "save over the data", "plot over the model", "output over the model",
+    "unknown subcommand", "cv text", "save over the data", "plot over the model", "output over the model",
 ]
 
 

@@ -84,15 +84,22 @@ def add_parser(subparsers) -> None:
     parser.set_defaults(run=run)
 
 
+def _integer(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+
+
 def _folds(text: str) -> int:
-    folds = int(text)
+    folds = _integer(text)
     if folds == 1 or folds < 0:
         raise argparse.ArgumentTypeError(f"{text} folds: give 2 or more, or 0 to skip it")
     return folds
 
 
 def _n_jobs(text: str) -> int:
-    n_jobs = int(text)
+    n_jobs = _integer(text)
     try:
         joblib.effective_n_jobs(n_jobs)
     except ValueError as exc:
