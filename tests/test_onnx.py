@@ -540,21 +540,17 @@ def _cli_like_frame(n=150, seed=0):
     return frame
 
 
-def _cli_like_pipeline(final_step, frame):
-    """The pipeline skbp's command line saves (see skbp/_tools/cli.py)."""
-    from sklearn.impute import SimpleImputer
+def _cli_pipeline(task, frame, y, **params):
+    """The pipeline ``skbp train`` fits (its own make_model), unfitted."""
+    from skbp._tools.cli._columns import Columns
+    from skbp._tools.cli._tasks import CLASSIFICATION, REGRESSION
+    from skbp._tools.cli.train import make_model
 
     numeric = list(frame.select_dtypes(["number", "bool"]).columns)
-    text = [column for column in frame.columns if column not in numeric]
-    encode = make_pipeline(
-        SimpleImputer(strategy="constant", fill_value="missing"),
-        OneHotEncoder(handle_unknown="ignore"),
-    )
-    preprocess = ColumnTransformer([
-        ("numeric", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), numeric),
-        ("categorical", encode, text),
-    ])
-    return Pipeline([("preprocess", preprocess), ("mlp", final_step)])
+    levels = {column: frame[column].nunique() for column in frame if column not in numeric}
+    task = CLASSIFICATION if task == "classification" else REGRESSION
+    params = {"hidden_layer_sizes": (8,), "max_iter": 80, "random_state": 0, **params}
+    return make_model(task, params, Columns(numeric=numeric, levels=levels), y)
 
 
 def _unseen_rows(frame):
@@ -571,8 +567,7 @@ def test_a_cli_classifier_pipeline_exports_with_one_input_per_column():
 
     frame = _cli_like_frame()
     y = np.where((frame["age"] > 45) ^ (frame["member"] == "yes"), "good", "bad")
-    clf = BackpropMLPClassifier((8,), max_iter=80, random_state=0)
-    pipe = _cli_like_pipeline(clf, frame).fit(frame, y)
+    pipe = _cli_pipeline("classification", frame, y).fit(frame, y)
     onx = to_onnx(pipe, frame, options={"zipmap": False})
     assert [(i.name, i.type.tensor_type.elem_type) for i in onx.graph.input] == [
         ("age", TensorProto.DOUBLE), ("income", TensorProto.DOUBLE),
@@ -584,25 +579,21 @@ def test_a_cli_classifier_pipeline_exports_with_one_input_per_column():
     assert np.array_equal(outputs["label"], pipe.predict(rows))
 
 
-def test_a_cli_regressor_pipeline_with_a_scaled_target_exports():
-    from sklearn.compose import TransformedTargetRegressor
-
+@pytest.mark.parametrize("loss", ["squared_error", "poisson"])
+def test_a_cli_regressor_pipeline_with_a_scaled_target_exports(loss):
     from skbp.onnx import frame_inputs
 
     frame = _cli_like_frame()
     y = frame["age"] * 3.0 + frame["income"].fillna(3000) / 100 + 500.0
-    for with_mean in (True, False):  # False: the log-link losses' target scaling
-        reg = TransformedTargetRegressor(
-            regressor=BackpropMLPRegressor(hidden_layer_sizes=(8,), max_iter=80, random_state=0),
-            transformer=StandardScaler(with_mean=with_mean),
-        )
-        pipe = _cli_like_pipeline(reg, frame).fit(frame, y)
-        onx = to_onnx(pipe, frame)
-        rows = _unseen_rows(frame)
-        (prediction,) = _run_inputs(onx, frame_inputs(onx, rows)).values()
-        expected = pipe.predict(rows)
-        assert prediction.shape == (len(rows), 1)
-        assert np.abs(prediction[:, 0] - expected).max() <= FLOAT64_ATOL * np.abs(expected).max()
+    # the log-link losses' target is divided by its standard deviation, not centred
+    pipe = _cli_pipeline("regression", frame, y.to_numpy(), loss=loss).fit(frame, y)
+    assert pipe[-1].transformer.with_mean == (loss == "squared_error")
+    onx = to_onnx(pipe, frame)
+    rows = _unseen_rows(frame)
+    (prediction,) = _run_inputs(onx, frame_inputs(onx, rows)).values()
+    expected = pipe.predict(rows)
+    assert prediction.shape == (len(rows), 1)
+    assert np.abs(prediction[:, 0] - expected).max() <= FLOAT64_ATOL * np.abs(expected).max()
 
 
 @pytest.mark.parametrize("task", ["classification", "regression"])
@@ -621,7 +612,7 @@ def test_a_model_saved_by_the_command_line_exports(task, tmp_path):
     csv, model_path = tmp_path / "people.csv", tmp_path / "model.joblib"
     frame.to_csv(csv, index=False)
     done = subprocess.run(
-        [sys.executable, "-m", "skbp", "--csv", str(csv), "--target", "target",
+        [sys.executable, "-m", "skbp", "train", str(csv), "--target", "target",
          "--max-iter", "30", "--save", str(model_path)],
         capture_output=True, text=True, timeout=300,
     )
@@ -642,7 +633,7 @@ def test_a_model_saved_by_the_command_line_exports(task, tmp_path):
 def test_a_model_fitted_on_named_columns_needs_a_dataframe():
     frame = _cli_like_frame()
     y = (frame["age"] > 45).to_numpy()
-    pipe = _cli_like_pipeline(BackpropMLPClassifier((4,), max_iter=5, random_state=0), frame)
+    pipe = _cli_pipeline("classification", frame, y, max_iter=5)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         pipe.fit(frame, y)
