@@ -414,6 +414,28 @@ def _selects_columns_by_name(model):
     return False
 
 
+def _text_columns(model):
+    """Names of the columns that a ColumnTransformer of ``model`` encodes as text.
+
+    Those whose first fitted step is an imputer or encoder fitted on strings:
+    the command line reads its ``--categorical`` columns as text even when
+    they hold numbers, so the column's dtype in a DataFrame read otherwise
+    does not tell.
+    """
+    text = set()
+    for step in _steps(model):
+        if not isinstance(step, ColumnTransformer):
+            continue
+        for _, transformer, columns in step.transformers_:
+            first = transformer.steps[0][1] if isinstance(transformer, Pipeline) else transformer
+            fitted = [getattr(first, "statistics_", None)]
+            fitted += list(getattr(first, "categories_", []))
+            if any(values is not None and np.asarray(values).dtype.kind in "OUS"
+                   for values in fitted):
+                text.update(np.ravel([columns]).tolist())
+    return text
+
+
 def _is_text(dtype):
     """Whether a pandas column of ``dtype`` holds text (object, string, categorical)."""
     from pandas.api.types import is_bool_dtype, is_numeric_dtype
@@ -425,7 +447,8 @@ def _column_inputs(model, frame, dtype):
     """One ONNX input per column of ``frame``, named after it, typed by its dtype.
 
     Numeric and boolean columns become tensors of the network's dtype (double
-    or float), text columns string tensors; each has shape (n_samples, 1).
+    or float), text columns (and the columns the model encodes as text) string
+    tensors; each has shape (n_samples, 1).
     """
     fitted_names = getattr(model, "feature_names_in_", None)
     names = [str(name) for name in frame.columns]
@@ -436,9 +459,9 @@ def _column_inputs(model, frame, dtype):
             "X must have the columns the model was fitted on, in the same order: "
             f"{list(fitted_names)}; missing {missing}, unknown {extra}."
         )
-    inputs = []
+    inputs, text = [], _text_columns(model)
     for name, column_dtype in zip(names, frame.dtypes):
-        if _is_text(column_dtype):
+        if name in text or _is_text(column_dtype):
             inputs.append((name, StringTensorType([None, 1])))
         else:
             inputs.append((name, _TENSOR_TYPES[dtype]([None, 1])))
@@ -530,7 +553,8 @@ def to_onnx(model, X, *, options=None, target_opset=None):
     OneHotEncoder for the text, then the estimator), it has one input per
     column of ``feature_names_in_``, named after it, of shape
     ``(n_samples, 1)``: a string tensor for a text (object, string or
-    categorical) column, where the empty string stands for a missing value,
+    categorical) column or a column the model's encoders were fitted on as
+    text, where the empty string stands for a missing value,
     and a double tensor (float for a float32 model) for a numeric or boolean
     column, where NaN stands for a missing value. :func:`frame_inputs` makes
     these inputs from a DataFrame. A TransformedTargetRegressor around a

@@ -605,6 +605,7 @@ def test_a_model_saved_by_the_command_line_exports(task, tmp_path):
     from skbp.onnx import frame_inputs
 
     frame = _cli_like_frame()
+    frame["zone"] = np.arange(len(frame)) % 4 + 1  # numbers, encoded as categories
     if task == "classification":
         frame["target"] = np.where(frame["age"] > 45, "old", "young")
     else:
@@ -613,14 +614,19 @@ def test_a_model_saved_by_the_command_line_exports(task, tmp_path):
     frame.to_csv(csv, index=False)
     done = subprocess.run(
         [sys.executable, "-m", "skbp", "train", str(csv), "--target", "target",
-         "--max-iter", "30", "--save", str(model_path)],
+         "--categorical", "zone", "--max-iter", "30", "--save", str(model_path)],
         capture_output=True, text=True, timeout=300,
     )
     assert done.returncode == 0, done.stderr
     model = joblib.load(model_path)
     X = pd.read_csv(csv).drop(columns="target")
+    assert X["zone"].dtype.kind == "i"  # read as numbers here, as text by the command line
     onx = to_onnx(model, X, options={"zipmap": False} if task == "classification" else None)
+    types = {i.name: i.type.tensor_type.elem_type for i in onx.graph.input}
+    assert types["zone"] == types["city"] == TensorProto.STRING
+    assert types["age"] == TensorProto.DOUBLE
     outputs = _run_inputs(onx, frame_inputs(onx, X))
+    X = X.astype({"zone": str})  # as the command line reads it, for predict
     if task == "classification":
         assert np.abs(outputs["probabilities"] - model.predict_proba(X)).max() <= FLOAT64_ATOL
         assert np.array_equal(outputs["label"], model.predict(X))
