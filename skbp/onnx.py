@@ -27,14 +27,16 @@ The graph is built from the fitted attributes and computes what ``predict``
 
 The classifier's converter takes skl2onnx's usual classifier options: ``zipmap`` (True,
 False or ``'columns'``), ``nocl`` and ``output_class_labels``.
+
+A TransformedTargetRegressor around a BackpropMLPRegressor with a
+StandardScaler on the target (the command line's regressors) gets a converter
+too, and a model fitted on a DataFrame whose columns it selects by name gets
+one input per column (:mod:`skbp._tools.onnx_frames`, and
+:func:`frame_inputs` to feed them).
 """
 
-import copy
-import numbers
-
 import numpy as np
-from sklearn.compose import ColumnTransformer, TransformedTargetRegressor
-from sklearn.impute import SimpleImputer
+from sklearn.compose import TransformedTargetRegressor
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_array, check_is_fitted
@@ -55,9 +57,6 @@ try:
         check_input_and_output_types,
     )
     from skl2onnx.common.utils_classifier import get_label_classes
-    from skl2onnx.operator_converters.common import concatenate_variables
-    from skl2onnx.operator_converters.imputer_op import convert_sklearn_imputer
-    from skl2onnx.shape_calculators.imputer import calculate_sklearn_imputer_output_shapes
 except ImportError as exc:
     raise ImportError(
         'skbp.onnx needs skl2onnx and onnx; install them with: pip install "skbp[onnx]"'
@@ -67,6 +66,14 @@ from ._engine.activations import ACTIVATIONS
 from ._engine.losses import exp_limit
 from ._estimators.classifier import BackpropMLPClassifier
 from ._estimators.regressor import BackpropMLPRegressor
+from ._tools.onnx_frames import (
+    column_inputs,
+    frame_inputs,
+    is_text,
+    selects_columns_by_name,
+    with_onnx_imputers,
+)
+from ._tools.onnx_graph import TENSOR_TYPES, constant, node
 
 __all__ = ["frame_inputs", "to_onnx"]
 
@@ -77,8 +84,6 @@ _ONNX_ACTIVATIONS = {
     "tanh": "Tanh",
     "relu": "Relu",
 }
-
-_TENSOR_TYPES = {np.dtype(np.float32): FloatTensorType, np.dtype(np.float64): DoubleTensorType}
 
 
 #: The ONNX operator of each output activation of the regressor; exp is
@@ -96,27 +101,6 @@ def _hidden_activation_op(activation):
     )
 
 
-def _node(scope, container, op_type, inputs, output=None, **attrs):
-    """Add one node to the graph and return the name of its output."""
-    output = output or scope.get_unique_variable_name(op_type.lower())
-    container.add_node(
-        op_type, inputs, output, name=scope.get_unique_operator_name(op_type), **attrs
-    )
-    return output
-
-
-def _constant(scope, container, name, value):
-    """Add an initializer holding ``value`` and return its name."""
-    value = np.asarray(value)
-    tensor_name = scope.get_unique_variable_name(name)
-    if value.dtype.kind in "OUS":
-        onnx_type, content = TensorProto.STRING, [str(v).encode("utf-8") for v in value.ravel()]
-    else:
-        onnx_type, content = np_dtype_to_tensor_dtype(value.dtype), value.ravel()
-    container.add_initializer(tensor_name, onnx_type, list(value.shape), content)
-    return tensor_name
-
-
 def _mlp_logits(scope, container, model, source):
     """Z^L, the net input of the output layer, computed in the weights' dtype.
 
@@ -128,14 +112,14 @@ def _mlp_logits(scope, container, model, source):
     hidden_op = _hidden_activation_op(model.activation)
     dtype = model.coefs_[0].dtype
     a = source.full_name
-    if not isinstance(source.type, _TENSOR_TYPES[dtype]):
-        a = _node(scope, container, "Cast", [a], to=np_dtype_to_tensor_dtype(dtype))
+    if not isinstance(source.type, TENSOR_TYPES[dtype]):
+        a = node(scope, container, "Cast", [a], to=np_dtype_to_tensor_dtype(dtype))
     last = len(model.coefs_) - 1
     for layer, (coef, intercept) in enumerate(zip(model.coefs_, model.intercepts_)):
-        weights = _constant(scope, container, f"coefficient{layer}", coef)
-        bias = _constant(scope, container, f"intercept{layer}", intercept)
-        z = _node(scope, container, "Gemm", [a, weights, bias])
-        a = _node(scope, container, hidden_op, [z]) if layer < last else z
+        weights = constant(scope, container, f"coefficient{layer}", coef)
+        bias = constant(scope, container, f"intercept{layer}", intercept)
+        z = node(scope, container, "Gemm", [a, weights, bias])
+        a = node(scope, container, hidden_op, [z]) if layer < last else z
     return a
 
 
@@ -193,7 +177,7 @@ def _classifier_output_shapes(operator):
     label_type = StringTensorType if labels.dtype.kind == "U" else Int64TensorType
     multilabel = _target_kind(model) == "multilabel"
     operator.outputs[0].set_type(label_type([n_rows, len(labels)] if multilabel else [n_rows]))
-    proba_type = _TENSOR_TYPES[_probability_dtype(scope, model)]
+    proba_type = TENSOR_TYPES[_probability_dtype(scope, model)]
     operator.outputs[1].set_type(proba_type([n_rows, len(labels)]))
 
 
@@ -204,17 +188,17 @@ def _classifier_probabilities(scope, container, model, logits):
     if kind == "multiclass":
         # onnxruntime shifts each row by its maximum, as predict_proba does, so
         # logits beyond the range of exp (88 in float32) stay finite.
-        return _node(scope, container, "Softmax", [logits], axis=1)
+        return node(scope, container, "Softmax", [logits], axis=1)
     if kind == "multilabel":
-        return _node(scope, container, "Sigmoid", [logits])
+        return node(scope, container, "Sigmoid", [logits])
     if kind == "single-class":
         one = make_tensor("value", np_dtype_to_tensor_dtype(dtype), [1], [1])
-        shape = _node(scope, container, "Shape", [logits])
-        return _node(scope, container, "ConstantOfShape", [shape], value=one)
-    positive = _node(scope, container, "Sigmoid", [logits])
-    one = _constant(scope, container, "one", np.ones((), dtype))
-    negative = _node(scope, container, "Sub", [one, positive])
-    return _node(scope, container, "Concat", [negative, positive], axis=1)
+        shape = node(scope, container, "Shape", [logits])
+        return node(scope, container, "ConstantOfShape", [shape], value=one)
+    positive = node(scope, container, "Sigmoid", [logits])
+    one = constant(scope, container, "one", np.ones((), dtype))
+    negative = node(scope, container, "Sub", [one, positive])
+    return node(scope, container, "Concat", [negative, positive], axis=1)
 
 
 def _classifier_labels(scope, container, model, logits, output):
@@ -226,18 +210,18 @@ def _classifier_labels(scope, container, model, logits, output):
     """
     kind = _target_kind(model)
     if kind in ("multilabel", "binary"):
-        zero = _constant(scope, container, "zero", np.zeros((), model.coefs_[0].dtype))
-        positive = _node(scope, container, "Greater", [logits, zero])
+        zero = constant(scope, container, "zero", np.zeros((), model.coefs_[0].dtype))
+        positive = node(scope, container, "Greater", [logits, zero])
         if kind == "multilabel":  # the indicator matrix
-            return _node(scope, container, "Cast", [positive], output, to=TensorProto.INT64)
-        column = _node(scope, container, "Cast", [positive], to=TensorProto.INT64)
-        flat = _constant(scope, container, "flat", np.array([-1], dtype=np.int64))
-        index = _node(scope, container, "Reshape", [column, flat])
+            return node(scope, container, "Cast", [positive], output, to=TensorProto.INT64)
+        column = node(scope, container, "Cast", [positive], to=TensorProto.INT64)
+        flat = constant(scope, container, "flat", np.array([-1], dtype=np.int64))
+        index = node(scope, container, "Reshape", [column, flat])
     else:
         # One logit per class; a single-class model has one column, so index 0.
-        index = _node(scope, container, "ArgMax", [logits], axis=1, keepdims=0)
-    labels = _constant(scope, container, "classes", _onnx_labels(scope, model))
-    return _node(scope, container, "Gather", [labels, index], output, axis=0)
+        index = node(scope, container, "ArgMax", [logits], axis=1, keepdims=0)
+    labels = constant(scope, container, "classes", _onnx_labels(scope, model))
+    return node(scope, container, "Gather", [labels, index], output, axis=0)
 
 
 def _convert_classifier(scope, operator, container):
@@ -246,9 +230,9 @@ def _convert_classifier(scope, operator, container):
     logits = _mlp_logits(scope, container, model, operator.inputs[0])
     proba = _classifier_probabilities(scope, container, model, logits)
     if _probability_dtype(scope, model) == model.coefs_[0].dtype:
-        _node(scope, container, "Identity", [proba], proba_out)
+        node(scope, container, "Identity", [proba], proba_out)
     else:
-        _node(scope, container, "Cast", [proba], proba_out, to=TensorProto.FLOAT)
+        node(scope, container, "Cast", [proba], proba_out, to=TensorProto.FLOAT)
     _classifier_labels(scope, container, model, logits, label_out)
 
 
@@ -273,7 +257,7 @@ def _regressor_output_shapes(operator):
     )
     model = operator.raw_operator
     n_rows = operator.inputs[0].get_first_dimension()
-    output_type = _TENSOR_TYPES[model.coefs_[0].dtype]
+    output_type = TENSOR_TYPES[model.coefs_[0].dtype]
     operator.outputs[0].set_type(output_type([n_rows, model.n_outputs_]))
 
 
@@ -284,10 +268,10 @@ def _clip(scope, container, z, limit, dtype):
     runs it on doubles only from opset 12 on; Min and Max take both dtypes at
     every opset skl2onnx writes.
     """
-    high = _constant(scope, container, "exp_limit", np.asarray(limit, dtype))
-    low = _constant(scope, container, "minus_exp_limit", np.asarray(-limit, dtype))
-    below = _node(scope, container, "Min", [z, high])
-    return _node(scope, container, "Max", [below, low])
+    high = constant(scope, container, "exp_limit", np.asarray(limit, dtype))
+    low = constant(scope, container, "minus_exp_limit", np.asarray(-limit, dtype))
+    below = node(scope, container, "Min", [z, high])
+    return node(scope, container, "Max", [below, low])
 
 
 def _regressor_prediction(scope, container, model, source):
@@ -304,13 +288,13 @@ def _regressor_prediction(scope, container, model, source):
         # exp(z), inf or 0 where predict gives exp(±exp_limit).
         dtype = model.coefs_[0].dtype
         a = _clip(scope, container, a, exp_limit(dtype), dtype)
-    return _node(scope, container, _ONNX_REGRESSOR_OUTPUTS[model.out_activation_], [a])
+    return node(scope, container, _ONNX_REGRESSOR_OUTPUTS[model.out_activation_], [a])
 
 
 def _convert_regressor(scope, operator, container):
     model = operator.raw_operator
     prediction = _regressor_prediction(scope, container, model, operator.inputs[0])
-    _node(scope, container, "Identity", [prediction], operator.outputs[0].full_name)
+    node(scope, container, "Identity", [prediction], operator.outputs[0].full_name)
 
 
 skl2onnx.update_registered_converter(
@@ -344,7 +328,7 @@ def _scaled_target_output_shapes(operator):
     check_input_and_output_numbers(operator, input_count_range=1, output_count_range=1)
     regressor = _scaled_target_regressor(operator.raw_operator)
     n_rows = operator.inputs[0].get_first_dimension()
-    output_type = _TENSOR_TYPES[regressor.coefs_[0].dtype]
+    output_type = TENSOR_TYPES[regressor.coefs_[0].dtype]
     operator.outputs[0].set_type(output_type([n_rows, regressor.n_outputs_]))
 
 
@@ -356,12 +340,12 @@ def _convert_scaled_target(scope, operator, container):
     dtype = regressor.coefs_[0].dtype
     y = _regressor_prediction(scope, container, regressor, operator.inputs[0])
     if scaler.with_std:
-        scale = _constant(scope, container, "target_scale", scaler.scale_.astype(dtype))
-        y = _node(scope, container, "Mul", [y, scale])
+        scale = constant(scope, container, "target_scale", scaler.scale_.astype(dtype))
+        y = node(scope, container, "Mul", [y, scale])
     if scaler.with_mean:
-        mean = _constant(scope, container, "target_mean", scaler.mean_.astype(dtype))
-        y = _node(scope, container, "Add", [y, mean])
-    _node(scope, container, "Identity", [y], operator.outputs[0].full_name)
+        mean = constant(scope, container, "target_mean", scaler.mean_.astype(dtype))
+        y = node(scope, container, "Add", [y, mean])
+    node(scope, container, "Identity", [y], operator.outputs[0].full_name)
 
 
 skl2onnx.update_registered_converter(
@@ -385,158 +369,6 @@ def _skbp_estimator(model):
         f"a Pipeline that ends with one, not {type(model).__name__}. For other models, "
         "import skbp.onnx and call skl2onnx.to_onnx."
     )
-
-
-def _steps(model):
-    """``model`` and every fitted estimator inside it, depth first."""
-    yield model
-    if isinstance(model, Pipeline):
-        inner = [step for _, step in model.steps]
-    elif isinstance(model, ColumnTransformer):
-        inner = [step for _, step, _ in model.transformers_]
-    elif isinstance(model, TransformedTargetRegressor):
-        inner = [model.regressor_]
-    else:
-        inner = []
-    for step in inner:
-        if step not in ("drop", "passthrough"):
-            yield from _steps(step)
-
-
-def _selects_columns_by_name(model):
-    """Whether a ColumnTransformer in ``model`` picks its columns by their names."""
-    for step in _steps(model):
-        if isinstance(step, ColumnTransformer):
-            for _, _, columns in step.transformers_:
-                names = [columns] if isinstance(columns, str) else columns
-                if any(isinstance(name, str) for name in np.ravel(names)):
-                    return True
-    return False
-
-
-def _text_columns(model):
-    """Names of the columns that a ColumnTransformer of ``model`` encodes as text.
-
-    Those whose first fitted step is an imputer or encoder fitted on strings:
-    the command line reads its ``--categorical`` columns as text even when
-    they hold numbers, so the column's dtype in a DataFrame read otherwise
-    does not tell.
-    """
-    text = set()
-    for step in _steps(model):
-        if not isinstance(step, ColumnTransformer):
-            continue
-        for _, transformer, columns in step.transformers_:
-            first = transformer.steps[0][1] if isinstance(transformer, Pipeline) else transformer
-            fitted = [getattr(first, "statistics_", None)]
-            fitted += list(getattr(first, "categories_", []))
-            if any(values is not None and np.asarray(values).dtype.kind in "OUS"
-                   for values in fitted):
-                text.update(np.ravel([columns]).tolist())
-    return text
-
-
-def _is_text(dtype):
-    """Whether a pandas column of ``dtype`` holds text (object, string, categorical)."""
-    from pandas.api.types import is_bool_dtype, is_numeric_dtype
-
-    return not (is_numeric_dtype(dtype) or is_bool_dtype(dtype))
-
-
-def _column_inputs(model, frame, dtype):
-    """One ONNX input per column of ``frame``, named after it, typed by its dtype.
-
-    Numeric and boolean columns become tensors of the network's dtype (double
-    or float), text columns (and the columns the model encodes as text) string
-    tensors; each has shape (n_samples, 1).
-    """
-    fitted_names = getattr(model, "feature_names_in_", None)
-    names = [str(name) for name in frame.columns]
-    if fitted_names is not None and names != list(fitted_names):
-        missing = [name for name in fitted_names if name not in names]
-        extra = [name for name in names if name not in fitted_names]
-        raise ValueError(
-            "X must have the columns the model was fitted on, in the same order: "
-            f"{list(fitted_names)}; missing {missing}, unknown {extra}."
-        )
-    inputs, text = [], _text_columns(model)
-    for name, column_dtype in zip(names, frame.dtypes):
-        if name in text or _is_text(column_dtype):
-            inputs.append((name, StringTensorType([None, 1])))
-        else:
-            inputs.append((name, _TENSOR_TYPES[dtype]([None, 1])))
-    return inputs
-
-
-class _ImputerForOnnx(SimpleImputer):
-    """A fitted SimpleImputer that the converter below turns into ONNX.
-
-    skl2onnx's own converter writes ONNX-ML's ``Imputer``, which onnxruntime
-    runs on float only (not on the double columns of a float64 model), and
-    converts a text imputer only if its missing value is a string, while pandas
-    writes a missing text as NaN, which a string tensor cannot hold.
-    :func:`to_onnx` gives its model's imputers this class, on a copy.
-    """
-
-
-def _convert_imputer(scope, operator, container):
-    """Missing entries replaced by ``statistics_``.
-
-    Numbers: ``Where(IsNaN(x), statistics_, x)`` in the input's dtype. Text:
-    skl2onnx's converter, with the empty string as the missing value.
-    """
-    imputer = operator.raw_operator
-    if imputer.add_indicator:
-        raise ValueError(
-            "skbp.onnx does not convert a SimpleImputer with add_indicator=True."
-        )
-    if np.any(np.asarray(imputer.statistics_ != imputer.statistics_)):
-        raise ValueError(
-            "A SimpleImputer of the model has a column without any observed value, "
-            "which it drops; skbp.onnx does not convert such an imputer."
-        )
-    source = concatenate_variables(scope, operator.inputs, container)
-    if isinstance(operator.inputs[0].type, StringTensorType):
-        imputer = copy.copy(imputer)
-        imputer.missing_values = ""
-        operator.raw_operator = imputer
-        convert_sklearn_imputer(scope, operator, container)
-        return
-    is_missing = imputer.missing_values
-    if not (isinstance(is_missing, numbers.Real) and np.isnan(is_missing)):
-        raise ValueError(
-            f"skbp.onnx converts a numeric SimpleImputer whose missing_values is NaN; "
-            f"got {is_missing!r}."
-        )
-    dtype = np.float32 if isinstance(operator.inputs[0].type, FloatTensorType) else np.float64
-    missing = _node(scope, container, "IsNaN", [source])
-    fill = _constant(scope, container, "imputed", imputer.statistics_.astype(dtype)[np.newaxis])
-    _node(scope, container, "Where", [missing, fill, source], operator.outputs[0].full_name)
-
-
-def _imputer_output_shapes(operator):
-    """The inputs' type, one column per input column (skl2onnx's default is float)."""
-    operator.outputs[0].type = type(operator.inputs[0].type)()
-    calculate_sklearn_imputer_output_shapes(operator)
-
-
-skl2onnx.update_registered_converter(
-    _ImputerForOnnx,
-    "SkbpSimpleImputer",
-    _imputer_output_shapes,
-    _convert_imputer,
-)
-
-
-def _with_onnx_imputers(model):
-    """``model``, or a copy whose SimpleImputers are :class:`_ImputerForOnnx`."""
-    if not any(type(step) is SimpleImputer for step in _steps(model)):
-        return model
-    model = copy.deepcopy(model)
-    for step in _steps(model):
-        if type(step) is SimpleImputer:
-            step.__class__ = _ImputerForOnnx
-    return model
 
 
 def to_onnx(model, X, *, options=None, target_opset=None):
@@ -646,11 +478,11 @@ def to_onnx(model, X, *, options=None, target_opset=None):
     if hasattr(X, "to_pandas") and not hasattr(X, "iloc"):  # polars
         X = X.to_pandas()
     is_frame = hasattr(X, "dtypes") and hasattr(X, "columns")
-    by_name = _selects_columns_by_name(model)
-    if is_frame and (by_name or any(_is_text(column) for column in X.dtypes)):
-        inputs = _column_inputs(model, X, dtype)
+    by_name = selects_columns_by_name(model)
+    if is_frame and (by_name or any(is_text(column) for column in X.dtypes)):
+        inputs = column_inputs(model, X, dtype)
         return skl2onnx.to_onnx(
-            _with_onnx_imputers(model), initial_types=inputs,
+            with_onnx_imputers(model), initial_types=inputs,
             options=options, target_opset=target_opset,
         )
     if by_name:
@@ -668,69 +500,3 @@ def to_onnx(model, X, *, options=None, target_opset=None):
         )
     return skl2onnx.to_onnx(model, X[:1], options=options, target_opset=target_opset)
 
-
-#: The numpy dtype an ONNX model expects for each of its input tensor types.
-_FEED_DTYPES = {TensorProto.DOUBLE: np.float64, TensorProto.FLOAT: np.float32,
-                TensorProto.INT64: np.int64, TensorProto.STRING: object}
-
-
-def frame_inputs(onnx_model, frame):
-    """The inputs of an ONNX model made by :func:`to_onnx`, from a DataFrame.
-
-    Each input named after a column gets that column as an ``(n_samples, 1)``
-    array of the input's dtype; a text column's missing values become the
-    empty string, which the model imputes as the original imputer did.
-
-    Parameters
-    ----------
-    onnx_model : onnx.ModelProto
-        A model returned by :func:`to_onnx` for a DataFrame's input (one input
-        per column).
-
-    frame : pandas DataFrame
-        The rows to predict, with (at least) the model's columns.
-
-    Returns
-    -------
-    inputs : dict of str to ndarray
-        ``{column: values}``, for ``onnxruntime.InferenceSession.run(None, inputs)``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> import onnxruntime as ort
-    >>> import pandas as pd
-    >>> from sklearn.compose import make_column_transformer
-    >>> from sklearn.pipeline import make_pipeline
-    >>> from sklearn.preprocessing import OneHotEncoder, StandardScaler
-    >>> from skbp import BackpropMLPClassifier
-    >>> from skbp.onnx import frame_inputs, to_onnx
-    >>> frame = pd.DataFrame({"size": [1.0, 2.5, 0.3, 4.1] * 5,
-    ...                       "colour": ["red", "blue", "red", "green"] * 5})
-    >>> y = [0, 1, 0, 1] * 5
-    >>> model = make_pipeline(
-    ...     make_column_transformer((StandardScaler(), ["size"]),
-    ...                             (OneHotEncoder(), ["colour"])),
-    ...     BackpropMLPClassifier((4,), max_iter=50, random_state=0)).fit(frame, y)
-    >>> onx = to_onnx(model, frame, options={"zipmap": False})
-    >>> [i.name for i in onx.graph.input]
-    ['size', 'colour']
-    >>> session = ort.InferenceSession(onx.SerializeToString(),
-    ...                                providers=["CPUExecutionProvider"])
-    >>> labels, proba = session.run(None, frame_inputs(onx, frame))
-    >>> bool(np.abs(proba - model.predict_proba(frame)).max() < 1e-12)
-    True
-    """
-    inputs = {}
-    for graph_input in onnx_model.graph.input:
-        name = graph_input.name
-        if name not in frame.columns:
-            raise ValueError(f"frame has no column {name!r}, an input of the ONNX model.")
-        dtype = _FEED_DTYPES[graph_input.type.tensor_type.elem_type]
-        column = frame[[name]]
-        if dtype is object:
-            values = column.astype(object).where(column.notna(), "").astype(str)
-            inputs[name] = values.to_numpy().astype(object)
-        else:
-            inputs[name] = column.to_numpy(dtype=dtype, na_value=np.nan)
-    return inputs

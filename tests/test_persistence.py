@@ -3,8 +3,8 @@
 import copy
 import io
 import pickle
-import warnings
 import pickletools
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
