@@ -64,13 +64,13 @@ def _network_from_estimator(estimator, dtype=np.float64):
     return network
 
 
-def _check_n_samples(y, n_samples, name="y"):
+def _check_n_samples(y, n_samples):
     n = _num_samples(y)
     if n != n_samples:
-        raise ValueError(f"{name} has {n} samples, but X has {n_samples}; give one per row of X.")
+        raise ValueError(f"y has {n} samples, but X has {n_samples}; give one per row of X.")
 
 
-def validated_data(estimator, X, y, dtype, accept_sparse=("csr", "csc")):
+def validated_data(estimator, X, y, dtype):
     """X and the encoded targets Y of a fitted estimator, in ``dtype``.
 
     Refuses, with messages that name the argument, what would make a wrong
@@ -78,7 +78,7 @@ def validated_data(estimator, X, y, dtype, accept_sparse=("csr", "csc")):
     y of another length than X, and labels the estimator does not know.
     """
     X = validate_data(
-        estimator, X, accept_sparse=list(accept_sparse), dtype=(np.float64, np.float32),
+        estimator, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32),
         reset=False,
     )
     _check_n_samples(y, X.shape[0])
