@@ -31,8 +31,7 @@ False or ``'columns'``), ``nocl`` and ``output_class_labels``.
 A TransformedTargetRegressor around a BackpropMLPRegressor with a
 StandardScaler on the target (the command line's regressors) gets a converter
 too, and a model fitted on a DataFrame whose columns it selects by name gets
-one input per column (:mod:`skbp._tools.onnx_frames`, and
-:func:`frame_inputs` to feed them).
+one input per column (see :func:`to_onnx`; :func:`frame_inputs` feeds them).
 """
 
 import numpy as np
