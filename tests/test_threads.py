@@ -11,6 +11,7 @@ from threadpoolctl import threadpool_info, threadpool_limits
 
 import skbp
 import skbp._estimators.base as base
+from skbp._estimators import predict_input
 from skbp._estimators import threads
 from skbp._estimators.base import BaseBackpropMLP
 
@@ -176,10 +177,18 @@ def test_lean_path_checks_the_number_of_features(fitted):
 def test_lean_path_agrees_with_the_validated_path(fitted):
     model, X = fitted
     for rows in (X[:1], X[:7], np.asfortranarray(X[:7]), X[:7].astype(np.float32)):
-        assert base._is_plain_valid_input(model, rows)
+        assert predict_input.is_plain_valid_input(model, rows)
         np.testing.assert_array_equal(
             model.predict_proba(rows), model.predict_proba(rows.tolist())
         )
+
+
+def test_inputs_that_need_conversion_take_the_validated_path(fitted):
+    model, X = fitted
+    expected = model.predict_proba(X[:7])
+    for rows in (X[:7].astype(">f8"), X[:7].tolist(), X[:7].astype(np.float16)):
+        assert not predict_input.is_plain_valid_input(model, rows)
+    np.testing.assert_array_equal(model.predict_proba(X[:7].astype(">f8")), expected)
 
 
 def test_models_fitted_with_feature_names_still_warn_on_arrays():

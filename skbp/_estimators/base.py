@@ -52,6 +52,7 @@ from .._engine.stopping import make_stopping_rule
 from .._engine.training import DataSet, ValidationSet, train_lbfgs, train_stochastic
 from .callbacks import CallbackSupportMixin, SklearnCallbacks, wants_callbacks
 from .params import check_hyperparameters, hidden_layer_sizes_tuple
+from .predict_input import is_plain_valid_input
 from .threads import limit_fit_threads, limit_predict_threads
 from .validation_split import duplicate_aware_split
 
@@ -70,28 +71,6 @@ def check_sample_weight(sample_weight, X, dtype):
     if not np.any(sample_weight > 0):
         raise ValueError("Sample weights must contain at least one non-zero number.")
     return sample_weight
-
-
-def _is_plain_valid_input(estimator, X):
-    """Whether X is a float ndarray that predict's validate_data would return unchanged.
-
-    The lean path of small predictions (one row: validate_data is most of the
-    call): a fitted model without feature names, a non-empty 2-D float32/float64
-    ndarray with the fitted number of features, finite.  Anything else, and
-    every invalid input, goes through validate_data and its error messages.
-    """
-    return (
-        type(X) is np.ndarray
-        and X.ndim == 2
-        and X.dtype.char in "fd"
-        and X.shape[0] > 0
-        and "coefs_" in vars(estimator)
-        and "feature_names_in_" not in vars(estimator)
-        and X.shape[1] == estimator.n_features_in_
-        # The sum is finite iff every entry is, unless finite entries overflow
-        # it; then validate_data checks them one by one.
-        and bool(np.isfinite(X.sum()))
-    )
 
 
 class TrainingData:
@@ -379,7 +358,7 @@ class BaseBackpropMLP(CallbackSupportMixin, BaseEstimator):
 
     # ------------------------------------------------------------- predict
     def _validate_predict_data(self, X):
-        if _is_plain_valid_input(self, X):
+        if is_plain_valid_input(self, X):
             return X  # what validate_data would return, without its ~100 µs per call
         check_is_fitted(self)
         return validate_data(
