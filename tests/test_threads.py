@@ -125,6 +125,28 @@ def test_large_products_use_the_allowed_threads_and_never_more(
         assert predict_threads[-1] == [allowed]
 
 
+class OverridingClassifier(skbp.BackpropMLPClassifier):
+    """A subclass overriding the base's fit and forward pass, as the tabular estimators do."""
+
+    def _fit(self, X, y, sample_weight=None, incremental=False):
+        self.threads_in_fit = _blas_threads()
+        return super()._fit(X, y, sample_weight=sample_weight, incremental=incremental)
+
+    def _logits(self, X):
+        self.threads_in_predict = _blas_threads()
+        return super()._logits(X)
+
+
+def test_subclasses_overriding_fit_and_the_forward_pass_are_limited_too():
+    estimator = OverridingClassifier(hidden_layer_sizes=(8,), max_iter=2)
+    X, y = _data(estimator)
+    with threadpool_limits(limits=2, user_api="blas"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        estimator.fit(X, y).predict(X)
+        assert _blas_threads() == [2]
+    assert estimator.threads_in_fit == estimator.threads_in_predict == [1]
+
+
 def test_limit_is_restored_when_fit_raises():
     X, y = _data(skbp.BackpropMLPClassifier())
     X[3, 2] = np.nan

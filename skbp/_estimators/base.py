@@ -53,7 +53,7 @@ from .._engine.training import DataSet, ValidationSet, train_lbfgs, train_stocha
 from .callbacks import CallbackSupportMixin, SklearnCallbacks, wants_callbacks
 from .params import check_hyperparameters, hidden_layer_sizes_tuple
 from .predict_input import is_plain_valid_input
-from .threads import limit_fit_threads, limit_predict_threads
+from .threads import limit_entry_points, limit_fit_threads, limit_predict_threads
 from .validation_split import duplicate_aware_split
 
 #: Root of the built documentation (also ``Documentation`` in pyproject.toml).
@@ -94,6 +94,10 @@ class BaseBackpropMLP(CallbackSupportMixin, BaseEstimator):
     # The HTML repr links to the estimator's API page (docs/api.rst's toctree).
     _doc_link_module = "skbp"
     _doc_link_template = DOCUMENTATION_URL + "gen_modules/{estimator_module}.{estimator_name}.html"
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        limit_entry_points(cls)  # BLAS threads per call, also in overridden _fit/_logits
 
     # ------------------------------------------------------------------ fit
     def _check_partial_fit(self):

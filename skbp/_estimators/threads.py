@@ -86,6 +86,9 @@ def _limited(workload):
     """
 
     def decorate(method):
+        if getattr(method, "limits_blas_threads", False):
+            return method
+
         @functools.wraps(method)
         def wrapper(self, X, *args, **kwargs):
             try:
@@ -95,6 +98,7 @@ def _limited(workload):
             with at_most_blas_threads(n_threads):
                 return method(self, X, *args, **kwargs)
 
+        wrapper.limits_blas_threads = True
         return wrapper
 
     return decorate
@@ -126,3 +130,16 @@ limit_fit_threads = _limited(_fit_workload)
 
 #: Decorates the forward pass that every prediction method shares.
 limit_predict_threads = _limited(_predict_workload)
+
+
+def limit_entry_points(cls):
+    """Decorate the ``_fit`` and ``_logits`` that ``cls`` itself defines (subclasses' overrides).
+
+    Called for every subclass of the estimators' base class, so that an
+    estimator which overrides the fit or the forward pass of the base still
+    limits its threads.
+    """
+    for name, decorate in (("_fit", limit_fit_threads), ("_logits", limit_predict_threads)):
+        method = vars(cls).get(name)
+        if method is not None:
+            setattr(cls, name, decorate(method))
