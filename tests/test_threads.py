@@ -86,6 +86,16 @@ def test_threads_grow_with_the_largest_product():
     assert threads.threads_for((784, 1024, 1024, 10), 512) == 512 * 1024 * 1024 // per_thread
 
 
+def test_fit_workload_of_estimators_without_a_solver_parameter():
+    from types import SimpleNamespace
+
+    X = np.zeros((300, 5))
+    tabular_like = SimpleNamespace(hidden_layer_sizes=(16, 8), batch_size=64)
+    assert threads._fit_workload(tabular_like, X) == ((5, 16, 8, 1), 64)
+    lbfgs = SimpleNamespace(hidden_layer_sizes=16, batch_size="auto", solver="lbfgs")
+    assert threads._fit_workload(lbfgs, X) == ((5, 16, 1), 300)
+
+
 @pytest.mark.parametrize("solver", ["adam", "lbfgs"])
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
 def test_small_fits_and_predictions_use_one_thread(Estimator, solver, predict_threads):

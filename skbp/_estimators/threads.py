@@ -108,12 +108,15 @@ def _fit_workload(estimator, X, *args, **kwargs):
     """(layer sizes, batch rows) of a fit on X, read before X is validated."""
     n_samples, n_features = _num_samples(X), _num_features(X)
     hidden = hidden_layer_sizes_tuple(estimator.hidden_layer_sizes)
-    if estimator.solver == "lbfgs":
+    # Estimators without these parameters (the tabular ones have no solver) train
+    # by mini-batches.
+    batch_size = getattr(estimator, "batch_size", "auto")
+    if getattr(estimator, "solver", None) == "lbfgs":
         rows = n_samples  # full batch
-    elif estimator.batch_size == "auto":
+    elif batch_size == "auto":
         rows = min(200, n_samples)
     else:
-        rows = min(max(int(estimator.batch_size), 1), n_samples)
+        rows = min(max(int(batch_size), 1), n_samples)
     n_outputs = getattr(estimator, "n_outputs_", 1)
     return (n_features, *hidden, n_outputs), rows
 
