@@ -168,8 +168,10 @@ def test_limit_is_restored_when_fit_raises():
 
 def test_invalid_hyperparameters_are_reported_by_fit_not_by_the_rule():
     X, y = _data(skbp.BackpropMLPClassifier())
-    with pytest.raises(ValueError, match="hidden_layer_sizes"):
+    with pytest.raises(ValueError, match="hidden_layer_sizes") as raised:
         skbp.BackpropMLPClassifier(hidden_layer_sizes=(0,)).fit(X, y)
+    # fit's own error, not one raised while the rule's failure was being handled
+    assert raised.value.__context__ is None
 
 
 # ------------------------------------------------------------- lean predict path

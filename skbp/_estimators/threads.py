@@ -31,7 +31,10 @@ from .._engine.network import _PREDICT_CHUNK_ROWS
 from .params import hidden_layer_sizes_tuple
 
 #: Multiply-adds of one product each BLAS thread must get for the thread to pay
-#: for itself; measured with ``benchmarks/bench_busy.py --crossover``.
+#: for itself: above digits' 1.6M-multiply-add products, below the 25.7M of 784
+#: inputs and 256 units at batch 128, which gained 1.8x from a second thread on
+#: an idle 2-core host.  ``benchmarks/bench_busy.py --crossover`` measures the
+#: crossover; it could not be measured on the loaded machine of this change.
 MACS_PER_THREAD = 1 << 22
 
 _blas = None
@@ -94,6 +97,8 @@ def _limited(workload):
             try:
                 n_threads = threads_for(*workload(self, X, *args, **kwargs))
             except (TypeError, ValueError, AttributeError, IndexError):
+                n_threads = None  # outside the handler: the method's own error is not chained
+            if n_threads is None:
                 return method(self, X, *args, **kwargs)
             with at_most_blas_threads(n_threads):
                 return method(self, X, *args, **kwargs)
