@@ -500,7 +500,22 @@ def test_a_class_with_a_single_member_is_refused():
     rng = np.random.RandomState(0)
     X, y = rng.randn(30, 4), np.r_[np.zeros(15, int), np.ones(14, int), 2]
     est = BackpropMLPClassifier(early_stopping="GL", validation_fraction=0.2)
-    with pytest.raises(ValueError, match="class in y, 2, has only 1 member.*validation_fraction"):
+    with pytest.raises(ValueError) as raised:
+        est.fit(X, y)
+    message = str(raised.value)
+    # scikit-learn's wording (as train_test_split(stratify=y) words it) ...
+    assert "The least populated classes in y have only 1 member, which is too few." in message
+    assert "Classes with too few members are: [2]" in message
+    # ... and skbp's advice.
+    assert "validation_fraction=0.2" in message and "early_stopping=False" in message
+
+
+def test_single_member_classes_are_named_as_plain_labels():
+    rng = np.random.RandomState(0)
+    X = rng.randn(31, 4)
+    y = np.array(["yes"] * 15 + ["no"] * 14 + ["maybe", "never"])
+    est = BackpropMLPClassifier(early_stopping=True, validation_fraction=0.2)
+    with pytest.raises(ValueError, match=r"too few members are: \['maybe', 'never'\]\."):
         est.fit(X, y)
 
 

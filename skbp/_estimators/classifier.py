@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from numbers import Real
 from typing import Literal
 
 import numpy as np
@@ -23,6 +24,15 @@ from .._engine.sample_keys import row_keys
 from .base import BaseBackpropMLP, TrainingData, check_sample_weight
 from .docstrings import shared_docstring
 from .params import CLASSIFIER_CONSTRAINTS
+
+
+def _plain(value):
+    """A NumPy scalar as the Python value it holds (so messages print 'no', not np.str_('no'))."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _is_real(value):
+    return isinstance(value, Real | np.number) and not isinstance(value, bool | np.bool_)
 
 
 @shared_docstring
@@ -94,7 +104,7 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
         solver: Literal["lbfgs", "sgd", "adam"] = "adam",
         alpha: float = 0.0001,
         batch_size: int | Literal["auto"] = "auto",
-        learning_rate: Literal["constant", "invscaling", "adaptive"] = "constant",
+        learning_rate: Literal["constant", "invscaling", "adaptive", "cosine"] = "constant",
         learning_rate_init: float = 0.001,
         power_t: float = 0.5,
         max_iter: int = 200,
@@ -267,16 +277,35 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
                 "frequencies of the whole data are unknown. Pass a dict instead."
             )
         if isinstance(self.class_weight, dict):
-            unknown = [c for c in self.class_weight if c not in set(self.classes_)]
+            classes = set(self.classes_.tolist())
+            unknown = [_plain(c) for c in self.class_weight if _plain(c) not in classes]
             if unknown:
                 raise ValueError(
                     f"class_weight has labels {unknown} that are not classes of y; "
-                    f"the classes are {list(self.classes_)}."
+                    f"the classes are {self.classes_.tolist()}."
+                )
+            bad = {
+                _plain(label): _plain(weight)
+                for label, weight in self.class_weight.items()
+                if not (_is_real(weight) and np.isfinite(weight) and weight >= 0)
+            }
+            if bad:
+                # As sample_weight: a negative weight would reward errors, and
+                # NaN or inf would poison the cost.
+                raise ValueError(
+                    "class_weight must map each class to a finite, non-negative "
+                    f"number; got {bad}."
                 )
         weights = compute_class_weight(self.class_weight, classes=self.classes_, y=y)
-        per_sample = weights[np.searchsorted(self.classes_, y)].astype(dtype)
+        with np.errstate(over="ignore"):  # an overflow is refused just below
+            per_sample = weights[np.searchsorted(self.classes_, y)].astype(dtype)
         if sample_weight is not None:
             per_sample *= sample_weight
+        if not np.isfinite(per_sample).all():
+            raise ValueError(
+                "Sample weights (sample_weight times class_weight) overflow "
+                f"{np.dtype(dtype).name}; use smaller class_weight values."
+            )
         if not np.any(per_sample > 0):
             raise ValueError(
                 "Sample weights (sample_weight times class_weight) must contain at "
