@@ -177,6 +177,9 @@ class BaseBackpropMLP(CallbackSupportMixin, BaseEstimator):
         schedule = make_schedule(
             self.learning_rate, self.solver, learning_rate_init=self.learning_rate_init,
             power_t=self.power_t, max_iter=self.max_iter, warmup_iter=self.warmup_iter,
+            # Each fit (a warm start too) begins a schedule cycle of its own;
+            # partial_fit continues the saved one.
+            origin=0 if incremental else run.epoch,
         )
         rule = make_stopping_rule(
             self.early_stopping, self.tol, self.n_iter_no_change, self.stopping_threshold

@@ -34,7 +34,11 @@ SHARED_PARAMETERS = """\
         stops when it falls below 1e-6); ``'adam'`` keeps a constant rate with
         these three. ``'cosine'`` (both stochastic solvers): cosine annealing from
         ``learning_rate_init`` towards 0 over ``max_iter`` epochs, after
-        ``warmup_iter`` epochs of linear warm-up.
+        ``warmup_iter`` epochs of linear warm-up. Every ``fit``, a warm-started
+        one too, anneals over its own ``max_iter`` epochs; ``partial_fit``
+        calls continue the cycle and, after ``max_iter`` epochs, restart it at
+        ``learning_rate_init`` (warm restarts), so a stream never trains at a
+        rate of 0.
 
     learning_rate_init : float, default=0.001
         Initial learning rate η of ``'sgd'`` and ``'adam'``.
