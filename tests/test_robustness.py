@@ -452,6 +452,42 @@ def test_float32_throughout(params, n_classes):
     assert np.all(np.isfinite(est.loss_curve_))
 
 
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_float32_model_predicts_float64_rows_beyond_float32_range(n_classes, sparse):
+    # Casting such rows to float32 gives inf and then NaN probabilities; they are
+    # computed in float64 (as MLPClassifier does), the result stays float32.
+    X, y = _small_problem(n_samples=40, n_features=4, n_classes=n_classes)
+    est = _model(max_iter=10).fit(X.astype(np.float32), y)
+    X_test = np.array([[1e39, 0, 0, 0], [-1e300, 1, 2, 3], [1, 2, 3, 4], [0, 0, 3e38, -3e38]])
+    wide = _model(max_iter=10).fit(X, y)  # a float64 twin with the float32 model's weights
+    wide.coefs_ = [c.astype(np.float64) for c in est.coefs_]
+    wide.intercepts_ = [b.astype(np.float64) for b in est.intercepts_]
+    if sparse:
+        X_test = sp.csr_matrix(X_test)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        proba = est.predict_proba(X_test)
+        labels = est.predict(X_test)
+    assert proba.dtype == np.float32
+    _assert_valid_proba(proba, 4, n_classes, atol=1e-6)
+    np.testing.assert_allclose(proba, wide.predict_proba(X_test), atol=1e-6)
+    np.testing.assert_array_equal(labels, wide.predict(X_test))
+    assert np.isfinite(est.predict_log_proba(X_test)[2]).all()
+
+
+def test_float32_regressor_predicts_float64_rows_beyond_float32_range():
+    from skbp import BackpropMLPRegressor
+
+    X, y = _small_problem(n_samples=40, n_features=4)
+    est = BackpropMLPRegressor(hidden_layer_sizes=(5,), activation="tanh", max_iter=5, random_state=0)
+    est.fit(X.astype(np.float32), y.astype(float))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        prediction = est.predict(np.array([[1e39, 0, 0, 0], [-1e300, 1, 2, 3]]))
+    assert prediction.dtype == np.float32 and np.isfinite(prediction).all()
+
+
 def test_float32_partial_fit_keeps_dtype():
     X, y = _small_problem(n_samples=40, n_features=4)
     est = _model()

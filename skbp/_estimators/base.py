@@ -364,8 +364,29 @@ class BaseBackpropMLP(CallbackSupportMixin, BaseEstimator):
         )
 
     def _logits(self, X):
-        """Z^L for X (already validated), computed in the dtype of the weights."""
+        """Z^L for X (already validated), computed in the dtype of the weights.
+
+        A float32 model given float64 rows that overflow float32 (the features
+        themselves, or a layer on the way) computes those rows again in float64,
+        as MLPClassifier would: the logits are then float64, and the callers
+        return their result in the model's dtype (``_as_model_dtype``).
+        """
         dtype = self.coefs_[0].dtype
-        if X.dtype != dtype:
-            X = X.astype(dtype)
-        return forward_logits(X, self.coefs_, self.intercepts_, get_activation(self.activation))
+        activation = get_activation(self.activation)
+        if X.dtype == dtype:
+            return forward_logits(X, self.coefs_, self.intercepts_, activation)
+        with np.errstate(over="ignore", invalid="ignore"):  # such rows are redone below
+            logits = forward_logits(X.astype(dtype), self.coefs_, self.intercepts_, activation)
+        overflowed = ~np.isfinite(logits).all(axis=1)
+        if not overflowed.any():
+            return logits
+        wide = [np.asarray(p, dtype=X.dtype) for p in (*self.coefs_, *self.intercepts_)]
+        n_layers = len(self.coefs_)
+        logits = logits.astype(X.dtype)
+        logits[overflowed] = forward_logits(
+            X[overflowed], wide[:n_layers], wide[n_layers:], activation
+        )
+        return logits
+
+    def _as_model_dtype(self, values):
+        return values.astype(self.coefs_[0].dtype, copy=False)

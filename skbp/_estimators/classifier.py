@@ -384,7 +384,7 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
             One score per sample for binary problems (positive: ``classes_[1]``),
             otherwise one per class or label.
         """
-        logits = self._logits(self._validate_predict_data(X))
+        logits = self._as_model_dtype(self._logits(self._validate_predict_data(X)))
         return logits.ravel() if self.n_outputs_ == 1 else logits
 
     def predict_proba(self, X: ArrayLike) -> NDArray:
@@ -403,11 +403,11 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
         """
         logits = self._logits(self._validate_predict_data(X))
         if len(self.classes_) == 1 and self.n_outputs_ == 1:
-            return np.ones_like(logits)
+            return self._as_model_dtype(np.ones_like(logits))
         proba = activation_of_output(self.out_activation_)(logits, out=logits)
         if self.n_outputs_ == 1:
-            return np.hstack([1 - proba, proba])
-        return proba
+            proba = np.hstack([1 - proba, proba])
+        return self._as_model_dtype(proba)
 
     def predict_log_proba(self, X: ArrayLike) -> NDArray:
         """Logarithm of the probability estimates.

@@ -278,7 +278,9 @@ default='squared_error'
             The predicted values: a^L = exp(z^L) for the log link, z^L otherwise.
         """
         logits = self._logits(self._validate_predict_data(X))
-        prediction = activation_of_output(self.out_activation_)(logits, out=logits)
+        prediction = self._as_model_dtype(
+            activation_of_output(self.out_activation_)(logits, out=logits)
+        )
         return prediction.ravel() if self.n_outputs_ == 1 else prediction
 
     def __sklearn_tags__(self):
