@@ -143,6 +143,36 @@ def test_bad_sample_weight(sample_weight, message, solver):
         _model(solver=solver).fit(X_OK, Y_OK, sample_weight=sample_weight)
 
 
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_a_minibatch_of_zero_weights_is_skipped(solver):
+    # shuffle=False and batches of 200: the first batch weighs nothing (its
+    # weighted mean cost is 0/0), the second half. It must be skipped, not end
+    # in a ZeroDivisionError after RuntimeWarnings.
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(600, 3), np.arange(600) % 3
+    sample_weight = np.r_[np.zeros(300), np.ones(300)]
+    est = _model(solver=solver, shuffle=False, max_iter=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        est.fit(X, y, sample_weight=sample_weight)
+    assert len(est.loss_curve_) == 3 and np.all(np.isfinite(est.loss_curve_))
+    for array in est.coefs_ + est.intercepts_:
+        assert np.all(np.isfinite(array))
+    if solver == "adam":  # two steps per epoch: the empty batch took none
+        assert est._training_state["optimizer"]["t"] == 2 * 3
+    # The rows of zero weight change nothing: the model is the one trained on the
+    # weighted rows, batch by batch (rows 300-399 in batch 2, 400-599 in batch 3).
+    same = _model(solver=solver, shuffle=False, max_iter=3, batch_size=200)
+    same.fit(X[200:], y[200:], sample_weight=sample_weight[200:])
+    for a, b in zip(est.coefs_, same.coefs_):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+def test_all_zero_sample_weight_is_refused_by_partial_fit():
+    with pytest.raises(ValueError, match="Sample weights must contain at least one non-zero"):
+        _model().partial_fit(X_OK, Y_OK, sample_weight=np.zeros(30), classes=[0, 1, 2])
+
+
 def test_zero_weight_after_class_weight():
     # Weights are only zero once class_weight multiplies them: still rejected.
     sample_weight = (Y_OK == 0).astype(float)

@@ -129,15 +129,23 @@ def run_epoch(
     network, optimizer, gatherer, ws, *, order, batch_size, penalty, dropout, epoch,
     batch_progress=None,
 ):
-    """One pass over the training data; returns the mean training loss."""
+    """One pass over the training data; returns the mean training loss.
+
+    A batch whose sample weights are all zero has no cost to descend (its
+    weighted mean is 0/0): it is skipped, and the mean loss is over the rows
+    of the batches that trained.
+    """
     n = gatherer.data.n_samples
     accumulated = 0.0
+    n_trained = 0
     for start in range(0, n, batch_size):
         stop = min(start + batch_size, n)
         # Sorted rows gather faster; the order of rows inside a batch does not
         # change its gradient, and dropout masks follow the rows' content.
         index = slice(start, stop) if order is None else np.sort(order[start:stop])
         X, Y, sw, keys = gatherer.gather(index)
+        if sw is not None and not sw.any():
+            continue
         masks = None
         if dropout is not None:
             masks = _batch_masks(network, dropout, ws, epoch, keys, stop - start)
@@ -146,9 +154,10 @@ def run_epoch(
             return float("nan")
         optimizer.step(network.params, network.grad)
         accumulated += loss * (stop - start)
+        n_trained += stop - start
         if batch_progress is not None:
             batch_progress(epoch + 1, stop, n)
-    return accumulated / n
+    return accumulated / n_trained
 
 
 def train_stochastic(
