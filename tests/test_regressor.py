@@ -159,6 +159,21 @@ def test_unknown_loss_is_refused_with_the_list():
         BackpropMLPRegressor(loss="huber", max_iter=2).fit(X, y)
 
 
+@pytest.mark.parametrize("loss", sorted(set(REGRESSION_LOSSES) - {"quantile"}))
+def test_a_quantile_without_the_quantile_loss_warns(loss):
+    # Ignored silently before; the CLI refuses --quantile without --loss quantile.
+    X = np.random.RandomState(0).randn(20, 2)
+    y = np.abs(X[:, 0]) + 1
+    reg = BackpropMLPRegressor(loss=loss, quantile=0.9, max_iter=2)
+    with pytest.warns(UserWarning, match=r"quantile=0.9 is only used when loss='quantile'; "
+                      rf"got loss='{loss}'"):
+        reg.fit(X, y)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message="quantile=")
+        reg.set_params(quantile=0.5).fit(X, y)  # the default says nothing
+        reg.set_params(loss="quantile", quantile=0.9).fit(X, y)
+
+
 # --------------------------------------------------- the losses' BP1 and costs
 @pytest.mark.parametrize("loss", REGRESSION_LOSSES)
 @pytest.mark.parametrize("activation", list(ACTIVATIONS))
@@ -171,7 +186,7 @@ def test_backprop_matches_finite_differences(loss, activation, alpha, weighted):
     sample_weight = rng.uniform(0.2, 3.0, 25) if weighted else None
     reg = BackpropMLPRegressor(
         loss=loss, hidden_layer_sizes=(6, 5), activation=activation, alpha=alpha,
-        max_iter=3, bias_init=0.1, random_state=0, quantile=0.7,
+        max_iter=3, bias_init=0.1, random_state=0, quantile=0.7 if loss == "quantile" else 0.5,
     ).fit(X, y, sample_weight=sample_weight)
     assert check_gradients(reg, X, y, sample_weight=sample_weight) < 1e-6
 

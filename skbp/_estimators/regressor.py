@@ -6,6 +6,7 @@ but target handling, the output layer, scoring and prediction.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Literal
 
@@ -50,7 +51,8 @@ default='squared_error'
     {shared parameters}
 
     quantile : float, default=0.5
-        The quantile q in (0, 1) that ``loss='quantile'`` estimates.
+        The quantile q in (0, 1) that ``loss='quantile'`` estimates. Another
+        value with another loss is ignored, with a :class:`UserWarning`.
 
     Attributes
     ----------
@@ -225,6 +227,15 @@ default='squared_error'
         return self._fit(X, y, sample_weight=sample_weight, incremental=True)
 
     def _validate_training_data(self, X, y, sample_weight, *, incremental, reset):
+        if self.quantile != 0.5 and self.loss != "quantile":
+            # As LogisticRegression's l1_ratio without penalty='elasticnet': a
+            # warning, so that a grid over ``loss`` with a fixed quantile still runs.
+            warnings.warn(
+                f"quantile={self.quantile!r} is only used when loss='quantile'; got "
+                f"loss={self.loss!r}, which ignores it. Set loss='quantile' to "
+                "estimate that quantile, or leave quantile at its default.",
+                UserWarning,
+            )
         X, y = self._validate_X_y(X, y, incremental=incremental, reset=reset, y_numeric=True)
         dtype = X.dtype
         Y = (y.reshape(-1, 1) if y.ndim == 1 else y).astype(dtype, copy=False)
