@@ -12,14 +12,11 @@ scoring and prediction are the subclasses' business (``_validate_training_data``
 Between calls the estimator keeps only plain data: the public fitted attributes,
 and in ``_training_state`` a dict of arrays and numbers with what ``partial_fit``
 needs to continue (optimizer moments, schedule, stopping-rule counters, dropout
-seed).  The per-epoch lists are stored as one compressed JSON text each when
-pickled (exact: JSON writes the shortest repr of each float), so that a saved
-model holds no skbp objects but the estimator and stays small.
+seed).  The per-epoch lists are stored compressed when pickled, and loaded with
+a bound (:mod:`skbp._estimators.per_epoch`).
 """
 
-import json
 import warnings
-import zlib
 
 import numpy as np
 import scipy.sparse as sp
@@ -50,6 +47,7 @@ from .._engine.sample_keys import row_keys
 from .._engine.schedules import make_schedule
 from .._engine.stopping import make_stopping_rule
 from .._engine.training import DataSet, ValidationSet, train_lbfgs, train_stochastic
+from . import per_epoch
 from .callbacks import CallbackSupportMixin, SklearnCallbacks, wants_callbacks
 from .params import check_hyperparameters, hidden_layer_sizes_tuple
 from .validation_split import duplicate_aware_split
@@ -57,8 +55,6 @@ from .validation_split import duplicate_aware_split
 #: Root of the built documentation (also ``Documentation`` in pyproject.toml).
 DOCUMENTATION_URL = "https://skbp.readthedocs.io/en/stable/"
 
-#: Fitted attributes that hold one entry per epoch; pickled as compressed JSON.
-_PER_EPOCH_ATTRIBUTES = ("history_", "loss_curve_", "validation_scores_", "validation_losses_")
 
 
 def check_sample_weight(sample_weight, X, dtype):
@@ -324,19 +320,10 @@ class BaseBackpropMLP(CallbackSupportMixin, BaseEstimator):
 
     def __getstate__(self):
         # A copy: on Python >= 3.11 the base returns the instance's own __dict__.
-        state = dict(super().__getstate__())
-        for name in _PER_EPOCH_ATTRIBUTES:
-            if state.get(name) is not None:
-                # Python's JSON writes the shortest repr of each float: exact.
-                state[name] = zlib.compress(json.dumps(state[name]).encode())
-        return state
+        return per_epoch.encode(dict(super().__getstate__()))
 
     def __setstate__(self, state):
-        state = dict(state)
-        for name in _PER_EPOCH_ATTRIBUTES:
-            if isinstance(state.get(name), bytes):
-                state[name] = json.loads(zlib.decompress(state[name]))
-        super().__setstate__(state)
+        super().__setstate__(per_epoch.decode(dict(state)))
 
     def _validate_X_y(self, X, y, *, incremental, reset, y_numeric=False):
         """X and y as scikit-learn's MLPs validate them; partial_fit keeps the model's dtype."""
