@@ -570,31 +570,17 @@ def _fit_diverging(X, y, **params):
     "params",
     [
         dict(),
-        dict(early_stopping=True),
-        dict(early_stopping="GL"),
-        dict(early_stopping="UP"),
-        dict(early_stopping="PQ"),
         dict(activation="identity"),
         dict(learning_rate="invscaling"),
         dict(nesterovs_momentum=False),
         # One step per epoch: overflow after ~15 epochs, so the plateau rule must wait.
         dict(batch_size=80, n_iter_no_change=1000, max_iter=100),
-        dict(batch_size=80, n_iter_no_change=1000, max_iter=100, early_stopping=True),
     ],
-    ids=[
-        "plain",
-        "early_stopping",
-        "GL",
-        "UP",
-        "PQ",
-        "identity",
-        "invscaling",
-        "classical_momentum",
-        "full_batch",
-        "full_batch_es",
-    ],
+    ids=["plain", "identity", "invscaling", "classical_momentum", "full_batch"],
 )
 def test_divergence_raises_and_keeps_finite_weights(params):
+    # Without a validation split there is no model to return: as scikit-learn,
+    # fit raises, and the model keeps the weights of its best finite epoch.
     est, message = _fit_diverging(*_diverging_problem(), **params)
     assert re.search("Solver produced non-finite parameter weights", message)
     assert "learning_rate_init" in message
@@ -603,6 +589,82 @@ def test_divergence_raises_and_keeps_finite_weights(params):
         assert np.all(np.isfinite(array))
     assert len(est.history_) == est.n_iter_
     assert all(np.isfinite(record["train_loss"]) for record in est.history_)
+
+
+def _fit_diverging_with_validation(X, y, **params):
+    settings = dict(
+        solver="sgd", learning_rate_init=1e6, momentum=0.9, hidden_layer_sizes=(10,),
+        batch_size=4, max_iter=50,
+    )
+    settings.update(params)
+    est = _model(**settings)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        with pytest.warns(ConvergenceWarning, match="Training diverged in epoch") as caught:
+            est.fit(X, y)
+    return est, [str(w.message) for w in caught if "diverged" in str(w.message)]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(early_stopping=True),
+        dict(early_stopping="GL"),
+        dict(early_stopping="UP"),
+        dict(early_stopping="PQ"),
+        dict(batch_size=80, n_iter_no_change=1000, max_iter=100, early_stopping=True),
+    ],
+    ids=["early_stopping", "GL", "UP", "PQ", "full_batch_es"],
+)
+def test_divergence_with_a_validation_split_keeps_the_best_epoch_and_warns(params):
+    # scikit-learn #29504: with a validation split, fit does not raise; it returns
+    # the best validated epoch's weights, and validation_scores_ ends in NaN.
+    X, y = _diverging_problem()
+    est, messages = _fit_diverging_with_validation(X, y, **params)
+    assert len(messages) == 1 and "learning_rate_init (currently 1e+06)" in messages[0]
+    assert str(est.validation_scores_[-1]) == "nan"
+    assert isinstance(est.validation_scores_[-1], float)
+    assert len(est.history_) == est.n_iter_ == len(est.validation_scores_)
+    assert f"epoch {est.n_iter_}" in messages[0]
+    for array in est.coefs_ + est.intercepts_:
+        assert np.all(np.isfinite(array))
+    # The kept weights are the best validated epoch's (outputs that overflowed
+    # before the weights did scored NaN, never best), and they predict.
+    if est.best_epoch_ is not None:
+        assert np.isfinite(est.best_validation_score_)
+        assert est.best_validation_score_ == est.validation_scores_[est.best_epoch_ - 1]
+    _assert_valid_proba(est.predict_proba(X), len(X), 3)
+
+
+def test_mlp_diverging_loss():
+    # scikit-learn's test_mlp_diverging_loss (#29504), on BackpropMLPRegressor.
+    from sklearn.datasets import load_iris
+
+    from skbp import BackpropMLPRegressor
+
+    X_iris, y_iris = load_iris(return_X_y=True)
+    mlp = BackpropMLPRegressor(
+        hidden_layer_sizes=100,
+        activation="identity",
+        solver="sgd",
+        alpha=0.0001,
+        learning_rate="constant",
+        learning_rate_init=1,
+        shuffle=True,
+        max_iter=20,
+        early_stopping=True,
+        n_iter_no_change=10,
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        mlp.fit(X_iris, y_iris)
+    # In python, float("nan") != float("nan")
+    assert str(mlp.validation_scores_[-1]) == str(np.nan)
+    assert isinstance(mlp.validation_scores_[-1], float)
+    # skbp adds: the model it returns is finite.
+    assert np.isfinite(mlp.predict(X_iris)).all()
 
 
 @pytest.mark.parametrize(

@@ -68,9 +68,16 @@ class ValidationSet(DataSet):
     score: object = None
 
     def evaluate(self, network):
-        """(validation loss, validation score) from one forward pass."""
-        logits = network.predict_logits(self.X)
-        loss = network.output.fn(logits, self.Y, self.sample_weight)
+        """(validation loss, validation score) from one forward pass.
+
+        The score is NaN when the outputs are not finite, as scikit-learn's
+        MLPs score such a model.
+        """
+        with np.errstate(over="ignore", invalid="ignore"):
+            logits = network.predict_logits(self.X)
+            loss = network.output.fn(logits, self.Y, self.sample_weight)
+        if not np.isfinite(logits).all():
+            return loss, float("nan")
         return loss, float(self.score(logits))
 
 
@@ -129,7 +136,8 @@ def run_epoch(
     network, optimizer, gatherer, ws, *, order, batch_size, penalty, dropout, epoch,
     batch_progress=None,
 ):
-    """One pass over the training data; returns the mean training loss.
+    """One pass over the training data; returns the mean training loss (None
+    when a gradient was not finite and the epoch had to stop).
 
     A batch whose sample weights are all zero has no cost to descend (its
     weighted mean is 0/0): it is skipped, and the mean loss is over the rows
@@ -150,8 +158,10 @@ def run_epoch(
         if dropout is not None:
             masks = _batch_masks(network, dropout, ws, epoch, keys, stop - start)
         loss = network.loss_and_gradient(X, Y, sw, penalty, ws, masks)
-        if not np.isfinite(loss):
-            return float("nan")
+        if not np.isfinite(loss) and not np.isfinite(network.grad).all():
+            # An overflowing cost alone is not divergence (scikit-learn trains on),
+            # but a step along a non-finite gradient would poison every weight.
+            return None
         optimizer.step(network.params, network.grad)
         accumulated += loss * (stop - start)
         n_trained += stop - start
@@ -177,7 +187,16 @@ def train_stochastic(
     batch_progress=None,
     learning_rate_init,
 ):
-    """Run up to ``max_epochs`` epochs of mini-batch training (one for partial_fit)."""
+    """Run up to ``max_epochs`` epochs of mini-batch training (one for partial_fit).
+
+    Divergence follows scikit-learn (#29504): training stops when the weights
+    are no longer finite; with a validation split the best validated epoch is
+    kept with a warning and the diverged epoch's validation score is NaN,
+    without one there is no model to return and TrainingDiverged is raised.
+    A cost that overflows while the weights stay finite is not divergence:
+    training goes on, and if the final weights' outputs are not finite the
+    epoch of the lowest training loss is restored, with a warning.
+    """
     ws = Workspace(network, batch_size)
     gatherer = _BatchGatherer(train, batch_size)
     n = train.n_samples
@@ -193,32 +212,51 @@ def train_stochastic(
                 penalty=penalty, dropout=dropout, epoch=run.epoch,
                 batch_progress=batch_progress,
             )
-            val_loss = val_score = None
-            healthy = _is_healthy(network, train, train_loss)
-            if healthy and validation is not None:
-                val_loss, val_score = validation.evaluate(network)
-                healthy = bool(np.isfinite(val_loss))
-            if not healthy:
+            diverged = train_loss is None or not np.isfinite(network.params).all()
+            if diverged and validation is None:
                 run.restore_best()
                 raise divergence_error(run.epoch + 1, learning_rate_init)
+            val_loss = val_score = None
+            if diverged:
+                val_loss = val_score = float("nan")
+            elif validation is not None:
+                val_loss, val_score = validation.evaluate(network)
             run.n_samples_seen += n
             record = epoch_record(
-                run.epoch + 1, train_loss, val_loss, val_score, optimizer.learning_rate,
-                run.n_samples_seen, time.perf_counter() - started,
+                run.epoch + 1, float("nan") if train_loss is None else train_loss,
+                val_loss, val_score, optimizer.learning_rate, run.n_samples_seen,
+                time.perf_counter() - started,
             )
-            if hooks.epoch_end(run, record) or incremental:
+            stop = hooks.epoch_end(run, record)
+            if diverged:
+                kept = (
+                    "starting weights of this call" if run.best_epoch is None
+                    else f"weights of the best validated epoch ({run.best_epoch})"
+                )
+                warnings.warn(
+                    f"Training diverged in epoch {run.epoch}: the weights are no longer "
+                    f"finite. The {kept} were restored. Lower learning_rate_init (currently "
+                    f"{learning_rate_init:g}) or scale the features (e.g. with "
+                    "StandardScaler).",
+                    ConvergenceWarning,
+                )
                 return
-        if not incremental:
-            warnings.warn(
-                f"Stochastic Optimizer: Maximum iterations ({max_epochs}) reached and "
-                "the optimization hasn't converged yet.",
-                ConvergenceWarning,
-            )
+            if stop or incremental:
+                break
+        else:
+            if not incremental:
+                warnings.warn(
+                    f"Stochastic Optimizer: Maximum iterations ({max_epochs}) reached and "
+                    "the optimization hasn't converged yet.",
+                    ConvergenceWarning,
+                )
+        if validation is None and not _outputs_are_finite(network, train):
+            _restore_finite_outputs(run, train, learning_rate_init)
     except KeyboardInterrupt:
         kept = "current"
         if validation is not None:
             kept = "best validated"  # restored by the stopping rule's train_end
-        elif not _is_healthy(network, train, 0.0):
+        elif not (np.isfinite(network.params).all() and _outputs_are_finite(network, train)):
             run.restore_best()
             kept = "best finite"
         warnings.warn(
@@ -231,23 +269,43 @@ def train_stochastic(
         hooks.train_end(run)
 
 
+def _restore_finite_outputs(run, train, learning_rate_init):
+    """The weights are finite but the outputs overflow: go back to the best epoch."""
+    run.restore_best()
+    if not _outputs_are_finite(run.network, train):
+        raise divergence_error(run.epoch, learning_rate_init)
+    kept = "starting weights" if run.best_epoch is None else f"weights of epoch {run.best_epoch}"
+    warnings.warn(
+        "The network's outputs overflow on the training data with the last epoch's "
+        f"weights, although these are finite; the {kept} (the lowest training loss "
+        f"of this call) were restored. Lower learning_rate_init (currently "
+        f"{learning_rate_init:g}) or scale the features and targets.",
+        ConvergenceWarning,
+    )
+
+
 _PROBE_ROWS = 256
 _LBFGS_DEFAULT_FTOL = 2.220446049250313e-09
 
 
-def _is_healthy(network, train, train_loss):
-    """Finite loss, finite parameters, and finite outputs on a few training rows.
+def _outputs_are_finite(network, train):
+    """Finite outputs on the first rows of the training data.
 
     Parameters can stay finite while the network's outputs overflow (large
-    weights multiplied through several layers): the probe forward pass on the
-    first rows of the training data catches that, for the cost of one batch.
+    weights multiplied through several layers): a forward pass on one batch
+    of rows catches that.
     """
-    if not np.isfinite(train_loss):
-        return False
-    if not np.isfinite(network.params).all():
-        return False
     with np.errstate(over="ignore", invalid="ignore"):
         return bool(np.isfinite(network.predict_logits(train.X[:_PROBE_ROWS])).all())
+
+
+def _is_healthy(network, train, loss):
+    """Finite loss, finite parameters, finite outputs on a few training rows."""
+    return (
+        bool(np.isfinite(loss))
+        and bool(np.isfinite(network.params).all())
+        and _outputs_are_finite(network, train)
+    )
 
 
 def train_lbfgs(network, train, *, penalty, max_iter, max_fun, tol, run, hooks):
