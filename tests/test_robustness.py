@@ -621,7 +621,7 @@ def test_divergence_with_a_validation_split_keeps_the_best_epoch_and_warns(param
     # the best validated epoch's weights, and validation_scores_ ends in NaN.
     X, y = _diverging_problem()
     est, messages = _fit_diverging_with_validation(X, y, **params)
-    assert len(messages) == 1 and "learning_rate_init (currently 1e+06)" in messages[0]
+    assert len(messages) == 1 and "Lower learning_rate_init" in messages[0]
     assert str(est.validation_scores_[-1]) == "nan"
     assert isinstance(est.validation_scores_[-1], float)
     assert len(est.history_) == est.n_iter_ == len(est.validation_scores_)

@@ -7,9 +7,11 @@ it to the fit's hooks (:mod:`skbp._engine.hooks`): history, stopping rules,
 learning-rate schedule, printing and monitoring live there, not here.  What
 stays in the loops is keeping the weights safe:
 
-* a non-finite loss or parameter stops training at once, restores the last
-  finite weights and raises scikit-learn's "Solver produced non-finite
-  parameter weights" ValueError — coefs_ never hold NaN or inf;
+* weights that are no longer finite stop training: the best finite epoch's
+  weights are restored, and without a validation split scikit-learn's
+  "Solver produced non-finite parameter weights" ValueError is raised
+  (:class:`TrainingDiverged`; the estimator adds what to change) — coefs_
+  never hold NaN or inf (see :func:`train_stochastic` for the rest);
 * Ctrl-C (KeyboardInterrupt) leaves the network with the best or last finite
   weights and a complete history up to the last finished epoch, warns, and
   re-raises so that an outer grid search can still be aborted.
@@ -32,15 +34,13 @@ class TrainingDiverged(ValueError):
     """Training produced a non-finite loss or non-finite parameters."""
 
 
-def divergence_error(epoch, learning_rate_init):
-    hint = "Lower learning_rate_init"
-    if np.isfinite(learning_rate_init):
-        hint += f" (currently {learning_rate_init:g})"
+def divergence_error(epoch):
+    """The error of a fit that cannot return a finite model (the estimator adds
+    what to change: its learning rate, the scale of the features)."""
     return TrainingDiverged(
         "Solver produced non-finite parameter weights. The input data may contain "
         "large values and need to be preprocessed. Training diverged in epoch "
-        f"{epoch}; the weights of the best finite epoch were kept. {hint} or scale "
-        "the features (e.g. with StandardScaler)."
+        f"{epoch}; the weights of the best finite epoch were kept."
     )
 
 
@@ -59,6 +59,14 @@ class DataSet:
     @property
     def n_samples(self):
         return self.Y.shape[0]
+
+    def take(self, rows):
+        """The data set of ``rows`` (an index array)."""
+
+        def rows_of(values):
+            return None if values is None else values[rows]
+
+        return DataSet(self.X[rows], self.Y[rows], rows_of(self.sample_weight), rows_of(self.keys))
 
 
 @dataclass
@@ -185,7 +193,6 @@ def train_stochastic(
     dropout=None,
     incremental=False,
     batch_progress=None,
-    learning_rate_init,
 ):
     """Run up to ``max_epochs`` epochs of mini-batch training (one for partial_fit).
 
@@ -215,7 +222,7 @@ def train_stochastic(
             diverged = train_loss is None or not np.isfinite(network.params).all()
             if diverged and validation is None:
                 run.restore_best()
-                raise divergence_error(run.epoch + 1, learning_rate_init)
+                raise divergence_error(run.epoch + 1)
             val_loss = val_score = None
             if diverged:
                 val_loss = val_score = float("nan")
@@ -235,9 +242,8 @@ def train_stochastic(
                 )
                 warnings.warn(
                     f"Training diverged in epoch {run.epoch}: the weights are no longer "
-                    f"finite. The {kept} were restored. Lower learning_rate_init (currently "
-                    f"{learning_rate_init:g}) or scale the features (e.g. with "
-                    "StandardScaler).",
+                    f"finite. The {kept} were restored. Lower learning_rate_init or "
+                    "scale the features (e.g. with StandardScaler).",
                     ConvergenceWarning,
                 )
                 return
@@ -251,7 +257,7 @@ def train_stochastic(
                     ConvergenceWarning,
                 )
         if validation is None and not _outputs_are_finite(network, train):
-            _restore_finite_outputs(run, train, learning_rate_init)
+            _restore_finite_outputs(run, train)
     except KeyboardInterrupt:
         kept = "current"
         if validation is not None:
@@ -269,23 +275,26 @@ def train_stochastic(
         hooks.train_end(run)
 
 
-def _restore_finite_outputs(run, train, learning_rate_init):
+def _restore_finite_outputs(run, train):
     """The weights are finite but the outputs overflow: go back to the best epoch."""
     run.restore_best()
     if not _outputs_are_finite(run.network, train):
-        raise divergence_error(run.epoch, learning_rate_init)
+        raise divergence_error(run.epoch)
     kept = "starting weights" if run.best_epoch is None else f"weights of epoch {run.best_epoch}"
     warnings.warn(
         "The network's outputs overflow on the training data with the last epoch's "
         f"weights, although these are finite; the {kept} (the lowest training loss "
-        f"of this call) were restored. Lower learning_rate_init (currently "
-        f"{learning_rate_init:g}) or scale the features and targets.",
+        "of this call) were restored. Lower learning_rate_init or scale the features "
+        "and targets.",
         ConvergenceWarning,
     )
 
 
-_PROBE_ROWS = 256
+#: Rows of the training data whose outputs tell whether the network overflows.
+_OVERFLOW_CHECK_ROWS = 256
 _LBFGS_DEFAULT_FTOL = 2.220446049250313e-09
+#: scipy's L-BFGS-B status when the callback raised StopIteration (a hook asked to stop).
+_LBFGS_STOPPED_BY_CALLBACK = 99
 
 
 def _outputs_are_finite(network, train):
@@ -296,7 +305,7 @@ def _outputs_are_finite(network, train):
     of rows catches that.
     """
     with np.errstate(over="ignore", invalid="ignore"):
-        return bool(np.isfinite(network.predict_logits(train.X[:_PROBE_ROWS])).all())
+        return bool(np.isfinite(network.predict_logits(train.X[:_OVERFLOW_CHECK_ROWS])).all())
 
 
 def _is_healthy(network, train, loss):
@@ -308,7 +317,7 @@ def _is_healthy(network, train, loss):
     )
 
 
-def train_lbfgs(network, train, *, penalty, max_iter, max_fun, tol, run, hooks):
+def train_lbfgs(network, train, *, run, hooks, penalty=None, max_iter, max_fun, tol):
     """Full-batch L-BFGS-B (scipy) on the backprop gradient; returns the final loss.
 
     Each L-BFGS iteration is an "epoch" for the hooks; a hook that asks to stop
@@ -359,8 +368,8 @@ def train_lbfgs(network, train, *, penalty, max_iter, max_fun, tol, run, hooks):
         network.params[...] = result.x
         if not _is_healthy(network, train, result.fun):
             np.copyto(network.params, start_params)
-            raise divergence_error(run.epoch, float("nan"))
-        stopped_by_hook = result.status == 99
+            raise divergence_error(run.epoch)
+        stopped_by_hook = result.status == _LBFGS_STOPPED_BY_CALLBACK
         if result.status != 0 and not stopped_by_hook:
             warnings.warn(
                 f"lbfgs failed to converge after {result.nit} iteration(s) "

@@ -21,7 +21,8 @@ from sklearn.utils.multiclass import (
 
 from .._engine.losses import activation_of_output, make_loss
 from .._engine.sample_keys import row_keys
-from .base import BaseBackpropMLP, TrainingData, check_sample_weight
+from .._engine.training import DataSet
+from .base import BaseBackpropMLP, FitSpec, check_sample_weight
 from .docstrings import shared_docstring
 from .params import CLASSIFIER_CONSTRAINTS
 
@@ -242,7 +243,7 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
                 self._label_binarizer.fit(classes)
         return self._fit(X, y, sample_weight=sample_weight, incremental=True)
 
-    def _validate_training_data(self, X, y, sample_weight, *, incremental, reset):
+    def _fit_spec(self, X, y, sample_weight, *, incremental, reset):
         X, y = self._validate_X_y(X, y, incremental=incremental, reset=reset)
         check_classification_targets(y)
         if (not hasattr(self, "classes_")) or (not self.warm_start and not incremental):
@@ -269,7 +270,10 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
         # Targets stay boolean (as in scikit-learn): 1 byte per entry, and arithmetic
         # with float activations keeps the activations' dtype.
         Y = self._label_binarizer.transform(y).astype(bool)
-        return TrainingData(X, y, Y, sample_weight, frequency)
+        return FitSpec(
+            DataSet(X, Y, sample_weight), y, frequency, output=self._output_layer(),
+            strata=self._split_strata, scorer=self._validation_scorer,
+        )
 
     def _apply_class_weight(self, y, sample_weight, dtype, incremental):
         if self.class_weight is None:
@@ -321,7 +325,7 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
             )
         return per_sample
 
-    # --------------------------------------------------- hooks of the base
+    # ---------------------------------------------- what the fit spec is made of
     def _output_layer(self):
         y_type = self._label_binarizer.y_type_
         multiclass = y_type == "multiclass" and len(self.classes_) > 2

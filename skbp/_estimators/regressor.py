@@ -18,7 +18,8 @@ from sklearn.utils.metaestimators import available_if
 
 from .._engine.losses import activation_of_output, make_loss
 from .._engine.sample_keys import row_keys
-from .base import BaseBackpropMLP, TrainingData, check_sample_weight
+from .._engine.training import DataSet
+from .base import BaseBackpropMLP, FitSpec, check_sample_weight
 from .docstrings import shared_docstring
 from .params import REGRESSOR_CONSTRAINTS
 
@@ -234,7 +235,7 @@ default='squared_error'
         """
         return self._fit(X, y, sample_weight=sample_weight, incremental=True)
 
-    def _validate_training_data(self, X, y, sample_weight, *, incremental, reset):
+    def _fit_spec(self, X, y, sample_weight, *, incremental, reset):
         if self.quantile != 0.5 and self.loss != "quantile":
             # As LogisticRegression's l1_ratio without penalty='elasticnet': a
             # warning, so that a grid over ``loss`` with a fixed quantile still runs.
@@ -247,11 +248,15 @@ default='squared_error'
         X, y = self._validate_X_y(X, y, incremental=incremental, reset=reset, y_numeric=True)
         dtype = X.dtype
         Y = (y.reshape(-1, 1) if y.ndim == 1 else y).astype(dtype, copy=False)
-        self._output_layer().check_targets(Y)
+        output = self._output_layer()
+        output.check_targets(Y)
         sample_weight = check_sample_weight(sample_weight, X, dtype)
-        return TrainingData(X, y, Y, sample_weight, sample_weight)
+        return FitSpec(
+            DataSet(X, Y, sample_weight), y, sample_weight, output=output,
+            strata=self._split_strata, scorer=self._validation_scorer,
+        )
 
-    # --------------------------------------------------- hooks of the base
+    # ---------------------------------------------- what the fit spec is made of
     def _output_layer(self):
         params = {"quantile": self.quantile} if self.loss == "quantile" else {}
         return make_loss(self.loss, **params)
