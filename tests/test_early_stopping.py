@@ -23,7 +23,7 @@ from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_limits
 
-from skbp import BackpropMLPClassifier
+from skbp import BackpropMLPClassifier, BackpropMLPRegressor
 from skbp._engine.sample_keys import row_keys
 from skbp._engine.stopping import (
     GeneralizationLoss,
@@ -538,3 +538,10 @@ def test_validation_size_is_at_least_scikit_learns():
     X, y = rng.randn(15, 4), np.repeat(np.arange(3), 5)
     for seed in range(5):
         assert _split(X, y, fraction=0.1, seed=seed).sum() == 2
+
+
+@pytest.mark.parametrize("estimator", [BackpropMLPClassifier, BackpropMLPRegressor])
+def test_the_docstring_says_where_partial_fit_differs_from_scikit_learn(estimator):
+    notes = estimator.__doc__.split("Notes\n    -----")[1].split("Examples\n")[0]
+    assert "raises :class:`AttributeError`" in notes
+    assert 'ValueError("partial_fit does not support early_stopping=True")' in notes

@@ -6,8 +6,8 @@ scikit-learn callbacks), picks the validation split, hands over to
 :mod:`skbp._engine.training`, then publishes the fitted attributes — in a
 ``finally`` block, so that an interrupted or diverged fit still leaves
 consistent, finite attributes behind.  Target encoding, the output layer,
-scoring and prediction are the subclasses' business (``_validate_training_data``,
-``_output_layer``, ``_split_strata``, ``_validation_scorer``, ``_encode_targets``).
+scoring and prediction are the subclasses' business: each returns them from one
+method, ``_fit_spec``, as a :class:`FitSpec`.
 
 Between calls the estimator keeps only plain data: the public fitted attributes,
 and in ``_training_state`` a dict of arrays and numbers with what ``partial_fit``
@@ -92,7 +92,7 @@ class FitSpec:
     duplicates, kept on one side of the split); ``scorer(Y_val,
     sample_weight_val)`` returns the function that scores the validation
     logits (accuracy, R²).  Both are called only when a validation split is
-    made.
+    made; ``stratum_names`` names the strata in its error messages.
     """
 
     data: DataSet
@@ -101,6 +101,7 @@ class FitSpec:
     output: object
     strata: Callable
     scorer: Callable
+    stratum_names: np.ndarray | None = None
 
 
 class BaseBackpropMLP(CallbackSupportMixin, BaseEstimator):
@@ -143,16 +144,17 @@ class BaseBackpropMLP(CallbackSupportMixin, BaseEstimator):
         spec = self._fit_spec(X, y, sample_weight, incremental=incremental, reset=first_pass)
         rng = check_random_state(self.random_state)
         network = self._network(spec, hidden, first_pass, rng)
+        if first_pass or not incremental:
+            # A fit starts the optimizer, the schedule, the stopping rule and the
+            # dropout masks afresh; partial_fit continues them.
+            self._training_state = {}
         run = TrainingRun(
             network, history=self.history_, n_samples_seen=self.t_, best_epoch=self.best_epoch_
         )
         penalty = make_penalty(self.penalty, self.alpha, self.l1_ratio)
         stochastic = self.solver in OPTIMIZERS
         if stochastic:
-            # vars, not get_params: get_params inspects __init__'s signature on every
-            # call, which partial_fit would pay per batch.
-            run.optimizer = make_optimizer(self.solver, network, vars(self))
-            schedule, rule = self._schedule_and_rule(run, incremental)
+            run.optimizer, schedule, rule = self._stochastic_state(network, run, incremental)
         try:
             train, validation = self._split(spec, rng, stochastic and rule.needs_validation)
             run.validation = validation
@@ -199,15 +201,18 @@ class BaseBackpropMLP(CallbackSupportMixin, BaseEstimator):
         if first_pass:
             network.initialize(rng, self.initializer, self.init_std, self.bias_init)
             self.history_, self.t_, self.best_epoch_ = [], 0, None
-            self._training_state = {}
         else:
             network.set_parameters(self.coefs_, self.intercepts_)
         self.n_layers_ = len(layer_sizes)
         self.out_activation_ = network.output.out_activation
         return network
 
-    def _schedule_and_rule(self, run, incremental):
-        """The learning-rate schedule and the stopping rule, continued by partial_fit."""
+    def _stochastic_state(self, network, run, incremental):
+        """The optimizer, the learning-rate schedule and the stopping rule, with the
+        state partial_fit continues from (``_training_state``, empty for a fit)."""
+        # vars, not get_params: get_params inspects __init__'s signature on every
+        # call, which partial_fit would pay per batch.
+        optimizer = make_optimizer(self.solver, network, vars(self))
         schedule = make_schedule(
             self.learning_rate, self.solver, learning_rate_init=self.learning_rate_init,
             power_t=self.power_t, max_iter=self.max_iter, warmup_iter=self.warmup_iter,
@@ -218,14 +223,12 @@ class BaseBackpropMLP(CallbackSupportMixin, BaseEstimator):
         rule = make_stopping_rule(
             self.early_stopping, self.tol, self.n_iter_no_change, self.stopping_threshold
         )
-        saved = self._training_state if incremental else {}
+        saved = self._training_state
         if saved:
-            run.optimizer.load_state(saved["optimizer"])
+            optimizer.load_state(saved["optimizer"])
             schedule.load_state(saved["schedule"])
             rule.load_state(saved["stopping"])
-        else:
-            self._training_state = {}
-        return schedule, rule
+        return optimizer, schedule, rule
 
     def _split(self, spec, rng, needs_validation):
         """(training set, validation set or None); rows get content keys when
@@ -242,7 +245,7 @@ class BaseBackpropMLP(CallbackSupportMixin, BaseEstimator):
         strata, label_codes = spec.strata(data.Y)
         is_val = duplicate_aware_split(
             data.keys, label_codes, strata, data.sample_weight, self.validation_fraction,
-            rng, frequency=spec.frequency, class_names=getattr(self, "classes_", None),
+            rng, frequency=spec.frequency, class_names=spec.stratum_names,
         )
         train_idx, val_idx = np.flatnonzero(~is_val), np.flatnonzero(is_val)
         held_out = data.take(val_idx)

@@ -80,13 +80,7 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
     A target with a single class is accepted: the model then always predicts that
     class and ``predict_proba`` returns a single column of ones.
 
-    ``partial_fit`` is not offered with ``early_stopping`` on (``hasattr`` is
-    False and calling it raises :class:`AttributeError`, as for
-    ``solver='lbfgs'``), where scikit-learn's MLP offers the method and raises
-    ``ValueError("partial_fit does not support early_stopping=True")`` when it
-    is called. Early stopping needs a fixed validation split, which a stream of
-    batches does not have; not offering the method lets meta-estimators and
-    ``hasattr`` see that before any data is passed.
+    {partial_fit note}
 
     Examples
     --------
@@ -273,6 +267,7 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
         return FitSpec(
             DataSet(X, Y, sample_weight), y, frequency, output=self._output_layer(),
             strata=self._split_strata, scorer=self._validation_scorer,
+            stratum_names=self.classes_,
         )
 
     def _apply_class_weight(self, y, sample_weight, dtype, incremental):

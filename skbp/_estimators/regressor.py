@@ -81,13 +81,7 @@ default='squared_error'
     gets a cost and a gradient that do not belong together. See the user
     guide's regression page.
 
-    ``partial_fit`` is not offered with ``early_stopping`` on (``hasattr`` is
-    False and calling it raises :class:`AttributeError`, as for
-    ``solver='lbfgs'``), where scikit-learn's MLP offers the method and raises
-    ``ValueError("partial_fit does not support early_stopping=True")`` when it
-    is called. Early stopping needs a fixed validation split, which a stream of
-    batches does not have; not offering the method lets meta-estimators and
-    ``hasattr`` see that before any data is passed.
+    {partial_fit note}
 
     Examples
     --------
