@@ -746,3 +746,44 @@ def test_refit_after_divergence_recovers():
         est.fit(X / 1e3, y)
     _assert_valid_proba(est.predict_proba(X / 1e3), len(X), 3)
     assert len(est.history_) == est.n_iter_ == 20
+
+
+def test_nonfinite_params():
+    # scikit-learn's test_nonfinite_params, on BackpropMLPRegressor.
+    from skbp import BackpropMLPRegressor
+
+    rng = np.random.RandomState(0)
+    n_samples = 10
+    fmax = np.finfo(np.float64).max
+    X = fmax * rng.uniform(size=(n_samples, 2))
+    y = rng.standard_normal(size=n_samples)
+
+    clf = BackpropMLPRegressor()
+    msg = (
+        "Solver produced non-finite parameter weights. The input data may contain large"
+        " values and need to be preprocessed."
+    )
+    with pytest.raises(ValueError, match=msg):
+        with warnings.catch_warnings():
+            # RuntimeWarning: overflow encountered in square
+            warnings.simplefilter("ignore")
+            clf.fit(X, y)
+    # skbp adds: the model keeps finite weights.
+    assert all(np.isfinite(w).all() for w in clf.coefs_ + clf.intercepts_)
+
+
+def test_early_stopping_stratified():
+    # scikit-learn's test_early_stopping_stratified. skbp names the class by its
+    # label (1), where MLPClassifier names its binarized indicator ('True').
+    X = [[1, 2], [2, 3], [3, 4], [4, 5]]
+    y = [0, 0, 0, 1]
+
+    mlp = BackpropMLPClassifier(early_stopping=True)
+    with pytest.raises(
+        ValueError,
+        match=(
+            r"The least populated classes in y have only 1 member.*Classes with "
+            r"too few members are: \[1\]"
+        ),
+    ):
+        mlp.fit(X, y)
