@@ -6,7 +6,9 @@
   string and negative labels, very wide sparse input, hundreds of classes,
   float32) gives finite, normalized, correctly labelled output.
 * A diverging learning rate raises scikit-learn's "non-finite parameter weights"
-  error and leaves only finite parameters behind.
+  error without a validation split, and with one returns the best validated
+  epoch with a warning (scikit-learn #29504); only finite parameters are left
+  behind either way.
 """
 
 import re
