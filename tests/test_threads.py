@@ -10,6 +10,7 @@ from sklearn.exceptions import NotFittedError
 from threadpoolctl import threadpool_info, threadpool_limits
 
 import skbp
+import skbp._engine.network as network
 import skbp._estimators.base as base
 from skbp._estimators import predict_input
 from skbp._estimators import threads
@@ -40,16 +41,32 @@ class ThreadRecorder(FitCallback):
         self.seen.append(_blas_threads())
 
 
+#: (estimator, solver) pairs; estimators without a ``solver`` parameter once, with None.
+SOLVER_CASES = [
+    (Estimator, solver)
+    for Estimator in ESTIMATORS
+    for solver in (("adam", "lbfgs") if "solver" in Estimator().get_params() else (None,))
+]
+
+
 @pytest.fixture
 def predict_threads(monkeypatch):
-    """Records the BLAS threads of every forward pass of a prediction."""
-    seen, real = [], base.forward_logits
+    """Records the BLAS threads of every forward pass of a prediction.
 
-    def spy(*args, **kwargs):
-        seen.append(_blas_threads())
-        return real(*args, **kwargs)
+    The base's forward pass and the network's (``Network.predict_logits``) are
+    both watched, whichever an estimator uses.
+    """
+    seen = []
 
-    monkeypatch.setattr(base, "forward_logits", spy)
+    def spying(real):
+        def spy(*args, **kwargs):
+            seen.append(_blas_threads())
+            return real(*args, **kwargs)
+
+        return spy
+
+    monkeypatch.setattr(base, "forward_logits", spying(base.forward_logits))
+    monkeypatch.setattr(network, "forward_logits", spying(network.forward_logits))
     return seen
 
 
@@ -96,10 +113,11 @@ def test_fit_workload_of_estimators_without_a_solver_parameter():
     assert threads._fit_workload(lbfgs, X) == ((5, 16, 1), 300)
 
 
-@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
-@pytest.mark.parametrize("Estimator", ESTIMATORS)
+@pytest.mark.parametrize(("Estimator", "solver"), SOLVER_CASES)
 def test_small_fits_and_predictions_use_one_thread(Estimator, solver, predict_threads):
-    estimator = Estimator(hidden_layer_sizes=(8,), max_iter=3, solver=solver, random_state=0)
+    estimator = Estimator(hidden_layer_sizes=(8,), max_iter=3, random_state=0)
+    if solver is not None:
+        estimator.set_params(solver=solver)
     X, y = _data(estimator)
     with threadpool_limits(limits=2, user_api="blas"):
         seen = _fit_recording(estimator, X, y)
@@ -107,10 +125,12 @@ def test_small_fits_and_predictions_use_one_thread(Estimator, solver, predict_th
         estimator.predict(X)
         assert _blas_threads() == [2]
     assert seen and all(threads_seen == [1] for threads_seen in seen)
-    assert predict_threads == [[1]]
+    assert predict_threads and all(threads_seen == [1] for threads_seen in predict_threads)
 
 
-@pytest.mark.parametrize("Estimator", ESTIMATORS)
+@pytest.mark.parametrize(
+    "Estimator", [Estimator for Estimator in ESTIMATORS if hasattr(Estimator(), "partial_fit")]
+)
 def test_partial_fit_uses_one_thread_for_small_products(Estimator):
     estimator = Estimator(hidden_layer_sizes=(8,), random_state=0)
     X, y = _data(estimator)
