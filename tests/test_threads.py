@@ -66,7 +66,7 @@ def predict_threads(monkeypatch):
         return spy
 
     monkeypatch.setattr(base, "forward_logits", spying(base.forward_logits))
-    monkeypatch.setattr(network, "forward_logits", spying(network.forward_logits))
+    monkeypatch.setattr(network.Network, "predict_logits", spying(network.Network.predict_logits))
     return seen
 
 
@@ -167,8 +167,25 @@ class OverridingClassifier(skbp.BackpropMLPClassifier):
         return super()._logits(X)
 
 
-def test_subclasses_overriding_fit_and_the_forward_pass_are_limited_too():
-    estimator = OverridingClassifier(hidden_layer_sizes=(8,), max_iter=2)
+class _OverridingMixin:
+    """The same overrides in a mixin placed before the estimator class."""
+
+    def _fit(self, X, y, sample_weight=None, incremental=False):
+        self.threads_in_fit = _blas_threads()
+        return super()._fit(X, y, sample_weight=sample_weight, incremental=incremental)
+
+    def _logits(self, X):
+        self.threads_in_predict = _blas_threads()
+        return super()._logits(X)
+
+
+class MixedInClassifier(_OverridingMixin, skbp.BackpropMLPClassifier):
+    pass
+
+
+@pytest.mark.parametrize("Estimator", [OverridingClassifier, MixedInClassifier])
+def test_subclasses_overriding_fit_and_the_forward_pass_are_limited_too(Estimator):
+    estimator = Estimator(hidden_layer_sizes=(8,), max_iter=2)
     X, y = _data(estimator)
     with threadpool_limits(limits=2, user_api="blas"), warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -141,13 +141,13 @@ limit_predict_threads = _limited(_predict_workload)
 
 
 def limit_entry_points(cls):
-    """Decorate the ``_fit`` and ``_logits`` that ``cls`` itself defines (subclasses' overrides).
+    """Decorate the ``_fit`` and ``_logits`` that ``cls`` resolves to, if not decorated yet.
 
     Called for every subclass of the estimators' base class, so that an
-    estimator which overrides the fit or the forward pass of the base still
-    limits its threads.
+    estimator which overrides the fit or the forward pass of the base, itself
+    or through a mixin placed before the base, still limits its threads.
     """
     for name, decorate in (("_fit", limit_fit_threads), ("_logits", limit_predict_threads)):
-        method = vars(cls).get(name)
-        if method is not None:
+        method = getattr(cls, name, None)
+        if method is not None and not getattr(method, "limits_blas_threads", False):
             setattr(cls, name, decorate(method))
