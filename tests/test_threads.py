@@ -155,28 +155,30 @@ def test_large_products_use_the_allowed_threads_and_never_more(
         assert predict_threads[-1] == [allowed]
 
 
+def _recording_fit(self, X, y, sample_weight=None, incremental=False):
+    self.threads_in_fit = _blas_threads()
+    return skbp.BackpropMLPClassifier._fit(
+        self, X, y, sample_weight=sample_weight, incremental=incremental
+    )
+
+
+def _recording_logits(self, X):
+    self.threads_in_predict = _blas_threads()
+    return skbp.BackpropMLPClassifier._logits(self, X)
+
+
 class OverridingClassifier(skbp.BackpropMLPClassifier):
     """A subclass overriding the base's fit and forward pass, as the tabular estimators do."""
 
-    def _fit(self, X, y, sample_weight=None, incremental=False):
-        self.threads_in_fit = _blas_threads()
-        return super()._fit(X, y, sample_weight=sample_weight, incremental=incremental)
-
-    def _logits(self, X):
-        self.threads_in_predict = _blas_threads()
-        return super()._logits(X)
+    _fit = _recording_fit
+    _logits = _recording_logits
 
 
 class _OverridingMixin:
     """The same overrides in a mixin placed before the estimator class."""
 
-    def _fit(self, X, y, sample_weight=None, incremental=False):
-        self.threads_in_fit = _blas_threads()
-        return super()._fit(X, y, sample_weight=sample_weight, incremental=incremental)
-
-    def _logits(self, X):
-        self.threads_in_predict = _blas_threads()
-        return super()._logits(X)
+    _fit = _recording_fit
+    _logits = _recording_logits
 
 
 class MixedInClassifier(_OverridingMixin, skbp.BackpropMLPClassifier):
