@@ -18,8 +18,10 @@ thread and ConvergenceWarnings ignored:
 """
 
 import argparse
+import sys
 import time
 import warnings
+from pathlib import Path
 
 import numpy as np
 from sklearn.datasets import load_digits, make_classification
@@ -28,9 +30,15 @@ from sklearn.model_selection import StratifiedKFold, cross_val_score, train_test
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from threadpoolctl import threadpool_limits
 
 from skbp import BackpropMLPClassifier
+
+if __package__ in (None, ""):
+    _here = str(Path(__file__).resolve().parent)
+    if _here not in sys.path:
+        sys.path.insert(0, _here)
+
+from _harness import blas_threads, machine_info, print_machine  # noqa: E402
 
 SYNTHETIC_MODELS = {
     'skbp "auto" (default)': (BackpropMLPClassifier, {"initializer": "auto"}),
@@ -107,8 +115,9 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="smaller data, one seed")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    with threadpool_limits(1), warnings.catch_warnings():
+    with blas_threads(1), warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
+        print_machine(machine_info())
         print_table(*synthetic(args.quick))
         print_table(*digits(args.quick))
     print(f"\n{time.perf_counter() - started:.0f} s")
