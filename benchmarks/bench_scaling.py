@@ -32,7 +32,7 @@ from _harness import (  # noqa: E402
     timed_fit,
     write_report,
 )
-from bench_training import (  # noqa: E402
+from _standard_case import (  # noqa: E402
     add_case_arguments,
     case_settings,
     common_params,
