@@ -11,11 +11,18 @@ n_jobs=1 and n_jobs=2, interleaved.
 
 import argparse
 import statistics
-import sys
 import time
 import warnings
 from pathlib import Path
 
+from _harness import (
+    RESULTS_DIR,
+    blas_pools,
+    machine_info,
+    new_report,
+    print_machine,
+    write_report,
+)
 from joblib import Parallel, delayed
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
@@ -24,20 +31,6 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skbp import BackpropMLPClassifier
-
-if __package__ in (None, ""):
-    _here = str(Path(__file__).resolve().parent)
-    if _here not in sys.path:
-        sys.path.insert(0, _here)
-
-from _harness import (  # noqa: E402
-    RESULTS_DIR,
-    blas_pools,
-    machine_info,
-    new_report,
-    print_machine,
-    write_report,
-)
 
 
 def blas_thread_counts():

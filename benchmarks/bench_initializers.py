@@ -18,12 +18,11 @@ thread and ConvergenceWarnings ignored:
 """
 
 import argparse
-import sys
 import time
 import warnings
-from pathlib import Path
 
 import numpy as np
+from _harness import blas_threads, machine_info, print_machine
 from sklearn.datasets import load_digits, make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import StratifiedKFold, cross_val_score, train_test_split
@@ -32,13 +31,6 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skbp import BackpropMLPClassifier
-
-if __package__ in (None, ""):
-    _here = str(Path(__file__).resolve().parent)
-    if _here not in sys.path:
-        sys.path.insert(0, _here)
-
-from _harness import blas_threads, machine_info, print_machine  # noqa: E402
 
 SYNTHETIC_MODELS = {
     'skbp "auto" (default)': (BackpropMLPClassifier, {"initializer": "auto"}),

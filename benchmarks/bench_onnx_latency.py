@@ -26,20 +26,12 @@ thread pools (threadpoolctl) and onnxruntime's intra-op threads.
 """
 
 import argparse
-import sys
 import time
 import warnings
 from pathlib import Path
 
 import numpy as np
-
-if __package__ in (None, ""):
-    # Executed as a script (or loaded by path): make the sibling modules importable.
-    _here = str(Path(__file__).resolve().parent)
-    if _here not in sys.path:
-        sys.path.insert(0, _here)
-
-from _harness import (  # noqa: E402
+from _harness import (
     RESULTS_DIR,
     blas_threads,
     machine_info,

@@ -13,34 +13,12 @@ same per 1000 samples, which is flat when the time per epoch grows linearly.
 """
 
 import argparse
-import sys
 from pathlib import Path
 
-if __package__ in (None, ""):
-    _here = str(Path(__file__).resolve().parent)
-    if _here not in sys.path:
-        sys.path.insert(0, _here)
+import _harness as harness
+import _standard_case as case
 
-from _harness import (  # noqa: E402
-    RESULTS_DIR,
-    blas_threads,
-    machine_info,
-    new_report,
-    print_machine,
-    rst_list_table,
-    spread,
-    timed_fit,
-    write_report,
-)
-from _standard_case import (  # noqa: E402
-    add_case_arguments,
-    case_settings,
-    common_params,
-    make_data,
-    resolve_case,
-)
-
-DEFAULT_OUT = RESULTS_DIR / "bench_scaling.json"
+DEFAULT_OUT = harness.RESULTS_DIR / "bench_scaling.json"
 
 
 def build_parser():
@@ -48,7 +26,7 @@ def build_parser():
         prog="bench_scaling.py",
         description="Seconds per epoch of skbp at several training set sizes.",
     )
-    add_case_arguments(parser, "training set sizes (default 5000 20000 80000)")
+    case.add_case_arguments(parser, "training set sizes (default 5000 20000 80000)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="JSON output file")
     parser.add_argument("--rst", action="store_true", help="also print the table as RST")
     return parser
@@ -59,16 +37,16 @@ def bench_sizes(args, widths, solver, dtype):
     from skbp import BackpropMLPClassifier
 
     datasets = {
-        n: make_data(n, args.n_features, args.n_informative, args.n_classes, dtype)
+        n: case.make_data(n, args.n_features, args.n_informative, args.n_classes, dtype)
         for n in args.n_samples
     }
-    params = common_params(widths, solver, args.epochs, args.batch_size)
+    params = case.common_params(widths, solver, args.epochs, args.batch_size)
     wall = {n: [] for n in args.n_samples}
     cpu = {n: [] for n in args.n_samples}
     epochs_run = {}
     for rep in range(args.repeats):
         for n in args.n_samples:
-            est, seconds, cpu_seconds = timed_fit(BackpropMLPClassifier(**params), *datasets[n])
+            est, seconds, cpu_seconds = harness.timed_fit(BackpropMLPClassifier(**params), *datasets[n])
             wall[n].append(seconds)
             cpu[n].append(cpu_seconds)
             epochs_run[n] = int(est.n_iter_)
@@ -76,12 +54,12 @@ def bench_sizes(args, widths, solver, dtype):
               + ", ".join(f"n={n} {wall[n][-1]:.3f}s" for n in args.n_samples), flush=True)
     sizes = []
     for n in args.n_samples:
-        per_epoch = spread(wall[n])["median"] / epochs_run[n]
+        per_epoch = harness.spread(wall[n])["median"] / epochs_run[n]
         sizes.append({
             "n_samples": n,
             "seconds_per_epoch": per_epoch,
             "seconds_per_epoch_per_1k_samples": per_epoch / (n / 1000),
-            "cpu_seconds_per_epoch": spread(cpu[n])["median"] / epochs_run[n],
+            "cpu_seconds_per_epoch": harness.spread(cpu[n])["median"] / epochs_run[n],
             "fit_seconds": wall[n],
             "epochs_run": epochs_run[n],
         })
@@ -117,25 +95,25 @@ def print_entry(entry):
 def main(argv=None):
     """Run the scaling benchmark; return the report (also written as JSON to ``--out``)."""
     args = build_parser().parse_args(argv)
-    resolve_case(
+    case.resolve_case(
         args, n_samples=[300, 600, 1200] if args.quick else [5000, 20000, 80000],
         solvers=["adam"], dtypes=["float32"],
     )
     results = []
-    with blas_threads(args.threads):
-        info = machine_info()
-        print_machine(info)
+    with harness.blas_threads(args.threads):
+        info = harness.machine_info()
+        harness.print_machine(info)
         for dtype in args.dtypes:
             for widths in args.widths:
                 for solver in args.solvers:
                     entry = bench_sizes(args, widths, solver, dtype)
                     print_entry(entry)
                     results.append(entry)
-    rst = "\n\n".join(rst_list_table(*table(entry)) for entry in results)
+    rst = "\n\n".join(harness.rst_list_table(*table(entry)) for entry in results)
     if args.rst:
         print(rst + "\n")
-    report = {**new_report(argv, case_settings(args), info), "results": results}
-    return write_report(args.out, report, table=rst if args.rst else None)
+    report = {**harness.new_report(argv, case.case_settings(args), info), "results": results}
+    return harness.write_report(args.out, report, table=rst if args.rst else None)
 
 
 if __name__ == "__main__":

@@ -26,16 +26,10 @@ also prints the table as RST (the format of the user guide's table).
 """
 
 import argparse
-import sys
 import warnings
 from pathlib import Path
 
-if __package__ in (None, ""):
-    _here = str(Path(__file__).resolve().parent)
-    if _here not in sys.path:
-        sys.path.insert(0, _here)
-
-from _harness import (  # noqa: E402
+from _harness import (
     RESULTS_DIR,
     blas_threads,
     machine_info,

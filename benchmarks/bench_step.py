@@ -20,28 +20,14 @@ internals: it imports private modules, which may change without notice.
 """
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
+import _harness as harness
 import numpy as np
+from _roofline import MatmulRoofline
 
-if __package__ in (None, ""):
-    _here = str(Path(__file__).resolve().parent)
-    if _here not in sys.path:
-        sys.path.insert(0, _here)
-
-from _harness import (  # noqa: E402
-    RESULTS_DIR,
-    blas_threads,
-    machine_info,
-    new_report,
-    print_machine,
-    write_report,
-)
-from _roofline import MatmulRoofline  # noqa: E402
-
-DEFAULT_OUT = RESULTS_DIR / "bench_step.json"
+DEFAULT_OUT = harness.RESULTS_DIR / "bench_step.json"
 PARTS = ("gather", "forward", "loss", "backward", "penalty", "optimizer")
 
 
@@ -164,17 +150,17 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     if args.quick:
         args.n_samples, args.n_features, args.widths, args.repeats = 600, 20, "16,8", 1
-    with blas_threads(args.threads):
-        machine = machine_info()
-        print_machine(machine)
-        report = {**new_report(argv, vars(args), machine), **run(args)}
+    with harness.blas_threads(args.threads):
+        machine = harness.machine_info()
+        harness.print_machine(machine)
+        report = {**harness.new_report(argv, vars(args), machine), **run(args)}
     table = report["microseconds_per_batch"]
     roof = table["roofline products"]
     print(f"{args.solver}, {args.dtype}, batch {args.batch_size}, "
           f"{report['n_batches']} batches, median of {args.repeats}; µs per batch")
     for key, value in table.items():
         print(f"  {key:20s} {value:9.1f}   {value / roof:5.2f} x roofline")
-    return write_report(args.out, report)
+    return harness.write_report(args.out, report)
 
 
 if __name__ == "__main__":

@@ -31,19 +31,11 @@ see ``benchmarks/README.md`` for running with both unset.
 import argparse
 import gc
 import statistics
-import sys
 import tracemalloc
 from pathlib import Path
 
 import numpy as np
-
-if __package__ in (None, ""):
-    # Executed as a script (or loaded by path): make the sibling modules importable.
-    _here = str(Path(__file__).resolve().parent)
-    if _here not in sys.path:
-        sys.path.insert(0, _here)
-
-from _harness import (  # noqa: E402
+from _harness import (
     RESULTS_DIR,
     blas_threads,
     machine_info,
@@ -54,15 +46,15 @@ from _harness import (  # noqa: E402
     timed_fit,
     write_report,
 )
-from _roofline import MatmulRoofline  # noqa: E402
-from _standard_case import (  # noqa: E402
+from _roofline import MatmulRoofline
+from _standard_case import (
     add_case_arguments,
     case_settings,
     common_params,
     make_data,
     resolve_case,
 )
-from bench_callbacks import NoOp  # noqa: E402
+from bench_callbacks import NoOp
 
 DEFAULT_OUT = RESULTS_DIR / "bench_training.json"
 SCHEMA_VERSION = 2  # 2: the scaling run moved to bench_scaling.py
