@@ -3,7 +3,11 @@
 import copy
 import io
 import pickle
+import pickletools
+import warnings
+import zlib
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import joblib
 import numpy as np
@@ -12,7 +16,7 @@ import scipy.sparse as sp
 import skops.io
 from sklearn.base import clone
 from sklearn.datasets import load_digits, load_iris
-from sklearn.exceptions import NotFittedError
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.neural_network import MLPClassifier
 
 from skbp import BackpropMLPClassifier, BackpropMLPRegressor
@@ -342,3 +346,143 @@ def test_skops_file_is_at_most_one_and_a_half_times_mlpclassifiers(load, tmp_pat
         skops.io.dump(est, path)
         sizes[name] = path.stat().st_size
     assert sizes["skbp"] <= 1.5 * sizes["sklearn"], sizes
+
+
+# ------------------------------------------------- loading the per-epoch lists
+# They are stored as zlib-compressed JSON: loading must be bounded by what the
+# model's epochs can hold, and fail with a ValueError naming the attribute.
+def _bomb(n_bytes):
+    """A zlib blob of a JSON list that decompresses to about ``n_bytes``."""
+    return zlib.compress(b"[" + b"0," * (n_bytes // 2) + b"0]", 9)
+
+
+def _load_state(est, **changes):
+    state = est.__getstate__()
+    state.update(changes)
+    loaded = type(est).__new__(type(est))
+    loaded.__setstate__(state)
+    return loaded
+
+
+@pytest.mark.parametrize("name", ["history_", "loss_curve_", "validation_scores_"])
+def test_a_decompression_bomb_is_refused_naming_the_attribute(name):
+    est, _, _ = _fitted("sgd_float64")  # 15 epochs, with validation
+    blob = _bomb(20_000_000)
+    assert len(blob) < 25_000
+    with pytest.raises(ValueError, match=f"Cannot load {name}: its stored data expands beyond"):
+        _load_state(est, **{name: blob})
+
+
+def test_a_decompression_bomb_in_a_file_without_the_epoch_count_is_refused():
+    # skbp 0.1.0 did not store the count: the bound comes from t_ and max_iter.
+    est, _, _ = _fitted("lbfgs_float64")
+    state = est.__getstate__()
+    del state["_n_epochs"]
+    state["history_"] = _bomb(20_000_000)
+    with pytest.raises(ValueError, match="Cannot load history_: its stored data expands"):
+        type(est).__new__(type(est)).__setstate__(state)
+
+
+@pytest.mark.parametrize("config", ["sgd_float64", "lbfgs_float64"])
+def test_a_file_without_the_epoch_count_still_loads(config):
+    est, X, _ = _fitted(config)
+    state = est.__getstate__()
+    del state["_n_epochs"]  # as skbp 0.1.0 wrote it
+    loaded = type(est).__new__(type(est))
+    loaded.__setstate__(state)
+    _assert_same_history(loaded.history_, est.history_)
+    assert repr(loaded.loss_curve_) == repr(est.loss_curve_)
+    assert "_n_epochs" not in vars(loaded) and "_n_epochs" not in vars(_pickle_round_trip(est))
+
+
+@pytest.mark.parametrize(
+    "blob, message",
+    [
+        (b"not zlib at all", "corrupted"),
+        (zlib.compress(b"[1.0, 2.0, 3.0]")[:-6], "truncated"),
+        (zlib.compress(b"[1.0, 2.0, "), "corrupted"),
+        (zlib.compress(b"\xff\xfe[1.0]"), "corrupted"),
+        (zlib.compress(b'{"epoch": 1}'), "one entry per epoch"),
+        (zlib.compress(b"[1.0, 2.0]"), "one entry per epoch"),
+    ],
+    ids=["not_zlib", "truncated", "bad_json", "bad_utf8", "not_a_list", "wrong_length"],
+)
+def test_corrupted_per_epoch_data_raises_a_value_error_naming_it(blob, message):
+    est, _, _ = _fitted("adam_float64")
+    with pytest.raises(ValueError, match=f"Cannot load loss_curve_: .*{message}"):
+        _load_state(est, loss_curve_=blob)
+
+
+def test_a_crafted_skops_file_is_refused_when_loaded(tmp_path, monkeypatch):
+    est, _, _ = _skops_model(BackpropMLPClassifier, "adam")
+    encode = BackpropMLPClassifier.__getstate__
+
+    def crafted(self):
+        return {**encode(self), "history_": _bomb(20_000_000)}
+
+    monkeypatch.setattr(BackpropMLPClassifier, "__getstate__", crafted)
+    path = tmp_path / "crafted.skops"
+    skops.io.dump(est, path)
+    monkeypatch.undo()
+    assert path.stat().st_size < 100_000  # that would expand to 20 MB
+    with pytest.raises(ValueError, match="Cannot load history_"):
+        skops.io.load(path, trusted=skops.io.get_untrusted_types(file=path))
+
+# ------------------------------------------------------------------ public names
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.mark.parametrize("estimator_class", [BackpropMLPClassifier, BackpropMLPRegressor])
+def test_files_name_the_public_class(estimator_class, tmp_path):
+    est, X, _ = _skops_model(estimator_class, "adam")
+    public = f"skbp.{estimator_class.__name__}"
+    assert f"{estimator_class.__module__}.{estimator_class.__qualname__}" == public
+    _, untrusted = _skops_round_trip(est, tmp_path)
+    assert untrusted == [public]
+    opcodes = [arg for _, arg, _ in pickletools.genops(pickle.dumps(est)) if isinstance(arg, str)]
+    assert opcodes[:2] == ["skbp", estimator_class.__name__]
+    assert "_estimators" not in " ".join(opcodes)
+
+
+@pytest.mark.parametrize("name", ["classifier", "regressor"])
+def test_files_written_by_0_1_0_still_load(name):
+    # Written by tests/data/make_0_1_0_models.py with skbp 0.1.0, whose files
+    # name the classes by their private modules.
+    expected = np.load(DATA / "skbp-0.1.0-outputs.npz")
+    X, output = expected["X"], expected[f"{name}_output"]
+    # the targets the script fitted them on
+    y = np.array(["a", "b", "c"])[np.arange(30) % 3] if name == "classifier" else X[:, 0] - 2 * X[:, 1]
+    estimator_class = BackpropMLPClassifier if name == "classifier" else BackpropMLPRegressor
+    private = f"skbp._estimators.{name}.{estimator_class.__name__}"
+
+    pickled = pickle.loads((DATA / f"skbp-0.1.0-{name}.pkl").read_bytes())
+    skops_file = DATA / f"skbp-0.1.0-{name}.skops"
+    assert skops.io.get_untrusted_types(file=skops_file) == [private]
+    from_skops = skops.io.load(skops_file, trusted=[private])
+    for loaded in (pickled, from_skops):
+        assert type(loaded) is estimator_class
+        np.testing.assert_array_equal(_output(loaded, X), output)
+        # and they train on from the loaded weights
+        before, n_epochs = [coef.copy() for coef in loaded.coefs_], len(loaded.history_)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            loaded.set_params(warm_start=True, max_iter=2).fit(X, y)
+        assert n_epochs == 5 and len(loaded.history_) == n_epochs + loaded.n_iter_
+        assert any(not np.array_equal(a, b) for a, b in zip(before, loaded.coefs_))
+
+
+def test_public_functions_return_public_classes():
+    import skbp
+    from skbp import trace_backprop
+
+    X, y = _data()
+    est = BackpropMLPClassifier(hidden_layer_sizes=(3,), max_iter=5, random_state=0).fit(X, y)
+    trace = trace_backprop(est, X[:2], y[:2])
+    assert type(trace) is skbp.BackpropTrace
+    assert type(trace.layers[1]) is skbp.LayerTrace
+    for cls in (skbp.BackpropTrace, skbp.LayerTrace, skbp.TrainingCurveDisplay,
+                skbp.LayerDiagnosticsDisplay):
+        assert cls.__module__ == "skbp" and cls.__name__ in skbp.__all__
+    copy_ = pickle.loads(pickle.dumps(trace))
+    np.testing.assert_array_equal(copy_.layers[1].grad_W, trace.layers[1].grad_W)
+    assert str(copy_) == str(trace)

@@ -63,7 +63,7 @@ class LayerMonitor(EpochHook):
             change = _rms(coef - self.previous[layer])
             inactive = None
             if layer < network.n_layers - 1:
-                z, a = ws.z[layer][:n], ws.outputs[layer]
+                z, a = ws.z[layer][:n], ws.a[layer]
                 inactive = float(np.mean(np.all(activation.inactive(z, a), axis=0)))
             layers.append(
                 {

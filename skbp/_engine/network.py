@@ -47,11 +47,13 @@ def _layer_views(buffer, shapes):
 class Workspace:
     """Arrays reused by every batch of up to ``batch_size`` rows.
 
-    ``z[l]``, ``a[l]`` and ``delta[l]`` hold the net input, the activation and
-    the error of weight layer l, and ``scratch`` one temporary as wide as the
-    widest hidden layer (σ'(z) while BP2 needs it); the forward pass
-    records in ``inputs[l]`` the (possibly dropout-masked) matrix that was
-    multiplied by W^l, which is what BP4 needs.
+    ``z[l]`` and ``delta[l]`` hold the net input and the error of weight
+    layer l (a batch of n rows uses their first n rows), and ``scratch`` one
+    temporary as wide as the widest hidden layer (σ'(z) while BP2 needs it).
+    The forward pass records in ``a[l]`` the activation A^l of the batch (in
+    its buffer, or Z^l itself for the identity) and in ``inputs[l]`` the
+    matrix that was multiplied by W^l, which is what BP4 needs: A^{l−1}, or
+    with dropout the masked copy of it held in ``masked_inputs[l]``.
     """
 
     def __init__(self, network, batch_size):
@@ -59,14 +61,14 @@ class Workspace:
         widths = network.layer_sizes[1:]
         self.batch_size = batch_size
         self.z = [np.empty((batch_size, m), dtype) for m in widths]
-        self.a = [np.empty((batch_size, m), dtype) for m in widths]
+        self._a_buffers = [np.empty((batch_size, m), dtype) for m in widths]
+        self.a = [None] * network.n_layers
         self.delta = [np.empty((batch_size, m), dtype) for m in widths]
         self._scratch = np.empty(batch_size * max(widths[:-1], default=0), dtype)
         self.ones = np.ones(batch_size, dtype)  # the 1 of BP3's 1ᵀ Δ
         self.masks = [None] * network.n_layers
-        self.fed = [None] * network.n_layers
+        self.masked_inputs = [None] * network.n_layers
         self.inputs = [None] * network.n_layers
-        self.outputs = [None] * network.n_layers
 
     def scratch(self, n_rows, n_units):
         """A contiguous (n_rows, n_units) temporary, shared by all hidden layers."""
@@ -75,7 +77,7 @@ class Workspace:
     def mask_buffer(self, layer, n_units, dtype):
         if self.masks[layer] is None:
             self.masks[layer] = np.empty((self.batch_size, n_units), dtype)
-            self.fed[layer] = np.empty((self.batch_size, n_units), dtype)
+            self.masked_inputs[layer] = np.empty((self.batch_size, n_units), dtype)
         return self.masks[layer]
 
 
@@ -164,8 +166,8 @@ class Network:
         last = self.n_layers - 1
         for layer in range(self.n_layers):
             if masks is not None and masks[layer] is not None:
-                fed = None if ws.fed[layer] is None else ws.fed[layer][:n]
-                a = self._apply_mask(a, masks[layer], fed)
+                buffer = ws.masked_inputs[layer]
+                a = self._apply_mask(a, masks[layer], None if buffer is None else buffer[:n])
             ws.inputs[layer] = a
             z = ws.z[layer][:n]
             if sp.issparse(a):
@@ -174,10 +176,10 @@ class Network:
                 np.matmul(a, self.coefs[layer], out=z)
             z += self.intercepts[layer]
             if layer < last:
-                a = self.activation.forward(z, out=ws.a[layer][:n])
+                a = self.activation.forward(z, out=ws._a_buffers[layer][:n])
             else:
-                a = self.output.activation(z, out=ws.a[layer][:n])
-            ws.outputs[layer] = a
+                a = self.output.activation(z, out=ws._a_buffers[layer][:n])
+            ws.a[layer] = a
         return a
 
     @staticmethod
@@ -196,7 +198,7 @@ class Network:
         n = Y.shape[0]
         top = self.n_layers - 1
         # BP1: δ^L = ∇_a C ⊙ σ'(z^L) for each sample, weighted into the batch mean.
-        delta = self.output.delta(ws.z[top][:n], ws.outputs[top], Y, out=ws.delta[top][:n])
+        delta = self.output.delta(ws.z[top][:n], ws.a[top], Y, out=ws.delta[top][:n])
         delta *= sample_scale
         for layer in range(top, -1, -1):
             # BP3: ∂C/∂b = 1ᵀ Δ = Σ_n δ_n (a BLAS product beats np.sum over axis 0).
@@ -216,7 +218,7 @@ class Network:
             self.activation.backprop(
                 delta_below,
                 ws.z[layer - 1][:n],
-                ws.outputs[layer - 1],
+                ws.a[layer - 1],
                 ws.scratch(*delta_below.shape),
             )
             delta = delta_below
