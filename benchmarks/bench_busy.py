@@ -33,13 +33,11 @@ BLAS threads (no busy processes): the data behind
 
 import argparse
 import contextlib
-import datetime
 import signal
 import statistics
 import subprocess
 import sys
 import time
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -49,7 +47,15 @@ if __package__ in (None, ""):
     if _here not in sys.path:
         sys.path.insert(0, _here)
 
-from bench_training import machine_info, print_machine, write_report  # noqa: E402
+from _harness import (  # noqa: E402
+    machine_info,
+    new_report,
+    print_machine,
+    rst_list_table,
+    spread,
+    timed_fit,
+    write_report,
+)
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "bench_busy.json"
 MODES = ("default", "one thread", "all threads")
@@ -141,11 +147,8 @@ def threading_mode(mode):
 
 
 def _time_fit(estimator, X, y, mode):
-    with threading_mode(mode), warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # ConvergenceWarning of the short fits
-        started = time.perf_counter()
-        estimator.fit(X, y)
-        return time.perf_counter() - started
+    with threading_mode(mode):
+        return timed_fit(estimator, X, y)[1]  # wall seconds
 
 
 def time_phase(cases, repeats):
@@ -175,13 +178,13 @@ def summarize(quiet, busy):
     for name in quiet:
         rows = {}
         for key in quiet[name]:
-            q, b = statistics.median(quiet[name][key]), statistics.median(busy[name][key])
+            q, b = spread(quiet[name][key]), spread(busy[name][key])
             rows[key] = {
-                "quiet_s": q,
-                "busy_s": b,
-                "busy_over_quiet": b / q,
+                "quiet_s": q["median"],
+                "busy_s": b["median"],
+                "busy_over_quiet": b["median"] / q["median"],
                 # Spread between repetitions, as a share of the median.
-                "quiet_spread": (max(quiet[name][key]) - min(quiet[name][key])) / q,
+                "quiet_spread": (q["max"] - q["min"]) / q["median"],
             }
         skbp_default, skbp_one = rows["skbp/default"], rows["skbp/one thread"]
         checks = {
@@ -216,28 +219,15 @@ def print_summary(summary, busy):
             print(f"  {label}: {value:.2f}")
 
 
-def rst_table(summary, busy):
+def rst_table(summary):
     """The fits of ``summary`` as an RST list-table (the format of docs/performance.rst)."""
-    lines = [
-        f".. list-table:: Seconds per fit, quiet and with {busy} busy process(es)",
-        "   :header-rows: 1",
-        "",
-        "   * - case",
-        "     - library, threads",
-        "     - quiet",
-        "     - busy",
-        "     - busy / quiet",
+    rows = [
+        (name, key.replace("/", ", "), f"{row['quiet_s']:.3f}", f"{row['busy_s']:.3f}",
+         f"{row['busy_over_quiet']:.2f}")
+        for name, result in summary.items()
+        for key, row in result["fits"].items()
     ]
-    for name, result in summary.items():
-        for key, row in result["fits"].items():
-            lines += [
-                f"   * - {name}",
-                f"     - {key.replace('/', ', ')}",
-                f"     - {row['quiet_s']:.3f}",
-                f"     - {row['busy_s']:.3f}",
-                f"     - {row['busy_over_quiet']:.2f}",
-            ]
-    return "\n".join(lines)
+    return rst_list_table(("case", "library, threads", "quiet", "busy", "busy / quiet"), rows)
 
 
 def crossover(repeats, quick):
@@ -299,20 +289,15 @@ def main(argv=None):
     repeats = args.repeats or (1 if args.quick else 3)
     import sklearn.neural_network  # noqa: F401  (load every BLAS before limiting it)
 
-    import skbp
     from skbp._estimators.threads import MACS_PER_THREAD
 
-    info = machine_info(getattr(skbp, "__version__", "unknown"))
+    info = machine_info()
     print_machine(info)
-    report = {
-        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "argv": list(sys.argv[1:] if argv is None else argv),
-        "settings": {
-            "busy": args.busy, "repeats": repeats, "quick": args.quick,
-            "crossover": args.crossover, "macs_per_thread": MACS_PER_THREAD,
-        },
-        "machine": info,
+    settings = {
+        "busy": args.busy, "repeats": repeats, "quick": args.quick,
+        "crossover": args.crossover, "macs_per_thread": MACS_PER_THREAD,
     }
+    report = new_report(argv, settings, info)
     if args.crossover:
         report["crossover"] = crossover(repeats, args.quick)
         return write_report(args.out, report)
@@ -325,9 +310,10 @@ def main(argv=None):
     report["quiet"], report["busy"] = quiet, busy
     report["summary"] = summarize(quiet, busy)
     print_summary(report["summary"], args.busy)
-    if args.rst:
-        print(rst_table(report["summary"], args.busy))
-    return write_report(args.out, report)
+    table = rst_table(report["summary"]) if args.rst else None
+    if table is not None:
+        print(table)
+    return write_report(args.out, report, table=table)
 
 
 if __name__ == "__main__":
