@@ -94,9 +94,10 @@ class ReLU:
     def backprop(self, delta, z, a, scratch=None):
         if scratch is None:
             scratch = np.empty_like(a)
-        # a = max(z, 0) >= 0, so sign(a) is exactly the 0/1 derivative; this avoids
-        # a boolean temporary and a fancy-indexed write.
-        np.sign(a, out=scratch)
+        # a = max(z, 0), so a > 0 is the 0/1 derivative, written as 0.0/1.0 into
+        # the float scratch: no boolean temporary, no fancy-indexed write, and
+        # half the time of np.sign(a) (which also tells -0 and NaN apart).
+        np.greater(a, 0, out=scratch)
         delta *= scratch
         return delta
 

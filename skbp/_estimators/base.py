@@ -57,6 +57,8 @@ from .._engine.training import (
 from . import per_epoch
 from .callbacks import CallbackSupportMixin, SklearnCallbacks, wants_callbacks
 from .params import check_hyperparameters, dropout_rates, hidden_layer_sizes_tuple
+from .predict_input import is_plain_valid_input
+from .threads import limit_entry_points, limit_fit_threads, limit_predict_threads
 from .validation_split import duplicate_aware_split
 
 #: Root of the built documentation (also ``Documentation`` in pyproject.toml).
@@ -118,6 +120,10 @@ class BaseBackpropMLP(CallbackSupportMixin, BaseEstimator):
     _doc_link_module = "skbp"
     _doc_link_template = DOCUMENTATION_URL + "gen_modules/{estimator_module}.{estimator_name}.html"
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        limit_entry_points(cls)  # BLAS threads per call, also in overridden _fit/_logits
+
     # ------------------------------------------------------------------ fit
     def _check_partial_fit(self):
         """``partial_fit`` is offered for the stochastic solvers without early stopping."""
@@ -137,6 +143,7 @@ class BaseBackpropMLP(CallbackSupportMixin, BaseEstimator):
             )
         return True
 
+    @limit_fit_threads  # fit and partial_fit: BLAS threads as the products can use
     def _fit(self, X, y, sample_weight=None, incremental=False):
         hidden = hidden_layer_sizes_tuple(self.hidden_layer_sizes)
         check_hyperparameters(self, len(hidden))
@@ -397,11 +404,14 @@ class BaseBackpropMLP(CallbackSupportMixin, BaseEstimator):
 
     # ------------------------------------------------------------- predict
     def _validate_predict_data(self, X):
+        if is_plain_valid_input(self, X):
+            return X  # what validate_data would return, without its ~100 µs per call
         check_is_fitted(self)
         return validate_data(
             self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False
         )
 
+    @limit_predict_threads
     def _logits(self, X):
         """Z^L for X (already validated), computed in the dtype of the weights.
 

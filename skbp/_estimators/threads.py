@@ -1,0 +1,153 @@
+"""How many BLAS threads a fit or a prediction uses: as many as its products can use.
+
+OpenBLAS splits every matrix product above a small size over all the threads it
+is allowed, and then waits for the slowest.  On a machine whose other cores are
+busy (a browser, a second notebook, a grid search worker) a thread that has to
+wait for a core turns a 40 µs product into milliseconds: fitting digits with
+``(128, 64)`` hidden units took 45 times longer with two threads than with one
+next to a single busy process.  A second thread only pays for products large
+enough to hide that risk and the cost of handing work over, so each fit,
+partial_fit and prediction runs with
+
+    threads = min(allowed, max(1, largest product // MACS_PER_THREAD))
+
+where "largest product" is the largest per-batch matrix product of the
+network in multiply-adds (rows × fan_in × fan_out), and "allowed" is what the
+BLAS libraries are already limited to: an outer ``threadpool_limits``, the
+OMP/OPENBLAS environment variables, joblib's inner limits in a grid search.
+The rule only ever lowers the limit, once per call (never per batch), and
+restores it on return.
+
+The limit is process-wide (it is OpenBLAS's): two fits running concurrently in
+threads of one process can see each other's limit.
+"""
+
+import functools
+from contextlib import contextmanager
+
+from sklearn.utils.validation import _num_features, _num_samples
+
+from .._engine.network import _PREDICT_CHUNK_ROWS
+from .params import hidden_layer_sizes_tuple
+
+#: Multiply-adds of one product each BLAS thread must get for the thread to pay
+#: for itself: above digits' 1.6M-multiply-add products, below the 25.7M of 784
+#: inputs and 256 units at batch 128, which gained 1.8x from a second thread on
+#: an idle 2-core host.  ``benchmarks/bench_busy.py --crossover`` measures the
+#: crossover; it could not be measured on the loaded machine of this change.
+MACS_PER_THREAD = 1 << 22
+
+_blas = None
+
+
+def _blas_libraries():
+    """threadpoolctl's controllers of the loaded BLAS libraries (looked up once).
+
+    Creating a ThreadpoolController scans the loaded libraries (about 1.4 ms,
+    ``threadpool_limits`` does it on every call); reading and setting a
+    library's thread count afterwards costs about a microsecond.  numpy's and
+    scipy's BLAS are loaded when skbp is imported, before the first lookup.
+    """
+    global _blas
+    if _blas is None:
+        from threadpoolctl import ThreadpoolController
+
+        _blas = ThreadpoolController().select(user_api="blas").lib_controllers
+    return _blas
+
+
+def threads_for(layer_sizes, rows):
+    """The BLAS threads worth using for a network of ``layer_sizes`` on batches of ``rows``."""
+    largest = max(
+        (rows * fan_in * fan_out for fan_in, fan_out in zip(layer_sizes[:-1], layer_sizes[1:])),
+        default=0,
+    )
+    return max(1, largest // MACS_PER_THREAD)
+
+
+@contextmanager
+def at_most_blas_threads(n_threads):
+    """Lower every BLAS library's thread count to ``n_threads`` (never raise it) for the block."""
+    lowered = []
+    try:
+        for library in _blas_libraries():
+            current = library.num_threads
+            if current is not None and n_threads < current:
+                library.set_num_threads(n_threads)
+                lowered.append((library, current))
+        yield
+    finally:
+        for library, previous in lowered:
+            library.set_num_threads(previous)
+
+
+def _limited(workload):
+    """Decorator: run the method with ``threads_for(*workload(self, X, ...))`` threads at most.
+
+    A workload that cannot be read (invalid input or hyperparameters, which the
+    method itself then reports) leaves the limit as it is.
+    """
+
+    def decorate(method):
+        if getattr(method, "limits_blas_threads", False):
+            return method
+
+        @functools.wraps(method)
+        def wrapper(self, X, *args, **kwargs):
+            try:
+                n_threads = threads_for(*workload(self, X, *args, **kwargs))
+            except (TypeError, ValueError, AttributeError, IndexError):
+                n_threads = None  # outside the handler: the method's own error is not chained
+            if n_threads is None:
+                return method(self, X, *args, **kwargs)
+            with at_most_blas_threads(n_threads):
+                return method(self, X, *args, **kwargs)
+
+        wrapper.limits_blas_threads = True
+        return wrapper
+
+    return decorate
+
+
+def _fit_workload(estimator, X, *args, **kwargs):
+    """(layer sizes, batch rows) of a fit on X, read before X is validated."""
+    n_samples, n_features = _num_samples(X), _num_features(X)
+    hidden = hidden_layer_sizes_tuple(estimator.hidden_layer_sizes)
+    # Estimators without these parameters (the tabular ones have no solver) train
+    # by mini-batches.
+    batch_size = getattr(estimator, "batch_size", "auto")
+    if getattr(estimator, "solver", None) == "lbfgs":
+        rows = n_samples  # full batch
+    elif batch_size == "auto":
+        rows = min(200, n_samples)
+    else:
+        rows = min(max(int(batch_size), 1), n_samples)
+    n_outputs = getattr(estimator, "n_outputs_", 1)
+    return (n_features, *hidden, n_outputs), rows
+
+
+def _predict_workload(estimator, X):
+    """(layer sizes, chunk rows) of a forward pass of the fitted network over X."""
+    coefs = estimator.coefs_
+    sizes = (*(coef.shape[0] for coef in coefs), coefs[-1].shape[1])
+    return sizes, min(X.shape[0], _PREDICT_CHUNK_ROWS)
+
+
+#: Decorates the fit entry point that fit and partial_fit share.
+limit_fit_threads = _limited(_fit_workload)
+
+#: Decorates the forward pass that every prediction method shares.
+limit_predict_threads = _limited(_predict_workload)
+
+
+def limit_entry_points(cls):
+    """Decorate the ``_fit`` and ``_logits`` that ``cls`` resolves to, if not decorated yet.
+
+    Called for every subclass of the estimators' base class, so that an
+    estimator which overrides the fit or the forward pass of the base, itself
+    or through a mixin placed before the base, still limits its threads.
+    """
+    for name, decorate in (("_fit", limit_fit_threads), ("_logits", limit_predict_threads)):
+        method = getattr(cls, name, None)
+        if method is not None and not getattr(method, "limits_blas_threads", False):
+            setattr(cls, name, decorate(method))

@@ -1,0 +1,281 @@
+"""BLAS threads per fit and prediction (skbp/_estimators/threads.py), and the lean predict path."""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.base import is_classifier
+from sklearn.callback import FitCallback
+from sklearn.exceptions import NotFittedError
+from threadpoolctl import threadpool_info, threadpool_limits
+
+import skbp
+import skbp._engine.network as network
+import skbp._estimators.base as base
+from skbp._estimators import predict_input
+from skbp._estimators import threads
+from skbp._estimators.base import BaseBackpropMLP
+
+ESTIMATORS = [
+    getattr(skbp, name)
+    for name in skbp.__all__
+    if isinstance(getattr(skbp, name), type) and issubclass(getattr(skbp, name), BaseBackpropMLP)
+]
+
+
+def _blas_threads():
+    """The thread counts of the loaded BLAS libraries, as threadpoolctl reads them afresh."""
+    return sorted({info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"})
+
+
+class ThreadRecorder(FitCallback):
+    """A scikit-learn callback recording the BLAS threads at the end of every task.
+
+    The protocol's other hooks are inherited and do nothing.
+    """
+
+    def __init__(self):
+        self.seen = []
+
+    def on_fit_task_end(self, estimator, context, **kwargs):
+        self.seen.append(_blas_threads())
+
+
+#: (estimator, solver) pairs; estimators without a ``solver`` parameter once, with None.
+SOLVER_CASES = [
+    (Estimator, solver)
+    for Estimator in ESTIMATORS
+    for solver in (("adam", "lbfgs") if "solver" in Estimator().get_params() else (None,))
+]
+
+
+@pytest.fixture
+def predict_threads(monkeypatch):
+    """Records the BLAS threads of every forward pass of a prediction.
+
+    The base's forward pass and the network's (``Network.predict_logits``) are
+    both watched, whichever an estimator uses.
+    """
+    seen = []
+
+    def spying(real):
+        def spy(*args, **kwargs):
+            seen.append(_blas_threads())
+            return real(*args, **kwargs)
+
+        return spy
+
+    monkeypatch.setattr(base, "forward_logits", spying(base.forward_logits))
+    monkeypatch.setattr(network.Network, "predict_logits", spying(network.Network.predict_logits))
+    return seen
+
+
+def _data(estimator, n_features=6):
+    rng = np.random.RandomState(0)
+    X = rng.standard_normal((60, n_features))
+    y = (X[:, 0] > 0).astype(int) if is_classifier(estimator) else X[:, 0].copy()
+    return X, y
+
+
+def _fit_recording(estimator, X, y, method="fit"):
+    recorder = ThreadRecorder()
+    estimator.set_callbacks(recorder)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # ConvergenceWarning of the short fits
+        if method == "partial_fit" and is_classifier(estimator):
+            estimator.partial_fit(X, y, classes=np.unique(y))
+        else:
+            getattr(estimator, method)(X, y)
+    return recorder.seen
+
+
+def test_threads_grow_with_the_largest_product():
+    per_thread = threads.MACS_PER_THREAD
+    # digits with (128, 64) units, batch 200: 1.6M multiply-adds per product
+    assert threads.threads_for((64, 128, 64, 10), 200) == 1
+    assert threads.threads_for((1, 1), 1) == 1
+    side = 1 << 11  # a side x side product per row: 2^22 multiply-adds per row
+    for rows in (1, 2, 3):
+        assert threads.threads_for((side, side), rows) == max(1, rows * side * side // per_thread)
+    assert threads.threads_for((side, side), per_thread // (side * side)) == 1
+    assert threads.threads_for((side, side), 2 * per_thread // (side * side)) == 2
+    # 784 -> 1024 -> 1024, batch 512: far above the threshold
+    assert threads.threads_for((784, 1024, 1024, 10), 512) == 512 * 1024 * 1024 // per_thread
+
+
+def test_fit_workload_of_estimators_without_a_solver_parameter():
+    from types import SimpleNamespace
+
+    X = np.zeros((300, 5))
+    tabular_like = SimpleNamespace(hidden_layer_sizes=(16, 8), batch_size=64)
+    assert threads._fit_workload(tabular_like, X) == ((5, 16, 8, 1), 64)
+    lbfgs = SimpleNamespace(hidden_layer_sizes=16, batch_size="auto", solver="lbfgs")
+    assert threads._fit_workload(lbfgs, X) == ((5, 16, 1), 300)
+
+
+@pytest.mark.parametrize(("Estimator", "solver"), SOLVER_CASES)
+def test_small_fits_and_predictions_use_one_thread(Estimator, solver, predict_threads):
+    estimator = Estimator(hidden_layer_sizes=(8,), max_iter=3, random_state=0)
+    if solver is not None:
+        estimator.set_params(solver=solver)
+    X, y = _data(estimator)
+    with threadpool_limits(limits=2, user_api="blas"):
+        seen = _fit_recording(estimator, X, y)
+        assert _blas_threads() == [2]  # restored after the fit
+        estimator.predict(X)
+        assert _blas_threads() == [2]
+    assert seen and all(threads_seen == [1] for threads_seen in seen)
+    assert predict_threads and all(threads_seen == [1] for threads_seen in predict_threads)
+
+
+@pytest.mark.parametrize(
+    "Estimator", [Estimator for Estimator in ESTIMATORS if hasattr(Estimator(), "partial_fit")]
+)
+def test_partial_fit_uses_one_thread_for_small_products(Estimator):
+    estimator = Estimator(hidden_layer_sizes=(8,), random_state=0)
+    X, y = _data(estimator)
+    with threadpool_limits(limits=2, user_api="blas"):
+        seen = _fit_recording(estimator, X, y, method="partial_fit")
+    assert seen and all(threads_seen == [1] for threads_seen in seen)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_large_products_use_the_allowed_threads_and_never_more(
+    Estimator, monkeypatch, predict_threads
+):
+    # Every product counts as large: the rule asks for many threads.
+    monkeypatch.setattr(threads, "MACS_PER_THREAD", 1)
+    estimator = Estimator(hidden_layer_sizes=(8,), max_iter=2, random_state=0)
+    X, y = _data(estimator)
+    for allowed in (2, 1):
+        with threadpool_limits(limits=allowed, user_api="blas"):
+            seen = _fit_recording(estimator, X, y)
+            estimator.predict(X)
+        assert seen and all(threads_seen == [allowed] for threads_seen in seen)
+        assert predict_threads[-1] == [allowed]
+
+
+def _recording_fit(self, X, y, sample_weight=None, incremental=False):
+    self.threads_in_fit = _blas_threads()
+    return skbp.BackpropMLPClassifier._fit(
+        self, X, y, sample_weight=sample_weight, incremental=incremental
+    )
+
+
+def _recording_logits(self, X):
+    self.threads_in_predict = _blas_threads()
+    return skbp.BackpropMLPClassifier._logits(self, X)
+
+
+class OverridingClassifier(skbp.BackpropMLPClassifier):
+    """A subclass overriding the base's fit and forward pass, as the tabular estimators do."""
+
+    _fit = _recording_fit
+    _logits = _recording_logits
+
+
+class _OverridingMixin:
+    """The same overrides in a mixin placed before the estimator class."""
+
+    _fit = _recording_fit
+    _logits = _recording_logits
+
+
+class MixedInClassifier(_OverridingMixin, skbp.BackpropMLPClassifier):
+    pass
+
+
+@pytest.mark.parametrize("Estimator", [OverridingClassifier, MixedInClassifier])
+def test_subclasses_overriding_fit_and_the_forward_pass_are_limited_too(Estimator):
+    estimator = Estimator(hidden_layer_sizes=(8,), max_iter=2)
+    X, y = _data(estimator)
+    with threadpool_limits(limits=2, user_api="blas"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        estimator.fit(X, y).predict(X)
+        assert _blas_threads() == [2]
+    assert estimator.threads_in_fit == estimator.threads_in_predict == [1]
+
+
+def test_limit_is_restored_when_fit_raises():
+    X, y = _data(skbp.BackpropMLPClassifier())
+    X[3, 2] = np.nan
+    with threadpool_limits(limits=2, user_api="blas"):
+        with pytest.raises(ValueError, match="NaN"):
+            skbp.BackpropMLPClassifier(hidden_layer_sizes=(8,)).fit(X, y)
+        assert _blas_threads() == [2]
+
+
+def test_invalid_hyperparameters_are_reported_by_fit_not_by_the_rule():
+    X, y = _data(skbp.BackpropMLPClassifier())
+    with pytest.raises(ValueError, match="hidden_layer_sizes") as raised:
+        skbp.BackpropMLPClassifier(hidden_layer_sizes=(0,)).fit(X, y)
+    # fit's own error, not one raised while the rule's failure was being handled
+    assert raised.value.__context__ is None
+
+
+# ------------------------------------------------------------- lean predict path
+@pytest.fixture(scope="module")
+def fitted():
+    X, y = _data(skbp.BackpropMLPClassifier())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return skbp.BackpropMLPClassifier(hidden_layer_sizes=(8,), max_iter=5, random_state=0).fit(
+            X, y
+        ), X
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_lean_path_refuses_non_finite_rows(fitted, bad):
+    model, X = fitted
+    row = X[:1].copy()
+    row[0, 1] = bad
+    with pytest.raises(ValueError, match="NaN|infinity"):
+        model.predict_proba(row)
+
+
+def test_finite_values_whose_sum_overflows_are_accepted(fitted):
+    model, X = fitted
+    row = X[:1].copy()
+    row[0, :2] = np.finfo(np.float64).max  # the sum is inf, every entry finite
+    with np.errstate(over="ignore", invalid="ignore"):
+        model.predict(row)
+
+
+def test_lean_path_checks_the_number_of_features(fitted):
+    model, X = fitted
+    with pytest.raises(ValueError, match="features"):
+        model.predict_proba(X[:1, :-1])
+
+
+def test_lean_path_agrees_with_the_validated_path(fitted):
+    model, X = fitted
+    for rows in (X[:1], X[:7], np.asfortranarray(X[:7]), X[:7].astype(np.float32)):
+        assert predict_input.is_plain_valid_input(model, rows)
+        np.testing.assert_array_equal(
+            model.predict_proba(rows), model.predict_proba(rows.tolist())
+        )
+
+
+def test_inputs_that_need_conversion_take_the_validated_path(fitted):
+    model, X = fitted
+    expected = model.predict_proba(X[:7])
+    for rows in (X[:7].astype(">f8"), X[:7].tolist(), X[:7].astype(np.float16)):
+        assert not predict_input.is_plain_valid_input(model, rows)
+    np.testing.assert_array_equal(model.predict_proba(X[:7].astype(">f8")), expected)
+
+
+def test_models_fitted_with_feature_names_still_warn_on_arrays():
+    pd = pytest.importorskip("pandas")
+    X, y = _data(skbp.BackpropMLPClassifier())
+    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = skbp.BackpropMLPClassifier(hidden_layer_sizes=(8,), max_iter=5).fit(frame, y)
+    with pytest.warns(UserWarning, match="feature names"):
+        model.predict_proba(X[:1])
+
+
+def test_unfitted_model_raises_not_fitted(fitted):
+    _, X = fitted
+    with pytest.raises(NotFittedError):
+        skbp.BackpropMLPClassifier().predict_proba(X[:1])
