@@ -279,3 +279,32 @@ def test_unfitted_model_raises_not_fitted(fitted):
     _, X = fitted
     with pytest.raises(NotFittedError):
         skbp.BackpropMLPClassifier().predict_proba(X[:1])
+
+
+def test_fit_threads_reads_the_rule_and_never_exceeds_the_allowed_count():
+    X = np.zeros((1000, 784))
+    small = skbp.BackpropMLPClassifier(hidden_layer_sizes=(16,))
+    large = skbp.BackpropMLPClassifier(hidden_layer_sizes=(1024, 1024), batch_size=512)
+    assert threads.fit_threads(small, X) == 1
+    with threadpool_limits(2, user_api="blas"):
+        assert threads.fit_threads(large, X) == min(2, threads.threads_for((784, 1024, 1024, 1), 512))
+    with threadpool_limits(1, user_api="blas"):
+        assert threads.fit_threads(large, X) == 1
+
+
+def test_demo_fits_both_models_with_the_threads_skbp_chose(monkeypatch, capsys):
+    """The demo's MLPClassifier runs under skbp's thread count, and says so."""
+    from skbp._tools.cli import demo, main
+
+    seen = []
+    original = demo.timed_fit
+
+    def recording_fit(model, X, y):
+        seen.append(_blas_threads())
+        return original(model, X, y)
+
+    monkeypatch.setattr(demo, "timed_fit", recording_fit)
+    with threadpool_limits(2, user_api="blas"):
+        assert main(["demo", "--max-iter", "3", "--verbose", "0"]) == 0
+    assert "BLAS threads: 1 for both fits" in capsys.readouterr().out
+    assert seen == [[1], [1]]

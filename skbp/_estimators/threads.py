@@ -126,6 +126,15 @@ def _fit_workload(estimator, X, *args, **kwargs):
     return (n_features, *hidden, n_outputs), rows
 
 
+def fit_threads(estimator, X):
+    """The BLAS threads a fit of ``estimator`` on X will use (never above what is allowed)."""
+    allowed = min(
+        (library.num_threads for library in _blas_libraries() if library.num_threads),
+        default=1,
+    )
+    return min(allowed, threads_for(*_fit_workload(estimator, X)))
+
+
 def _predict_workload(estimator, X):
     """(layer sizes, chunk rows) of a forward pass of the fitted network over X."""
     coefs = estimator.coefs_
