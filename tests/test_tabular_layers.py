@@ -469,3 +469,24 @@ def test_backprop_mlp_takes_the_new_activations(activation):
     assert check_gradients(clf, X, y) < TOL
     proba = clf.predict_proba(X)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+
+
+def test_layer_monitor_reads_the_parametric_derivative():
+    """α = 0 makes a ReLU layer the identity: no unit is inactive, although half the z are < 0."""
+    from skbp._engine.hooks import TrainingRun
+    from skbp._engine.monitor import LayerMonitor
+    from skbp._engine.training import DataSet
+
+    rng = np.random.RandomState(10)
+    X, Y = rng.randn(40, 4), np.eye(2)[rng.randint(0, 2, 40)]
+    net = Network((4, 6, 2), "relu", SoftmaxCrossEntropy(), front=[FeatureScaling()],
+                  parametric_activation=True).initialize(rng, "normal", 1.0)
+    net.alphas[0][...] = 0.0
+    net.intercepts[0][...] = -10.0  # every z < 0: a plain ReLU layer would be all dead
+    monitor, run, record = LayerMonitor(DataSet(X, Y)), TrainingRun(net), {}
+    monitor.on_train_begin(run)
+    monitor.on_epoch_end(run, record)
+    assert record["layers"][0]["inactive_fraction"] == 0.0
+    net.alphas[0][...] = 1.0
+    monitor.on_epoch_end(run, record)
+    assert record["layers"][0]["inactive_fraction"] == 1.0
