@@ -29,6 +29,7 @@ class Activation:
 
     name = None
     gain = 1.0
+    linear = False  # True only for the identity, whose σ' ≡ 1 BP2 may skip
 
     def backprop(self, delta, z, a, scratch=None):
         """δ := δ ⊙ σ'(z) in place (``scratch``, shaped like δ, receives σ'(z))."""
@@ -41,6 +42,7 @@ class Identity(Activation):
 
     name = "identity"
     gain = 1.0
+    linear = True
 
     def forward(self, z, out=None):
         return z
@@ -195,6 +197,8 @@ class Parametric:
 
     where ∂C/∂A = Δ^{l+1} (W^{l+1})ᵀ is the error arriving at the layer's output.
     """
+
+    linear = False
 
     def __init__(self, base, alpha):
         self.base = base
