@@ -294,7 +294,7 @@ class Network:
             if dst.shape != np.shape(src):
                 raise ValueError(
                     f"Existing parameters have shape {np.shape(src)} but the network "
-                    f"needs {dst.shape}; hidden_layer_sizes or the data changed."
+                    f"needs {dst.shape}: the layer sizes or the width of the data changed."
                 )
             dst[...] = src
         return self
