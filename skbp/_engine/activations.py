@@ -244,16 +244,14 @@ class Parametric:
     def derivative(self, z, f, out=None):
         """σ'(z) = 1 + α (f'(z) − 1), from z and f = f(z)."""
         out = self.base.derivative(z, f, out=out)
-        out -= 1
-        out *= self.alpha
-        out += 1
+        out *= self.alpha  # α f' + (1 − α): two passes
+        out += 1 - self.alpha
         return out
 
     def alpha_gradient(self, upstream, z, f, out, scratch):
         """∂C/∂α = Σ_n ∂C/∂a_n ⊙ (f(z_n) − z_n) into ``out``."""
         np.subtract(f, z, out=scratch)
-        scratch *= upstream
-        return np.sum(scratch, axis=0, out=out)
+        return np.einsum("nj,nj->j", upstream, scratch, out=out)  # no (n, m) temporary
 
     def inactive(self, z, f):
         return np.abs(self.derivative(z, f)) < SATURATION
