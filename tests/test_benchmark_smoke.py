@@ -290,3 +290,17 @@ def test_callback_benchmark_quick_run(tmp_path):
             assert res["over_none"][variant] == pytest.approx(
                 res["median_fit_seconds"][variant] / res["median_fit_seconds"]["none"]
             )
+
+
+def test_tabular_engine_benchmark_quick_run(tmp_path):
+    """benchmarks/bench_tabular_engine.py --quick times every variant against the dense network."""
+    module, report = _quick_run("bench_tabular_engine", tmp_path)
+    results = report["results"]
+    assert set(results) == set(module.VARIANTS)
+    assert results["dense only"]["median_ratio_to_dense"] == 1.0
+    assert all(res["min_ms_per_step"] > 0 for res in results.values())
+    # Each ingredient adds parameters to the same flat vector (the factors add none).
+    dense = results["dense only"]["n_parameters"]
+    assert results["lr and decay factors"]["n_parameters"] == dense
+    for name in ("parametric activations", "feature scaling", "periodic embedding"):
+        assert results[name]["n_parameters"] > dense
