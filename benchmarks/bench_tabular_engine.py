@@ -22,7 +22,6 @@ modules, which may change without notice.
 import argparse
 import statistics
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -32,9 +31,19 @@ if __package__ in (None, ""):
     if _here not in sys.path:
         sys.path.insert(0, _here)
 
-from bench_training import machine_info, print_machine, write_report  # noqa: E402
+from _harness import (  # noqa: E402
+    RESULTS_DIR,
+    blas_threads,
+    machine_info,
+    new_report,
+    positive_int,
+    print_machine,
+    repeat_interleaved,
+    rst_list_table,
+    write_report,
+)
 
-DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "bench_tabular_engine.json"
+DEFAULT_OUT = RESULTS_DIR / "bench_tabular_engine.json"
 
 #: variant -> (front layers, parametric activations, group factors)
 VARIANTS = {
@@ -60,8 +69,8 @@ def build_parser():
     parser.add_argument("--n-continuous", type=int, default=20)
     parser.add_argument("--width", type=int, default=256)
     parser.add_argument("--batch-size", type=int, default=256)
-    parser.add_argument("--rounds", type=int, default=12)
-    parser.add_argument("--threads", type=int, default=1, help="BLAS threads")
+    parser.add_argument("--rounds", type=positive_int, default=12)
+    parser.add_argument("--threads", type=positive_int, default=1, help="BLAS threads")
     parser.add_argument("--quick", action="store_true", help="tiny sizes, two rounds (smoke test)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     return parser
@@ -94,34 +103,40 @@ def _network(args, front_names, parametric, factors, X, rng):
 
 
 def run(args):
+    """{variant: milliseconds per step of each round}, the variants interleaved."""
     rng = np.random.RandomState(0)
     dtype = np.dtype(args.dtype)
     X = rng.randn(args.n_samples, args.n_features).astype(dtype)
     Y = np.eye(2, dtype=dtype)[rng.randint(0, 2, args.n_samples)]
+    bs = args.batch_size
+    n_steps = -(-args.n_samples // bs)
+
+    def epoch(network, optimizer, ws):
+        for start in range(0, args.n_samples, bs):
+            network.loss_and_gradient(X[start : start + bs], Y[start : start + bs], None, None, ws)
+            optimizer.step(network.params, network.grad)
+
     setups = {
         name: _network(args, *spec, X, np.random.RandomState(1)) for name, spec in VARIANTS.items()
     }
-    bs = args.batch_size
-    n_steps = -(-args.n_samples // bs)
-    per_step = {name: [] for name in VARIANTS}
-    for _ in range(args.rounds):
-        for name, (network, optimizer, ws) in setups.items():
-            started = time.perf_counter()
-            for start in range(0, args.n_samples, bs):
-                network.loss_and_gradient(X[start : start + bs], Y[start : start + bs], None, None, ws)
-                optimizer.step(network.params, network.grad)
-            per_step[name].append((time.perf_counter() - started) / n_steps * 1e3)
+    seconds = repeat_interleaved(
+        {name: (lambda setup=setup: epoch(*setup)) for name, setup in setups.items()},
+        args.rounds, warm_up=True,
+    )
+    sizes = {name: int(setup[0].params.size) for name, setup in setups.items()}
+    return {name: [t / n_steps * 1e3 for t in s["wall"]] for name, s in seconds.items()}, sizes
+
+
+def summarize(per_step, sizes):
     dense = np.array(per_step["dense only"])
-    results = {
+    return {
         name: {
             "min_ms_per_step": float(min(times)),
             "median_ratio_to_dense": float(statistics.median(np.array(times) / dense)),
-            "n_parameters": int(setups[name][0].params.size),
+            "n_parameters": sizes[name],
         }
         for name, times in per_step.items()
     }
-    return {"settings": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
-            "results": results}
 
 
 def main(argv=None):
@@ -129,20 +144,20 @@ def main(argv=None):
     if args.quick:
         args.n_samples, args.n_features, args.n_continuous = 96, 6, 3
         args.width, args.batch_size, args.rounds = 16, 32, 2
-    from threadpoolctl import threadpool_limits
-
-    import skbp
-
-    info = machine_info(skbp.__version__)
-    print_machine(info)
-    with threadpool_limits(limits=args.threads, user_api="blas"):
-        report = run(args)
-    report["machine"] = info
+    with blas_threads(args.threads):
+        machine = machine_info()
+        print_machine(machine)
+        per_step, sizes = run(args)
+    report = new_report(argv, vars(args), machine)
+    report["results"] = summarize(per_step, sizes)
     print(f"{args.activation}, {args.dtype}, batch {args.batch_size}, {args.rounds} rounds")
+    rows = []
     for name, res in report["results"].items():
         print(f"  {name:24s} {res['min_ms_per_step']:8.2f} ms/step   "
               f"x{res['median_ratio_to_dense']:.3f} of the dense network")
-    return write_report(args.out, report)
+        rows.append([name, f"{res['min_ms_per_step']:.2f}", f"{res['median_ratio_to_dense']:.3f}"])
+    table = rst_list_table(["variant", "ms per step (min)", "ratio to the dense network"], rows)
+    return write_report(args.out, report, table=table)
 
 
 if __name__ == "__main__":
