@@ -337,3 +337,17 @@ def test_harness_writes_json_and_the_rst_table_beside_it(harness, tmp_path):
     assert (tmp_path / "r.rst").read_text(encoding="utf-8") == (
         ".. list-table::\n   :header-rows: 1\n\n   * - a\n     - b\n   * - 1\n     - 2\n"
     )
+
+
+def test_tabular_engine_benchmark_quick_run(tmp_path):
+    """benchmarks/bench_tabular_engine.py --quick times every variant against the dense network."""
+    module, report = _quick_run("bench_tabular_engine", tmp_path)
+    results = report["results"]
+    assert set(results) == set(module.VARIANTS)
+    assert results["dense only"]["median_ratio_to_dense"] == 1.0
+    assert all(res["min_ms_per_step"] > 0 for res in results.values())
+    # Each ingredient adds parameters to the same flat vector (the factors add none).
+    dense = results["dense only"]["n_parameters"]
+    assert results["lr and decay factors"]["n_parameters"] == dense
+    for name in ("parametric activations", "feature scaling", "periodic embedding"):
+        assert results[name]["n_parameters"] > dense

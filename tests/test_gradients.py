@@ -92,7 +92,8 @@ def test_check_gradients_detects_a_wrong_backward_pass(monkeypatch):
     clf, X, y = _fitted("multiclass", "tanh", 0.0, rng)
     from skbp._engine import activations as _activations
 
-    monkeypatch.setattr(_activations.Tanh, "backprop", lambda self, delta, z, a, scratch=None: delta)
+    # σ' ≡ 1 instead of 1 − tanh²: BP2 loses its derivative.
+    monkeypatch.setattr(_activations.Tanh, "derivative", _activations.Identity.derivative)
     assert check_gradients(clf, X, y) > 1e-3
 
 
@@ -125,7 +126,7 @@ def test_trained_pipeline_with_a_broken_bp2_fails_clearly(monkeypatch):
     model, X, y = _trained_digits_pipeline()
     from skbp._engine import activations as _activations
 
-    monkeypatch.setattr(_activations.ReLU, "backprop", lambda self, delta, z, a, scratch=None: delta)
+    monkeypatch.setattr(_activations.ReLU, "derivative", _activations.Identity.derivative)
     assert check_gradients(model, X, y) > 0.1
 
 
@@ -208,11 +209,10 @@ def test_a_non_finite_gradient_fails_the_check(monkeypatch):
     clf, X, y = _fitted("multiclass", "tanh", 0.0, rng)
     from skbp._engine import activations as _activations
 
-    def nan_backprop(self, delta, z, a, scratch=None):
-        delta[...] = np.nan  # BP2 works in place
-        return delta
+    def nan_derivative(self, z, a, out=None):
+        return np.full_like(z, np.nan)  # σ'(z) = NaN: BP2 multiplies δ by it
 
-    monkeypatch.setattr(_activations.Tanh, "backprop", nan_backprop)
+    monkeypatch.setattr(_activations.Tanh, "derivative", nan_derivative)
     # BP2 runs below the output layer: layers 1 and 2 get NaN, layer 3 does not.
     with pytest.warns(RuntimeWarning, match=r"layer\(s\) \[1, 2\] is not finite"):
         assert check_gradients(clf, X, y) == np.inf
