@@ -120,6 +120,8 @@ def test_cosine_anneals_to_zero_after_a_linear_warmup(solver):
 
 
 def test_every_schedule_name_is_known_and_no_other():
-    assert set(SCHEDULES) == {"constant", "invscaling", "adaptive", "cosine"}
+    assert set(SCHEDULES) == {
+        "constant", "invscaling", "adaptive", "cosine", "coslog4", "flat_cos"
+    }
     with pytest.raises(ValueError, match="Unknown learning_rate 'step'"):
         make_schedule("step", "sgd", learning_rate_init=0.1)

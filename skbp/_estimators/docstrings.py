@@ -26,7 +26,8 @@ SHARED_PARAMETERS = """\
         Mini-batch size for the stochastic solvers; ``'auto'`` is
         ``min(200, n_samples)``. Ignored by ``'lbfgs'``.
 
-    learning_rate : {'constant', 'invscaling', 'adaptive', 'cosine'}, default='constant'
+    learning_rate : {'constant', 'invscaling', 'adaptive', 'cosine', 'coslog4', \
+'flat_cos'}, default='constant'
         Learning-rate schedule. As in scikit-learn, for ``solver='sgd'``:
         ``'constant'``; ``'invscaling'``, decayed as
         ``learning_rate_init / (t + 1)**power_t`` with t the samples seen; or
@@ -34,7 +35,10 @@ SHARED_PARAMETERS = """\
         stops when it falls below 1e-6); ``'adam'`` keeps a constant rate with
         these three. ``'cosine'`` (both stochastic solvers): cosine annealing from
         ``learning_rate_init`` towards 0 over ``max_iter`` epochs, after
-        ``warmup_iter`` epochs of linear warm-up.
+        ``warmup_iter`` epochs of linear warm-up. ``'coslog4'`` (RealMLP's four
+        cosine cycles with warm restarts) and ``'flat_cos'`` (flat, then a
+        cosine to 0) scale ``learning_rate_init`` over the ``max_iter`` epochs;
+        the user guide's tabular page gives their formulas.
 
     learning_rate_init : float, default=0.001
         Initial learning rate η of ``'sgd'`` and ``'adam'``.
