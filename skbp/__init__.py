@@ -4,6 +4,8 @@ Public API:
 
 * :class:`BackpropMLPClassifier` — drop-in superset of scikit-learn's MLPClassifier;
 * :class:`BackpropMLPRegressor` — drop-in superset of scikit-learn's MLPRegressor;
+* :class:`TabularMLPClassifier`, :class:`TabularMLPRegressor` — raw tables in,
+  RealMLP's tuned recipe on the same engine;
 * :func:`check_gradients` — backprop vs. central finite differences;
 * :func:`trace_backprop` — every quantity of BP1–BP4 for a few samples;
 * :class:`TrainingCurveDisplay` — plot a model's per-epoch history;
@@ -12,6 +14,7 @@ Public API:
 
 from ._estimators.classifier import BackpropMLPClassifier
 from ._estimators.regressor import BackpropMLPRegressor
+from ._estimators.tabular import TabularMLPClassifier, TabularMLPRegressor
 from ._tools.gradcheck import check_gradients
 from ._tools.trace import trace_backprop
 
@@ -21,6 +24,8 @@ __all__ = [
     "BackpropMLPClassifier",
     "BackpropMLPRegressor",
     "LayerDiagnosticsDisplay",
+    "TabularMLPClassifier",
+    "TabularMLPRegressor",
     "TrainingCurveDisplay",
     "check_gradients",
     "trace_backprop",

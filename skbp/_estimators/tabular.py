@@ -29,21 +29,26 @@ history, callbacks, persistence, predict_proba — is the Backprop estimators'.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from numbers import Integral, Real
 from typing import Literal
 
 import numpy as np
+import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import (
     _check_feature_names,
+    _check_sample_weight,
     _check_n_features,
     _check_y,
+    check_array,
     check_consistent_length,
     check_is_fitted,
     column_or_1d,
+    has_fit_parameter,
 )
 
 from .._engine.activations import ACTIVATIONS
@@ -126,18 +131,37 @@ class _TabularMLP:
     """The steps the tabular estimators do their own way (see the module docstring)."""
 
     # ------------------------------------------------------------ the table
-    def _validate_X_y(self, X, y, *, incremental, reset, y_numeric=False):
-        """Encode the raw table X (fitting the encoder when ``reset``) and validate y."""
+    def _check_table(self, X, reset):
+        """X's shape and column names as scikit-learn checks them; X itself stays raw."""
+        if sp.issparse(X):
+            raise TypeError(
+                f"Sparse data was passed for X, but {type(self).__name__} needs a dense "
+                "table (an array or a DataFrame): use X.toarray(), or BackpropMLP"
+                "Classifier/Regressor, which take sparse input."
+            )
+        if hasattr(X, "columns") and hasattr(X, "shape"):  # pandas or polars DataFrame
+            n_samples, n_features = X.shape
+            if n_samples < 1 or n_features < 1:
+                raise ValueError(
+                    f"Found array with {n_samples} sample(s) and {n_features} feature(s) "
+                    f"(shape={X.shape}) while a minimum of 1 is required."
+                )
+        else:
+            # dtype=None keeps object arrays of strings for the encoder.
+            X = check_array(X, dtype=None, ensure_all_finite=False, estimator=self)
         _check_feature_names(self, X, reset=reset)
         _check_n_features(self, X, reset=reset)
-        y = _check_y(y, multi_output=True, y_numeric=y_numeric, estimator=self)
-        if reset:
-            self.encoder_ = TabularEncoder(
-                categorical_features=self.categorical_features, dtype=np.dtype(self.dtype)
+        return X
+
+    def _validate_X_y(self, X, y, *, incremental, reset, y_numeric=False):
+        """Validate y and the raw table X, and encode X with ``encoder_`` (fitted by ``_fit``)."""
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None."
             )
-            X = self.encoder_.fit_transform(X)
-        else:
-            X = self.encoder_.transform(X)
+        X = self._check_table(X, reset)
+        y = _check_y(y, multi_output=True, y_numeric=y_numeric, estimator=self)
+        X = self.encoder_.transform(X)
         check_consistent_length(X, y)
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
@@ -145,9 +169,18 @@ class _TabularMLP:
 
     def _validate_predict_data(self, X):
         check_is_fitted(self)
-        _check_feature_names(self, X, reset=False)
-        _check_n_features(self, X, reset=False)
-        return self.encoder_.transform(X)
+        return self.encoder_.transform(self._check_table(X, reset=False))
+
+    def _fit_encoder(self, X, y, sample_weight):
+        """Fit ``encoder_`` on the raw table (with the sample weights when it takes them)."""
+        X = self._check_table(X, reset=True)
+        self.encoder_ = TabularEncoder(
+            categorical_features=self.categorical_features, dtype=np.dtype(self.dtype)
+        )
+        params = {}
+        if sample_weight is not None and has_fit_parameter(self.encoder_, "sample_weight"):
+            params["sample_weight"] = _check_sample_weight(sample_weight, X, ensure_non_negative=True)
+        self.encoder_.fit(X, **params)
 
     def _check_partial_fit(self):
         # A stream of batches cannot fit the encoder nor run a schedule's budget.
@@ -214,6 +247,8 @@ class _TabularMLP:
                 f"validation_fraction must be in (0, 1); got {self.validation_fraction!r}."
             )
         first_pass = not (self.warm_start and hasattr(self, "coefs_"))
+        if first_pass:
+            self._fit_encoder(X, y, sample_weight)
         data = self._validate_training_data(X, y, sample_weight, incremental=False, reset=first_pass)
         X = data.X
         rng = check_random_state(self.random_state)
@@ -225,9 +260,9 @@ class _TabularMLP:
         self.out_activation_ = network.output.out_activation
 
         train = DataSet(X, data.Y, data.sample_weight, row_keys(X))
-        validation = None
-        if self.validation_fraction > 0:
-            train, validation = self._split_validation(train, data.frequency, rng)
+        validation = self._validation_split(train, data, rng)
+        if validation is not None:
+            train, validation = validation
         if first_pass:
             self._initialize(network, train.X, rng)
         else:
@@ -289,6 +324,28 @@ class _TabularMLP:
         finally:
             self._publish(network, run)
         return self
+
+    def _validation_split(self, train, data, rng):
+        """(train, validation) parts, or None without a validation split.
+
+        Model selection is a refinement: when the data cannot be split (a class
+        with a single member, too few distinct rows), the model trains on every
+        row and keeps its last epoch, with a warning. Early stopping cannot do
+        without the split and raises instead.
+        """
+        if not self.validation_fraction:
+            return None
+        try:
+            return self._split_validation(train, data.frequency, rng)
+        except ValueError as error:
+            if self.early_stopping is not False:
+                raise
+            warnings.warn(
+                f"No validation split for the model selection: {error} Trained on every "
+                "row and kept the last epoch (set validation_fraction=0 to silence this).",
+                UserWarning,
+            )
+            return None
 
     def _weight_decay_hook(self):
         """Decoupled decay λ·s(t) per unit of learning rate, as PyTorch's AdamW."""
@@ -925,7 +982,6 @@ class TabularMLPRegressor(_TabularMLP, BackpropMLPRegressor):
         prediction = logits * self.target_scale_ + self.target_mean_
         if self.clip_predictions:
             prediction = np.clip(prediction, self.target_range_[0], self.target_range_[1])
-        prediction = prediction.astype(logits.dtype, copy=False)
         return prediction.ravel() if self.n_outputs_ == 1 else prediction
 
     def _encode_targets(self, y):
