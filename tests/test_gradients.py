@@ -92,7 +92,8 @@ def test_check_gradients_detects_a_wrong_backward_pass(monkeypatch):
     clf, X, y = _fitted("multiclass", "tanh", 0.0, rng)
     from skbp._engine import activations as _activations
 
-    monkeypatch.setattr(_activations.Tanh, "backprop", lambda self, delta, z, a, scratch=None: delta)
+    # σ' ≡ 1 instead of 1 − tanh²: BP2 loses its derivative.
+    monkeypatch.setattr(_activations.Tanh, "derivative", _activations.Identity.derivative)
     assert check_gradients(clf, X, y) > 1e-3
 
 
@@ -125,7 +126,7 @@ def test_trained_pipeline_with_a_broken_bp2_fails_clearly(monkeypatch):
     model, X, y = _trained_digits_pipeline()
     from skbp._engine import activations as _activations
 
-    monkeypatch.setattr(_activations.ReLU, "backprop", lambda self, delta, z, a, scratch=None: delta)
+    monkeypatch.setattr(_activations.ReLU, "derivative", _activations.Identity.derivative)
     assert check_gradients(model, X, y) > 0.1
 
 

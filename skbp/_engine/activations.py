@@ -3,11 +3,12 @@
 Each activation is a small object with two jobs:
 
 * ``forward(z, out)`` computes a = σ(z) (the forward pass);
-* ``backprop(delta, z, a, scratch)`` multiplies an error term by σ'(z) in place —
-  the Hadamard product ``⊙ σ'(z^l)`` that closes BP2.
+* ``derivative(z, a, out)`` computes σ'(z), the factor of the Hadamard product
+  ``⊙ σ'(z^l)`` that closes BP2 (``backprop(delta, z, a, scratch)`` is that
+  product, in place: ``delta *= σ'(z)``; the identity's σ' = 1 skips it).
 
 Derivatives are computed from the activation ``a`` where that is cheaper and
-exact (logistic, tanh); σ'(z) itself is ``backprop(ones, z, a)``.  ``gain`` is
+exact (logistic, tanh, relu, selu).  ``gain`` is
 the factor by which the orthogonal initializer scales its matrices so that
 the forward signal keeps its scale through the activation; ``inactive(z, a)``
 marks the units that pass (almost) no error back — ReLU units at 0, saturated
@@ -23,7 +24,19 @@ from scipy.special import expit
 SATURATION = 0.01
 
 
-class Identity:
+class Activation:
+    """Base class: BP2's ``⊙ σ'(z)`` from the subclass's ``derivative``."""
+
+    name = None
+    gain = 1.0
+
+    def backprop(self, delta, z, a, scratch=None):
+        """δ := δ ⊙ σ'(z) in place (``scratch``, shaped like δ, receives σ'(z))."""
+        delta *= self.derivative(z, a, out=scratch)
+        return delta
+
+
+class Identity(Activation):
     """σ(z) = z, σ'(z) = 1."""
 
     name = "identity"
@@ -32,14 +45,20 @@ class Identity:
     def forward(self, z, out=None):
         return z
 
+    def derivative(self, z, a, out=None):
+        if out is None:
+            return np.ones_like(z)
+        out[...] = 1
+        return out
+
     def backprop(self, delta, z, a, scratch=None):
-        return delta
+        return delta  # σ' = 1: nothing to multiply
 
     def inactive(self, z, a):
         return np.zeros(z.shape, dtype=bool)
 
 
-class Logistic:
+class Logistic(Activation):
     """σ(z) = 1 / (1 + exp(−z)), σ'(z) = σ(z)(1 − σ(z))."""
 
     name = "logistic"
@@ -49,19 +68,16 @@ class Logistic:
         # expit never overflows, even for |z| ~ 1e4.
         return expit(z, out=out)
 
-    def backprop(self, delta, z, a, scratch=None):
-        if scratch is None:
-            scratch = np.empty_like(a)
-        np.subtract(1, a, out=scratch)
-        scratch *= a
-        delta *= scratch
-        return delta
+    def derivative(self, z, a, out=None):
+        out = np.subtract(1, a, out=out)
+        out *= a
+        return out
 
     def inactive(self, z, a):
         return a * (1 - a) < SATURATION * 0.25  # max σ' = σ'(0) = 1/4
 
 
-class Tanh:
+class Tanh(Activation):
     """σ(z) = tanh(z), σ'(z) = 1 − tanh(z)²."""
 
     name = "tanh"
@@ -70,19 +86,15 @@ class Tanh:
     def forward(self, z, out=None):
         return np.tanh(z, out=out)
 
-    def backprop(self, delta, z, a, scratch=None):
-        if scratch is None:
-            scratch = np.empty_like(a)
-        np.multiply(a, a, out=scratch)
-        np.subtract(1, scratch, out=scratch)
-        delta *= scratch
-        return delta
+    def derivative(self, z, a, out=None):
+        out = np.multiply(a, a, out=out)
+        return np.subtract(1, out, out=out)
 
     def inactive(self, z, a):
         return 1 - a * a < SATURATION  # max σ' = σ'(0) = 1
 
 
-class ReLU:
+class ReLU(Activation):
     """σ(z) = max(z, 0), σ'(z) = 1 if z > 0 else 0."""
 
     name = "relu"
@@ -91,20 +103,78 @@ class ReLU:
     def forward(self, z, out=None):
         return np.maximum(z, 0, out=out)
 
-    def backprop(self, delta, z, a, scratch=None):
-        if scratch is None:
-            scratch = np.empty_like(a)
+    def derivative(self, z, a, out=None):
         # a = max(z, 0) >= 0, so sign(a) is exactly the 0/1 derivative; this avoids
         # a boolean temporary and a fancy-indexed write.
-        np.sign(a, out=scratch)
-        delta *= scratch
-        return delta
+        return np.sign(a, out=out)
 
     def inactive(self, z, a):
         return a <= 0  # a dead unit: no error passes back through it
 
 
-ACTIVATIONS = {cls.name: cls for cls in (Identity, Logistic, Tanh, ReLU)}
+class SELU(Activation):
+    """Scaled exponential linear unit (Klambauer et al., 2017).
+
+    σ(z) = λ z for z > 0 and λ α_s (eᶻ − 1) otherwise; σ'(z) = λ for z > 0 and
+    λ α_s eᶻ = σ(z) + λ α_s otherwise (from a, no second exponential).  The
+    constants make N(0, 1) net inputs give activations of mean 0 and variance 1
+    (E[σ(z)²] = 1 for z ~ N(0, 1), so its orthogonal gain is 1).
+    """
+
+    name = "selu"
+    gain = 1.0
+    scale = 1.0507009873554804934193349852946
+    alpha = 1.6732632423543772848170429916717
+
+    def forward(self, z, out=None):
+        positive = np.maximum(z, 0)
+        # exp of min(z, 0) only: never overflows, and λ α_s (e⁰ − 1) = 0 where z > 0.
+        out = np.minimum(z, 0, out=out)
+        np.expm1(out, out=out)
+        out *= self.scale * self.alpha
+        positive *= self.scale
+        out += positive
+        return out
+
+    def derivative(self, z, a, out=None):
+        out = np.add(a, self.scale * self.alpha, out=out)
+        np.copyto(out, self.scale, where=a > 0)
+        return out
+
+    def inactive(self, z, a):
+        return self.derivative(z, a) < SATURATION * self.scale * self.alpha  # max σ' at z → 0⁻
+
+
+class Mish(Activation):
+    """Mish (Misra, 2019): σ(z) = z tanh(softplus(z)), softplus(z) = log(1 + eᶻ).
+
+    With t = tanh(softplus(z)): σ'(z) = t + z (1 − t²) logistic(z), because
+    softplus' = logistic and tanh' = 1 − tanh².  Computed from z (a does not
+    give t back cheaply).  Its orthogonal gain 1/√E[σ(z)²] ≈ 1.488 for
+    z ~ N(0, 1) (estimated from 10⁷ draws), as ReLU's √2 = 1/√(1/2).
+    """
+
+    name = "mish"
+    gain = 1.488
+
+    def forward(self, z, out=None):
+        t = np.tanh(np.logaddexp(0, z))  # logaddexp(0, z) = softplus(z), no overflow
+        return np.multiply(z, t, out=out)
+
+    def derivative(self, z, a, out=None):
+        t = np.tanh(np.logaddexp(0, z))
+        out = np.multiply(t, t, out=out)
+        np.subtract(1, out, out=out)
+        out *= z
+        out *= expit(z)
+        out += t
+        return out
+
+    def inactive(self, z, a):
+        return np.abs(self.derivative(z, a)) < SATURATION
+
+
+ACTIVATIONS = {cls.name: cls for cls in (Identity, Logistic, Tanh, ReLU, SELU, Mish)}
 
 
 def get_activation(name):
@@ -112,3 +182,53 @@ def get_activation(name):
     if name not in ACTIVATIONS:
         raise ValueError(f"Unknown activation {name!r}; the activations are {sorted(ACTIVATIONS)}.")
     return ACTIVATIONS[name]()
+
+
+class Parametric:
+    """A parametric activation a = z + α ⊙ (f(z) − z), α learned per unit (init 1).
+
+    α = 1 is f itself, α = 0 the identity.  ``alpha`` is a view into the
+    network's parameter vector.  With f = f(z) kept from the forward pass:
+
+    * σ'(z) = 1 + α (f'(z) − 1)                      (what BP2 multiplies by)
+    * ∂C/∂α = 1ᵀ (∂C/∂A ⊙ (f(Z) − Z))                 (summed over the batch)
+
+    where ∂C/∂A = Δ^{l+1} (W^{l+1})ᵀ is the error arriving at the layer's output.
+    """
+
+    def __init__(self, base, alpha):
+        self.base = base
+        self.name = base.name
+        self.alpha = alpha
+
+    def forward(self, z, out=None, f_out=None):
+        """a = z + α (f(z) − z); f(z) goes to ``f_out`` when given (BP2 needs it)."""
+        f = self.base.forward(z, out=f_out)
+        if f_out is not None and f is not f_out:  # the identity returns z itself
+            f = np.copyto(f_out, f) or f_out
+        if out is z:  # in place (prediction): z is still needed after f − z
+            change = np.subtract(f, z)
+            change *= self.alpha
+            z += change
+            return z
+        out = np.subtract(f, z, out=out)
+        out *= self.alpha
+        out += z
+        return out
+
+    def derivative(self, z, f, out=None):
+        """σ'(z) = 1 + α (f'(z) − 1), from z and f = f(z)."""
+        out = self.base.derivative(z, f, out=out)
+        out -= 1
+        out *= self.alpha
+        out += 1
+        return out
+
+    def alpha_gradient(self, upstream, z, f, out, scratch):
+        """∂C/∂α = Σ_n ∂C/∂a_n ⊙ (f(z_n) − z_n) into ``out``."""
+        np.subtract(f, z, out=scratch)
+        scratch *= upstream
+        return np.sum(scratch, axis=0, out=out)
+
+    def inactive(self, z, f):
+        return np.abs(self.derivative(z, f)) < SATURATION

@@ -177,3 +177,46 @@ def initial_biases(drawn, fan_out, bias_init, is_output, dtype):
     if bias_init is None:
         return np.zeros(fan_out, dtype) if drawn is None else drawn
     return np.full(fan_out, 0.0 if is_output else bias_init, dtype=dtype)
+
+
+def initialize_from_data(network, X, rng, *, weights=True, biases=True, n_points=5):
+    """Data-driven initialization of every dense layer from a batch X (RealMLP's).
+
+    Layer by layer, input first, with A⁰ = X through the front layers (no
+    dropout) and Z^l = A^{l−1} W^l computed before the bias:
+
+    * ``weights``: each column j of W^l is divided by the standard deviation
+      of z^l_j over the batch, so every net input starts with unit standard
+      deviation (the "std" initialization; the direction of W^l is the one its
+      initializer drew).  A unit whose z^l_j is constant on the batch keeps
+      its weights (dividing by 0 would not give a finite start).
+    * ``biases``: b^l_j = −Σ_i π_i z^l_{r_i j}, with r_1..r_p (p = ``n_points``)
+      rows drawn uniformly and π ~ Dirichlet(1, …, 1) (normalized exponential
+      draws): the unit's kink sits at a random convex combination of p training
+      points, so the units split the data where it lies ("he+5").
+
+    The output layer is initialized the same way, as RealMLP does.  Every draw
+    comes from ``rng`` (a ``numpy.random.RandomState``).  Returns the network.
+    """
+    if X.shape[0] < 2:
+        raise ValueError(
+            f"A data-driven initialization needs a batch of at least 2 rows; got {X.shape[0]}."
+        )
+    a = network.front_forward(X) if network.front else X
+    top = network.n_layers - 1
+    for layer, (coef, intercept) in enumerate(zip(network.coefs, network.intercepts)):
+        z = np.asarray(a @ coef, dtype=np.float64)
+        if weights:
+            std = z.std(axis=0)
+            scale = np.where(std > np.finfo(network.dtype).tiny, std, 1.0)
+            coef /= scale.astype(network.dtype)
+            z /= scale
+        if biases:
+            n, m = z.shape
+            rows = rng.randint(0, n, size=(n_points, m))
+            mix = rng.exponential(1.0, size=(n_points, m))
+            mix /= mix.sum(axis=0)
+            intercept[...] = -(mix * z[rows, np.arange(m)]).sum(axis=0)
+        z = (z + intercept).astype(network.dtype)
+        a = network.activate(layer, z, out=z) if layer < top else z
+    return network

@@ -24,12 +24,28 @@ first, then biases: the order of scikit-learn's ``_pack``); ``coefs`` and
 ``intercepts`` are views into it, and ``grad`` mirrors it.  Optimizers update
 the whole vector with a few in-place passes, L-BFGS reads and writes it
 directly, and weight decay touches exactly the prefix ``params[:n_weights]``.
+
+Two optional ingredients (the tabular estimators use them; without them the
+network is exactly the dense stack above, at the same cost):
+
+* ``front``: feature-wise layers with their own parameters
+  (:mod:`skbp._engine.layers`) mapping X to the dense stack's input A⁰;
+  their δ comes from Δ⁰ = Δ¹ (W¹)ᵀ, the BP2 product one layer further down;
+* ``parametric_activation``: a = z + α ⊙ (f(z) − z) with α learned per hidden
+  unit (:class:`skbp._engine.activations.Parametric`); BP2's σ' becomes
+  1 + α (f' − 1) and ∂C/∂α = 1ᵀ (∂C/∂A ⊙ (f(Z) − Z)).
+
+Their parameters follow the biases in ``params``: [W | b | front layers | α].
+There is one forward pass, :func:`propagate`: training, prediction and the
+gradient check all run it.
 """
+
+import copy
 
 import numpy as np
 import scipy.sparse as sp
 
-from .activations import get_activation
+from .activations import Parametric, get_activation
 from .initializers import Layer, initial_biases, initialize_layer
 
 _PREDICT_CHUNK_ROWS = 4096
@@ -67,6 +83,12 @@ class Workspace:
         self.fed = [None] * network.n_layers
         self.inputs = [None] * network.n_layers
         self.outputs = [None] * network.n_layers
+        # Only with the optional ingredients: f(Z^l) of parametric activations,
+        # and what each front layer keeps for its backward pass.
+        self.f = [None] * network.n_layers
+        if network.alphas is not None:
+            self.f[:-1] = [np.empty((batch_size, m), dtype) for m in widths[:-1]]
+        self.front = [{} for _ in network.front]
 
     def scratch(self, n_rows, n_units):
         """A contiguous (n_rows, n_units) temporary, shared by all hidden layers."""
@@ -85,30 +107,89 @@ class Network:
     Parameters
     ----------
     layer_sizes : sequence of int
-        Units per layer, input first: (n_features, h_1, ..., h_k, n_outputs).
+        Units per layer, input first: (n_features, h_1, ..., h_k, n_outputs),
+        where n_features is the width of X.  With front layers the dense
+        stack's input is their output: ``self.layer_sizes[0]`` is that width.
     activation : str
-        Hidden activation: "identity", "logistic", "tanh" or "relu".
+        Hidden activation, a key of :data:`skbp._engine.activations.ACTIVATIONS`.
     output : OutputLayer
         Output activation with its cost (see :mod:`skbp._engine.losses`).
     dtype : numpy dtype
         float32 or float64; every array of the network has this dtype.
+    front : sequence of FrontLayer, default=()
+        Feature-wise layers applied to X in this order before the first dense
+        layer (copied: the given objects are not modified).
+    parametric_activation : bool, default=False
+        Hidden units compute z + α (f(z) − z) with α learned per unit.
     """
 
-    def __init__(self, layer_sizes, activation, output, dtype=np.float64):
-        self.layer_sizes = tuple(int(s) for s in layer_sizes)
+    def __init__(
+        self, layer_sizes, activation, output, dtype=np.float64, *, front=(),
+        parametric_activation=False,
+    ):
+        sizes = tuple(int(s) for s in layer_sizes)
+        self.n_features_in = sizes[0]
+        self.dtype = np.dtype(dtype)
+        self.front = [copy.copy(layer) for layer in front]
+        width = sizes[0]
+        for layer in self.front:
+            width = layer.build(width, self.dtype)
+        self.layer_sizes = (width, *sizes[1:])
         self.activation_name = activation
         self.activation = get_activation(activation)
         self.output = output
-        self.dtype = np.dtype(dtype)
+        self.parametric_activation = bool(parametric_activation)
         coef_shapes = list(zip(self.layer_sizes[:-1], self.layer_sizes[1:]))
         self.n_weights = sum(i * o for i, o in coef_shapes)
-        n_params = self.n_weights + sum(self.layer_sizes[1:])
-        self.params = np.zeros(n_params, dtype=self.dtype)
-        self.grad = np.zeros(n_params, dtype=self.dtype)
+        self.n_dense = self.n_weights + sum(self.layer_sizes[1:])
+        n_front = sum(layer.n_params for layer in self.front)
+        n_alpha = sum(self.layer_sizes[1:-1]) if self.parametric_activation else 0
+        self.params = np.zeros(self.n_dense + n_front + n_alpha, dtype=self.dtype)
+        self.grad = np.zeros_like(self.params)
+        self.lr_factors = self.decay_factors = None
+        self._bind_views()
+
+    def _bind_views(self):
+        """``coefs``, ``intercepts``, front-layer and α views into ``params``/``grad``."""
+        coef_shapes = list(zip(self.layer_sizes[:-1], self.layer_sizes[1:]))
         self.coefs = _layer_views(self.params, coef_shapes)
         self.intercepts = _layer_views(self.params[self.n_weights :], self.layer_sizes[1:])
         self.coef_grads = _layer_views(self.grad, coef_shapes)
         self.intercept_grads = _layer_views(self.grad[self.n_weights :], self.layer_sizes[1:])
+        start = self.n_dense
+        for layer in self.front:
+            stop = start + layer.n_params
+            layer.bind(self.params[start:stop], self.grad[start:stop])
+            start = stop
+        self.alphas = self.alpha_grads = None
+        self.hidden_activations = [self.activation] * (self.n_layers - 1)
+        if self.parametric_activation:
+            widths = self.layer_sizes[1:-1]
+            self.alphas = _layer_views(self.params[start:], widths)
+            self.alpha_grads = _layer_views(self.grad[start:], widths)
+            self.hidden_activations = [Parametric(self.activation, alpha) for alpha in self.alphas]
+
+    def __getstate__(self):
+        # Views do not survive pickling (each would become a copy): keep the
+        # vectors and rebuild the views from them.
+        state = {k: v for k, v in vars(self).items() if k not in _VIEWS}
+        state["front"] = [
+            {k: v for k, v in vars(layer).items() if k not in ("params", "grads")}
+            for layer in self.front
+        ]
+        state["_front_types"] = [type(layer) for layer in self.front]
+        return state
+
+    def __setstate__(self, state):
+        types = state.pop("_front_types")
+        fronts = state.pop("front")
+        vars(self).update(state)
+        self.front = []
+        for cls, attributes in zip(types, fronts):
+            layer = cls.__new__(cls)
+            vars(layer).update(attributes)
+            self.front.append(layer)
+        self._bind_views()
 
     @property
     def n_layers(self):
@@ -139,6 +220,72 @@ class Network:
             intercept[...] = initial_biases(
                 biases, intercept.shape[0], bias_init, layer == self.n_layers - 1, self.dtype
             )
+        # After the dense layers, so that their draws do not depend on the options.
+        for layer in self.front:
+            layer.initialize(rng)
+        if self.alphas is not None:
+            for alpha in self.alphas:
+                alpha[...] = 1.0  # f itself
+        return self
+
+    # ------------------------------------------------------- parameter groups
+    def group_slices(self):
+        """{group name: list of slices of ``params``}: "weights", "biases", one
+        group per front layer kind ("scaling", "embedding") and "activation" (α)."""
+        groups = {"weights": [slice(0, self.n_weights)], "biases": [slice(self.n_weights, self.n_dense)]}
+        start = self.n_dense
+        for layer in self.front:
+            groups.setdefault(layer.group, []).append(slice(start, start + layer.n_params))
+            start += layer.n_params
+        if self.alphas is not None:
+            groups["activation"] = [slice(start, self.params.size)]
+        return groups
+
+    def group_factors(self, factors, default=1.0):
+        """A vector over ``params``: each entry its group's factor (``default`` if not given)."""
+        unknown = set(factors) - set(PARAMETER_GROUPS)
+        if unknown:
+            raise ValueError(
+                f"Unknown parameter group(s) {sorted(unknown)}; the groups are {list(PARAMETER_GROUPS)}."
+            )
+        vector = np.ones(self.params.size, dtype=self.dtype)
+        for group, slices in self.group_slices().items():
+            for part in slices:
+                vector[part] = factors.get(group, default)
+        return vector
+
+    def fan_in_factors(self, power):
+        """1 / fan_in^power on each dense layer's weights, 1 elsewhere.
+
+        With Adam, ``power=0.5`` turns the standard parametrization into the
+        NTK one, z = a W / √fan_in, which RealMLP uses (see the user guide).
+        """
+        vector = np.ones(self.params.size, dtype=self.dtype)
+        start = 0
+        for coef in self.coefs:
+            vector[start : start + coef.size] = float(coef.shape[0]) ** -power
+            start += coef.size
+        return vector
+
+    def set_group_factors(self, lr=None, weight_decay=None, fan_in_power=0.0):
+        """Set ``lr_factors`` and ``decay_factors``, which the optimizers read.
+
+        ``lr`` and ``weight_decay`` map group names (:data:`PARAMETER_GROUPS`)
+        to factors; a group left out of ``lr`` has factor 1, and one left out
+        of ``weight_decay`` is not decayed, except "weights" (factor 1): the
+        plain optimizer's rule.  A parameter's step is multiplied by its lr
+        factor (times fan_in^−power on dense weights) and its decoupled decay
+        by lr factor × weight-decay factor, as AdamW decays by lr · weight_decay
+        per group.  ``None`` for both and ``fan_in_power=0`` removes the
+        factors (the plain optimizer).
+        """
+        if lr is None and weight_decay is None and not fan_in_power:
+            self.lr_factors = self.decay_factors = None
+            return self
+        lr_groups = self.group_factors(lr or {})
+        self.lr_factors = lr_groups * self.fan_in_factors(fan_in_power) if fan_in_power else lr_groups
+        decay = {"weights": 1.0, **(weight_decay or {})}
+        self.decay_factors = lr_groups * self.group_factors(decay, default=0.0)
         return self
 
     def set_parameters(self, coefs, intercepts):
@@ -157,28 +304,28 @@ class Network:
         """Forward pass over a batch, keeping every Z^l and A^l in ``ws``.
 
         ``masks[l]``, when given, is the scaled dropout mask applied to the input
-        of weight layer l (layer 0: the features).  Returns A^L.
+        of weight layer l (layer 0: the features, after the front layers).
+        Returns A^L.
         """
-        n = X.shape[0]
+        a = self.front_forward(X, ws.front) if self.front else X
+        return propagate(self, a, ws=ws, masks=masks, output=True)[1]
+
+    def front_forward(self, X, caches=None):
+        """A⁰ from X through the front layers (``caches``: one dict per layer, or None)."""
         a = X
-        last = self.n_layers - 1
-        for layer in range(self.n_layers):
-            if masks is not None and masks[layer] is not None:
-                fed = None if ws.fed[layer] is None else ws.fed[layer][:n]
-                a = self._apply_mask(a, masks[layer], fed)
-            ws.inputs[layer] = a
-            z = ws.z[layer][:n]
-            if sp.issparse(a):
-                z[...] = a @ self.coefs[layer]
-            else:
-                np.matmul(a, self.coefs[layer], out=z)
-            z += self.intercepts[layer]
-            if layer < last:
-                a = self.activation.forward(z, out=ws.a[layer][:n])
-            else:
-                a = self.output.activation(z, out=ws.a[layer][:n])
-            ws.outputs[layer] = a
+        for layer, cache in zip(self.front, caches or [None] * len(self.front)):
+            a = layer.forward(a, cache)
         return a
+
+    def activate(self, layer, z, out=None, f_out=None):
+        """A^l = σ(Z^l) for hidden layer ``layer`` (f(Z^l) to ``f_out`` if parametric)."""
+        if self.alphas is None:
+            return self.activation.forward(z, out=out)
+        return self.hidden_activations[layer].forward(z, out=out, f_out=f_out)
+
+    def logits_from(self, layer, z, masks=None):
+        """Z^L from the net input Z^layer of ``layer`` (the layers above run in full)."""
+        return propagate(self, None, start=layer, z=z, masks=masks)[0]
 
     @staticmethod
     def _apply_mask(a, mask, out):
@@ -213,14 +360,28 @@ class Network:
             delta_below = np.matmul(delta, self.coefs[layer].T, out=ws.delta[layer - 1][:n])
             if masks is not None and masks[layer] is not None:
                 delta_below *= masks[layer][:n]
-            self.activation.backprop(
-                delta_below,
-                ws.z[layer - 1][:n],
-                ws.outputs[layer - 1],
-                ws.scratch(*delta_below.shape),
-            )
+            z = ws.z[layer - 1][:n]
+            scratch = ws.scratch(*delta_below.shape)
+            if self.alphas is None:
+                sigma_prime = self.activation.derivative(z, ws.outputs[layer - 1], out=scratch)
+            else:
+                # α's gradient needs ∂C/∂A before the ⊙ σ'; f = f(Z) from the forward pass.
+                hidden, f = self.hidden_activations[layer - 1], ws.f[layer - 1][:n]
+                hidden.alpha_gradient(delta_below, z, f, self.alpha_grads[layer - 1], scratch)
+                sigma_prime = hidden.derivative(z, f, out=scratch)
+            delta_below *= sigma_prime
             delta = delta_below
+        if self.front:
+            self._front_backward(delta, ws, masks)
         return self.grad
+
+    def _front_backward(self, delta, ws, masks):
+        """δ through the front layers: Δ⁰ = Δ¹ (W¹)ᵀ (⊙ mask), then each layer's own rule."""
+        delta = delta @ self.coefs[0].T
+        if masks is not None and masks[0] is not None:
+            delta *= masks[0][: delta.shape[0]]
+        for index in range(len(self.front) - 1, -1, -1):
+            delta = self.front[index].backward(delta, ws.front[index], input_delta=index > 0)
 
     def loss(self, X, Y, sample_weight=None, penalty=None, ws=None, masks=None):
         """Cost of the batch (data term + penalty), forward pass only."""
@@ -260,20 +421,87 @@ class Network:
 
     # ------------------------------------------------------------------ predict
     def predict_logits(self, X):
-        """Z^L for every row of X (no dropout, nothing stored)."""
-        return forward_logits(X, self.coefs, self.intercepts, self.activation)
+        """Z^L for every row of X (no dropout, nothing stored), in row chunks."""
+        return _chunked_logits(X, self, self.coefs[-1].shape[1])
+
+
+_VIEWS = (
+    "coefs", "intercepts", "coef_grads", "intercept_grads", "alphas", "alpha_grads",
+    "hidden_activations",
+)
+
+#: The parameter groups that learning-rate and weight-decay factors address.
+PARAMETER_GROUPS = ("weights", "biases", "scaling", "embedding", "activation")
+
+
+def propagate(network, a, *, start=0, z=None, ws=None, masks=None, output=False):
+    """The forward pass through the dense layers: (Z^L, A^L), the one loop of the engine.
+
+    From A^{start−1} = ``a`` (or, when ``z`` is given, from the net input Z^start
+    of layer ``start``, as the gradient check needs), each layer computes
+    Z^l = A^{l−1} W^l + b^l and A^l = σ(Z^l).  With a workspace ``ws`` (training)
+    every Z^l, A^l and layer input is kept in its buffers for backpropagation;
+    without one (prediction) each Z^l is activated in place.  ``output`` applies
+    the output activation σ^L (training); prediction stops at the logits Z^L.
+    ``network`` is a :class:`Network` or anything with its ``coefs``,
+    ``intercepts``, ``n_layers`` and ``activate`` (a fitted estimator's arrays).
+    """
+    top = network.n_layers - 1
+    for layer in range(start, network.n_layers):
+        if z is None or layer > start:
+            if masks is not None and masks[layer] is not None:
+                fed = None if ws is None or ws.fed[layer] is None else ws.fed[layer][: a.shape[0]]
+                a = Network._apply_mask(a, masks[layer], fed)
+            n = a.shape[0]
+            if ws is not None:
+                ws.inputs[layer] = a
+            out = None if ws is None else ws.z[layer][:n]
+            if sp.issparse(a):
+                z = a @ network.coefs[layer]
+                if out is not None:
+                    out[...] = z
+                    z = out
+            else:
+                z = np.matmul(a, network.coefs[layer], out=out)
+            z += network.intercepts[layer]
+        n = z.shape[0]
+        if layer < top:
+            if ws is None:
+                a = network.activate(layer, z, out=z)
+            else:
+                f_out = None if ws.f[layer] is None else ws.f[layer][:n]
+                a = network.activate(layer, z, out=ws.a[layer][:n], f_out=f_out)
+        elif output:
+            a = network.output.activation(z, out=None if ws is None else ws.a[layer][:n])
+        else:
+            a = z
+        if ws is not None:
+            ws.outputs[layer] = a
+    return z, a
+
+
+def _chunked_logits(X, network, n_outputs):
+    """Z^L for every row of X, in row chunks so memory stays O(chunk × width)."""
+    n = X.shape[0]
+    logits = np.empty((n, n_outputs), dtype=network.coefs[-1].dtype)
+    for start in range(0, n, _PREDICT_CHUNK_ROWS):
+        chunk = X[start : start + _PREDICT_CHUNK_ROWS]
+        a = network.front_forward(chunk) if getattr(network, "front", None) else chunk
+        logits[start : start + chunk.shape[0]] = propagate(network, a)[0]
+    return logits
+
+
+class _Arrays:
+    """A fitted estimator's dense layers, seen as a front-less network (no copy)."""
+
+    def __init__(self, coefs, intercepts, activation):
+        self.coefs, self.intercepts, self.activation = coefs, intercepts, activation
+        self.n_layers = len(coefs)
+
+    def activate(self, layer, z, out=None, f_out=None):
+        return self.activation.forward(z, out=out)
 
 
 def forward_logits(X, coefs, intercepts, activation):
-    """Z^L for every row of X, in row chunks so memory stays O(chunk × width)."""
-    n = X.shape[0]
-    last = len(coefs) - 1
-    logits = np.empty((n, coefs[-1].shape[1]), dtype=coefs[-1].dtype)
-    for start in range(0, n, _PREDICT_CHUNK_ROWS):
-        a = X[start : start + _PREDICT_CHUNK_ROWS]
-        for layer, (coef, intercept) in enumerate(zip(coefs, intercepts)):
-            z = a @ coef
-            z += intercept
-            a = activation.forward(z, out=z) if layer < last else z
-        logits[start : start + a.shape[0]] = a
-    return logits
+    """Z^L for every row of X from a dense stack's arrays (the estimators' predict)."""
+    return _chunked_logits(X, _Arrays(coefs, intercepts, activation), coefs[-1].shape[1])

@@ -23,17 +23,33 @@ import numpy as np
 class Optimizer:
     """Base class: the learning rate and weight decay."""
 
-    def __init__(self, n_weights, learning_rate_init, weight_decay=0.0):
+    def __init__(
+        self, n_weights, learning_rate_init, weight_decay=0.0, lr_factors=None, decay_factors=None
+    ):
         # Python floats: a NumPy float64 scalar would make every in-place update of
         # a float32 vector compute in float64 (NEP 50).
         self.learning_rate = float(learning_rate_init)
         self.weight_decay = float(weight_decay)
         self.n_weights = n_weights
+        # Per-parameter factors (parameter groups), None when all are 1: the
+        # step is multiplied by lr_factors, the decay by decay_factors.
+        self.lr_factors = lr_factors
+        self.decay_factors = decay_factors
+        self._decay_scratch = None if decay_factors is None else np.empty_like(decay_factors)
 
     def decay_weights(self, params):
-        """W := (1 − β) W on the weight prefix (biases are not decayed)."""
-        if self.weight_decay:
+        """W := (1 − β) W on the weight prefix (biases are not decayed).
+
+        With ``decay_factors`` d: p := p − β d ⊙ p on every parameter.
+        """
+        if not self.weight_decay:
+            return
+        if self.decay_factors is None:
             params[: self.n_weights] *= 1.0 - self.weight_decay
+        else:
+            decay = np.multiply(self.decay_factors, self.weight_decay, out=self._decay_scratch)
+            decay *= params
+            params -= decay
 
     def state(self):
         """The state to carry between calls: plain arrays and numbers."""
@@ -61,8 +77,10 @@ class SGD(Optimizer):
         momentum=0.9,
         nesterov=True,
         weight_decay=0.0,
+        lr_factors=None,
+        decay_factors=None,
     ):
-        super().__init__(n_weights, learning_rate_init, weight_decay)
+        super().__init__(n_weights, learning_rate_init, weight_decay, lr_factors, decay_factors)
         self.momentum = float(momentum)
         self.nesterov = nesterov
         self.velocity = np.zeros_like(params)
@@ -73,6 +91,8 @@ class SGD(Optimizer):
         The gradient is consumed: its buffer is reused as scratch space.
         """
         lr_grad = np.multiply(grad, self.learning_rate, out=grad)
+        if self.lr_factors is not None:
+            lr_grad *= self.lr_factors
         self.decay_weights(params)
         if self.momentum == 0:
             params -= lr_grad
@@ -112,8 +132,10 @@ class Adam(Optimizer):
         beta_2=0.999,
         epsilon=1e-8,
         weight_decay=0.0,
+        lr_factors=None,
+        decay_factors=None,
     ):
-        super().__init__(n_weights, learning_rate_init, weight_decay)
+        super().__init__(n_weights, learning_rate_init, weight_decay, lr_factors, decay_factors)
         self.beta_1 = float(beta_1)
         self.beta_2 = float(beta_2)
         self.epsilon = float(epsilon)
@@ -140,6 +162,8 @@ class Adam(Optimizer):
         np.divide(M, s, out=s)
         step_size = self.learning_rate * math.sqrt(1.0 - b2**self.t) / (1.0 - b1**self.t)
         s *= step_size * (1.0 - b1) / root
+        if self.lr_factors is not None:
+            s *= self.lr_factors
         self.decay_weights(params)
         params -= s
 
@@ -166,6 +190,8 @@ def make_optimizer(solver, network, params):
         n_weights=network.n_weights,
         learning_rate_init=params["learning_rate_init"],
         weight_decay=params["weight_decay"],
+        lr_factors=getattr(network, "lr_factors", None),
+        decay_factors=getattr(network, "decay_factors", None),
     )
     if solver == "sgd":
         return SGD(momentum=params["momentum"], nesterov=params["nesterovs_momentum"], **common)

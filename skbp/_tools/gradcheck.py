@@ -47,28 +47,35 @@ def _final_estimator(model, X):
 def _network_from_estimator(estimator, dtype=np.float64):
     """A Network holding the fitted estimator's weights, computing in ``dtype``."""
     check_is_fitted(estimator)
+    if hasattr(estimator, "_fitted_network"):  # estimators with front layers or α
+        return estimator._fitted_network(dtype)
     sizes = [estimator.coefs_[0].shape[0]] + [c.shape[1] for c in estimator.coefs_]
     network = Network(sizes, estimator.activation, estimator._output_layer(), dtype)
     network.set_parameters(estimator.coefs_, estimator.intercepts_)
     return network
 
 
-def _central_differences(network, ws, Y, sample_weight, penalty, masks, indices, epsilon):
+def _central_differences(network, ws, Y, sample_weight, penalty, masks, indices, epsilon, X=None):
     """(C(θ + ε e_i) − C(θ − ε e_i)) / 2ε for each parameter index i.
 
     Perturbing w^l_jk (or b^l_j) changes only the net input z^l_j of unit j in
     layer l, so the forward pass restarts there: column j of Z^l is recomputed,
     layer l + 1 gets the rank-1 correction Δa_j w^{l+1}_j, and only the layers
-    above run in full.  ``ws`` holds the unperturbed forward pass.
+    above run in full (the network's own forward code).  ``ws`` holds the
+    unperturbed forward pass.  Front-layer parameters and the α of parametric
+    activations are checked with a full forward pass each (over ``X``).
     """
     coef_layer, unit_in, unit_out, is_bias = _parameter_coordinates(network)
     n = Y.shape[0]
     Z = [z[:n].copy() for z in ws.z]
+    top = network.n_layers - 1
+    A = [network.activate(layer, Z[layer].copy()) for layer in range(top)]
     inputs = [x.tocsc() if sp.issparse(x) else x for x in ws.inputs]
     ones = np.ones(n)
-    top = network.n_layers - 1
     params = network.params
     numeric = np.empty(len(indices))
+    full_pass = Workspace(network, n)
+    weight_sum = n if sample_weight is None else float(sample_weight.sum())
 
     def cost(layer, j, z_j):
         """The cost when unit j of ``layer`` has net input z_j (the others as before)."""
@@ -76,23 +83,28 @@ def _central_differences(network, ws, Y, sample_weight, penalty, masks, indices,
             z = Z[top].copy()
             z[:, j] = z_j
         else:
-            a = network.activation
-            change = a.forward(z_j) - a.forward(Z[layer][:, j])
+            z = Z[layer].copy()
+            z[:, j] = z_j
+            change = network.activate(layer, z)[:, j] - A[layer][:, j]
             if masks is not None and masks[layer + 1] is not None:
                 change = change * masks[layer + 1][:, j]
             z = Z[layer + 1] + np.outer(change, network.coefs[layer + 1][j])
-            for m in range(layer + 1, top):
-                below = a.forward(z)
-                if masks is not None and masks[m + 1] is not None:
-                    below = below * masks[m + 1]
-                z = below @ network.coefs[m + 1] + network.intercepts[m + 1]
+            z = network.logits_from(layer + 1, z, masks)
         value = network.output.fn(z, Y, sample_weight)
         if penalty is not None:
-            weight_sum = n if sample_weight is None else float(sample_weight.sum())
             value += penalty.value(network.weights) / weight_sum
         return value
 
     for k, i in enumerate(indices):
+        saved = params[i]
+        if i >= network.n_dense:
+            params[i] = saved + epsilon
+            plus = network.loss(X, Y, sample_weight, penalty, full_pass, masks)
+            params[i] = saved - epsilon
+            minus = network.loss(X, Y, sample_weight, penalty, full_pass, masks)
+            params[i] = saved
+            numeric[k] = (plus - minus) / (2 * epsilon)
+            continue
         layer, j = coef_layer[i], unit_out[i]
         if is_bias[i]:
             column = ones
@@ -100,7 +112,6 @@ def _central_differences(network, ws, Y, sample_weight, penalty, masks, indices,
             column = inputs[layer][:, unit_in[i]].toarray().ravel()
         else:
             column = inputs[layer][:, unit_in[i]]
-        saved = params[i]
         params[i] = saved + epsilon
         plus = cost(layer, j, Z[layer][:, j] + epsilon * column)
         params[i] = saved - epsilon
@@ -125,6 +136,14 @@ def _parameter_coordinates(network):
         unit_in.append(np.full(intercept.size, -1))
         unit_out.append(np.arange(intercept.size))
         is_bias.append(np.ones(intercept.size, bool))
+    # Front layers and α: one "layer" label each, after the dense layers.
+    extra = [layer.n_params for layer in network.front]
+    extra += [alpha.size for alpha in network.alphas or ()]
+    for label, size in enumerate(extra, start=network.n_layers):
+        layers.append(np.full(size, label))
+        unit_in.append(np.full(size, -1))
+        unit_out.append(np.full(size, -1))
+        is_bias.append(np.zeros(size, bool))
     return tuple(np.concatenate(parts) for parts in (layers, unit_in, unit_out, is_bias))
 
 
@@ -234,7 +253,9 @@ def check_gradients(
     if max_params is not None and max_params < indices.size:
         rng = np.random.RandomState(random_state)
         indices = np.sort(rng.choice(indices.size, max_params, replace=False))
-    numeric = _central_differences(network, ws, Y, sample_weight, regularizer, masks, indices, epsilon)
+    numeric = _central_differences(
+        network, ws, Y, sample_weight, regularizer, masks, indices, epsilon, X
+    )
 
     layer_of = _parameter_coordinates(network)[0][indices]
     g = backprop[indices]

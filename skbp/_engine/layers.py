@@ -1,0 +1,203 @@
+"""Feature-wise layers with their own parameters, in front of the dense stack.
+
+A front layer maps the batch X (one row per sample) to the input A⁰ of the
+first dense layer.  Its parameters live in the network's flat ``params``
+vector like every weight and bias (views bound by :meth:`bind`), so the
+optimizers, L-BFGS, weight decay and the learning-rate factors treat them as
+any other parameter.  Each layer has
+
+* ``build(n_in, dtype) -> n_out``: fixes its widths, once, in the network;
+* ``forward(x, cache) -> out``: the forward pass; ``cache`` (a dict, or None
+  for prediction) keeps what the backward pass needs;
+* ``backward(delta, cache, input_delta) -> delta_in``: with δ = ∂C/∂out for
+  every sample (the batch-mean weights already folded in, as BP1 does), adds
+  nothing to the network's other gradients, fills its own ``∂C/∂θ`` views and
+  returns ∂C/∂x when ``input_delta`` (only a layer below needs it);
+* ``group``: the name of its parameter group for the learning-rate and
+  weight-decay factors (:meth:`skbp._engine.network.Network.set_group_factors`).
+
+The derivations, in the lecture's notation, are in the user guide's
+"Tabular engine" page.
+"""
+
+import math
+
+import numpy as np
+
+_TWO_PI = 2.0 * math.pi
+
+
+class FrontLayer:
+    """Shared plumbing: widths, parameter views, gradient views."""
+
+    group = None
+
+    def build(self, n_in, dtype):
+        self.n_in = int(n_in)
+        self.dtype = np.dtype(dtype)
+        self.n_out = self._build()
+        return self.n_out
+
+    @property
+    def shapes(self):
+        """Shapes of the layer's parameter arrays, in their order in ``params``."""
+        raise NotImplementedError
+
+    @property
+    def n_params(self):
+        return sum(math.prod(shape) for shape in self.shapes)
+
+    def bind(self, params, grads):
+        """Take ``params`` / ``grads`` (1-d views of n_params entries) as storage."""
+        self.params, self.grads = [], []
+        start = 0
+        for shape in self.shapes:
+            size = math.prod(shape)
+            self.params.append(params[start : start + size].reshape(shape))
+            self.grads.append(grads[start : start + size].reshape(shape))
+            start += size
+
+    @staticmethod
+    def _check_dense(x):
+        if not isinstance(x, np.ndarray):
+            raise TypeError(
+                "Feature-wise layers need a dense input array; got "
+                f"{type(x).__name__}. Densify the data (e.g. X.toarray())."
+            )
+
+
+class FeatureScaling(FrontLayer):
+    """Learned per-feature scaling a = x ⊙ s, s initialized to 1.
+
+    Backward, per sample: ∂C/∂s = Σ_n δ_n ⊙ x_n and ∂C/∂x = δ ⊙ s.
+    """
+
+    group = "scaling"
+
+    def _build(self):
+        return self.n_in
+
+    @property
+    def shapes(self):
+        return [(self.n_in,)]
+
+    def initialize(self, rng):
+        self.params[0][...] = 1.0
+
+    def forward(self, x, cache=None):
+        self._check_dense(x)
+        if cache is not None:
+            cache["x"] = x
+        return x * self.params[0]
+
+    def backward(self, delta, cache, input_delta):
+        # Σ_n δ_nj x_nj without a (n, d) temporary.
+        np.einsum("nj,nj->j", delta, cache["x"], out=self.grads[0])
+        return delta * self.params[0] if input_delta else None
+
+
+class PeriodicEmbedding(FrontLayer):
+    """RealMLP's "PBLD" numerical embedding of the continuous columns.
+
+    For each continuous column j (``columns``) and sample x:
+
+        u_jk = 2π w_jk x_j + b_jk                   k = 1..K  (K = n_frequencies)
+        e_jd = Σ_k cos(u_jk) V_jkd + c_jd           d = 1..D  (D = n_dims)
+
+    (Periodic, Bias in the cosine, Linear map per feature, Densenet: the raw
+    value is kept.)  The output is [x, e_1, …, e_J]: every input column as it
+    came (the raw values, and the other columns passed through), then the
+    J·D embedding values, feature after feature.  Initialization as RealMLP:
+    w ~ N(0, σ²) (σ = ``sigma``: low frequencies for smoothly clipped inputs
+    in (−3, 3)), b ~ U(−π, π), V and c ~ U(−1/√K, 1/√K).  All features are
+    processed at once: the per-feature maps are one batched matrix product
+    over a (J, n, K) array, no loop over columns.
+
+    Backward, with Δe the error of e (from the dense layer above):
+    ∂C/∂c_j = Σ_n Δe_nj, ∂C/∂V_j = cos(U_j)ᵀ Δe_j, ΔU_j = −sin(U_j) ⊙ (Δe_j V_jᵀ),
+    ∂C/∂b_j = Σ_n ΔU_nj, ∂C/∂w_jk = Σ_n ΔU_njk 2π x_nj, and the input error of
+    column j adds Σ_k ΔU_njk 2π w_jk to the error passed through.
+    """
+
+    group = "embedding"
+
+    def __init__(self, columns, n_frequencies=16, n_dims=3, sigma=0.1):
+        self.columns = columns
+        self.n_frequencies = n_frequencies
+        self.n_dims = n_dims
+        self.sigma = sigma
+
+    def _build(self):
+        columns = np.asarray(self.columns, dtype=np.intp).ravel()
+        if columns.size and (columns.min() < 0 or columns.max() >= self.n_in):
+            raise ValueError(
+                f"The embedded columns must be indices in [0, {self.n_in}); got "
+                f"{columns.tolist()}."
+            )
+        if np.unique(columns).size != columns.size:
+            raise ValueError(f"The embedded columns must be distinct; got {columns.tolist()}.")
+        for name in ("n_frequencies", "n_dims"):
+            if int(getattr(self, name)) < 1:
+                raise ValueError(f"{name} must be a positive integer; got {getattr(self, name)!r}.")
+        self.index = columns
+        return self.n_in + columns.size * int(self.n_dims)
+
+    @property
+    def shapes(self):
+        j, k, d = self.index.size, int(self.n_frequencies), int(self.n_dims)
+        return [(j, k), (j, k), (j, k, d), (j, d)]  # w, b, V, c
+
+    def initialize(self, rng):
+        w, b, V, c = self.params
+        bound = 1.0 / math.sqrt(int(self.n_frequencies))
+        w[...] = rng.normal(0.0, self.sigma, w.shape)
+        b[...] = rng.uniform(-math.pi, math.pi, b.shape)
+        V[...] = rng.uniform(-bound, bound, V.shape)
+        c[...] = rng.uniform(-bound, bound, c.shape)
+
+    def forward(self, x, cache=None):
+        self._check_dense(x)
+        w, b, V, c = self.params
+        n, j = x.shape[0], self.index.size
+        out = np.empty((n, self.n_out), dtype=np.result_type(x, w))
+        out[:, : self.n_in] = x
+        if j == 0:
+            return out
+        # (J, n, K): feature-major, so each feature's n × K block is contiguous
+        # for the batched product with its K × D map.
+        xj = np.ascontiguousarray(x[:, self.index].T)
+        u = np.multiply(xj[:, :, np.newaxis], _TWO_PI * w[:, np.newaxis, :])
+        u += b[:, np.newaxis, :]
+        cos_u = np.cos(u)
+        e = np.matmul(cos_u, V)  # (J, n, D)
+        e += c[:, np.newaxis, :]
+        out[:, self.n_in :] = e.transpose(1, 0, 2).reshape(n, -1)
+        if cache is not None:
+            cache.update(xj=xj, u=u, cos_u=cos_u)
+        return out
+
+    def backward(self, delta, cache, input_delta):
+        w, b, V, c = self.params
+        gw, gb, gV, gc = self.grads
+        n, j = delta.shape[0], self.index.size
+        if j == 0:
+            return np.array(delta[:, : self.n_in]) if input_delta else None
+        xj, u, cos_u = cache["xj"], cache["u"], cache["cos_u"]
+        delta_e = np.ascontiguousarray(delta[:, self.n_in :].reshape(n, j, -1).transpose(1, 0, 2))
+        np.sum(delta_e, axis=1, out=gc)
+        np.matmul(cos_u.transpose(0, 2, 1), delta_e, out=gV)
+        delta_u = np.matmul(delta_e, V.transpose(0, 2, 1))  # ∂C/∂cos(U), (J, n, K)
+        delta_u *= np.sin(u)
+        np.negative(delta_u, out=delta_u)
+        np.sum(delta_u, axis=1, out=gb)
+        np.einsum("jnk,jn->jk", delta_u, xj, out=gw)
+        gw *= _TWO_PI
+        if not input_delta:
+            return None
+        delta_in = np.array(delta[:, : self.n_in])
+        delta_in[:, self.index] += _TWO_PI * np.einsum("jnk,jk->nj", delta_u, w)
+        return delta_in
+
+
+#: The front layers by name (the estimators' and the docs' list).
+FRONT_LAYERS = {"embedding": PeriodicEmbedding, "scaling": FeatureScaling}
