@@ -9,12 +9,15 @@ Public API:
 * :func:`check_gradients` — backprop vs. central finite differences;
 * :func:`trace_backprop` — every quantity of BP1–BP4 for a few samples;
 * :class:`TrainingCurveDisplay` — plot a model's per-epoch history;
-* :class:`LayerDiagnosticsDisplay` — plot the per-layer statistics of ``monitor_layers``.
+* :class:`LayerDiagnosticsDisplay` — plot the per-layer statistics of ``monitor_layers``;
+* :class:`SmoothClipScaler` — robust scaling with smooth clipping;
+* :class:`TabularEncoder` — a raw table (numeric, categorical, missing values) as floats.
 """
 
 from ._estimators.classifier import BackpropMLPClassifier
 from ._estimators.regressor import BackpropMLPRegressor
 from ._estimators.tabular import TabularMLPClassifier, TabularMLPRegressor
+from ._estimators.tabular_encoding import SmoothClipScaler, TabularEncoder
 from ._tools.gradcheck import check_gradients
 from ._tools.trace import trace_backprop
 
@@ -24,6 +27,8 @@ __all__ = [
     "BackpropMLPClassifier",
     "BackpropMLPRegressor",
     "LayerDiagnosticsDisplay",
+    "SmoothClipScaler",
+    "TabularEncoder",
     "TabularMLPClassifier",
     "TabularMLPRegressor",
     "TrainingCurveDisplay",
