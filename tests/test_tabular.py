@@ -243,8 +243,10 @@ def test_classifier_learns_from_a_raw_pandas_table_with_categories_and_nan():
 def test_polars_gives_the_model_pandas_gives():
     pl = pytest.importorskip("polars")
     X, y = _raw_table()
-    X_polars = pl.from_pandas(X.astype({"colour": str}))
     X_pandas = X.astype({"colour": object})
+    X_polars = pl.DataFrame(
+        {name: [None if pd.isna(v) else v for v in X_pandas[name]] for name in X_pandas.columns}
+    )
     from_pandas = _fitted(TabularMLPClassifier, X_pandas, y, max_iter=5)
     from_polars = _fitted(TabularMLPClassifier, X_polars, y, max_iter=5)
     np.testing.assert_allclose(
@@ -290,12 +292,19 @@ def test_regressor_learns_the_target_in_its_units_and_clips_to_its_range():
     assert not np.array_equal(unclipped.predict(far), prediction)
 
 
-def test_standardizing_the_target_is_what_lets_a_large_target_train():
+def test_the_standardized_target_makes_the_model_equivariant_to_its_units():
+    # Trained on (y − mean) / std, a model of a·y + b is the model of y in other
+    # units: its predictions are a·prediction + b (to rounding).
+    # (No validation split: its duplicate groups hash the target's bits.)
     X, y = load_diabetes(return_X_y=True)
-    y = y * 1000.0
-    raw = _fitted(TabularMLPRegressor, X, y, max_iter=30, standardize_target=False)
-    standardized = _fitted(TabularMLPRegressor, X, y, max_iter=30)
-    assert standardized.score(X, y) > raw.score(X, y) + 0.1
+    params = dict(max_iter=5, dtype="float64", validation_fraction=0.0)
+    reg = _fitted(TabularMLPRegressor, X, y, **params)
+    shifted = _fitted(TabularMLPRegressor, X, 1000.0 * y + 1e6, **params)
+    np.testing.assert_allclose(shifted.predict(X), 1000.0 * reg.predict(X) + 1e6, rtol=1e-9)
+    raw = _fitted(
+        TabularMLPRegressor, X, 1000.0 * y + 1e6, **params, standardize_target=False
+    )
+    assert not np.allclose(raw.predict(X), shifted.predict(X), rtol=1e-3)
 
 
 # ------------------------------------------------------------ ingredients
@@ -340,7 +349,9 @@ def test_float32_by_default_float64_on_request():
 
 
 def test_label_smoothing_makes_the_model_less_confident():
-    X, y = make_classification(300, 5, n_informative=4, class_sep=3.0, random_state=0)
+    X, y = make_classification(
+        300, 5, n_informative=4, n_redundant=0, class_sep=3.0, random_state=0
+    )
     sharp = _fitted(TabularMLPClassifier, X, y, max_iter=40, label_smoothing=0.0)
     smooth = _fitted(TabularMLPClassifier, X, y, max_iter=40, label_smoothing=0.2)
     assert smooth.predict_proba(X).max() < sharp.predict_proba(X).max()
@@ -399,7 +410,7 @@ def test_class_weight_and_sample_weight_shift_the_decisions():
     plain = _fitted(TabularMLPClassifier, X, y, max_iter=20)
     balanced = _fitted(TabularMLPClassifier, X, y, max_iter=20, class_weight="balanced")
     assert (balanced.predict(X) == 1).sum() > (plain.predict(X) == 1).sum()
-    weighted = TabularMLPClassifier(**SMALL, random_state=0, max_iter=20).fit(
+    weighted = TabularMLPClassifier(**{**SMALL, "max_iter": 20}, random_state=0).fit(
         X, y, sample_weight=np.where(y == 1, 9.0, 1.0)
     )
     assert (weighted.predict(X) == 1).sum() > (plain.predict(X) == 1).sum()
@@ -450,7 +461,8 @@ def test_callbacks_see_every_epoch_and_get_the_model_fit_returns():
 
     X, y = _raw_table()
     monitor = ScoringMonitor(scoring="accuracy")
-    clf = TabularMLPClassifier(**SMALL, random_state=0, max_iter=8).set_callbacks(monitor)
+    clf = TabularMLPClassifier(**{**SMALL, "max_iter": 8}, random_state=0)
+    clf.set_callbacks(monitor)
     clf.fit(X, y)
     rows = monitor.get_logs().data
     assert [row["task_name"] for row in rows].count("epoch") == 8

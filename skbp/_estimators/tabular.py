@@ -41,17 +41,17 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import (
     _check_feature_names,
-    _check_sample_weight,
     _check_n_features,
     _check_y,
     check_array,
     check_consistent_length,
     check_is_fitted,
     column_or_1d,
-    has_fit_parameter,
 )
 
 from .._engine.activations import ACTIVATIONS
+from .._engine.initializers import initialize_from_data
+from .._engine.layers import FeatureScaling, PeriodicEmbedding
 from .._engine.hooks import (
     EpochBudget,
     History,
@@ -154,14 +154,25 @@ class _TabularMLP:
         return X
 
     def _validate_X_y(self, X, y, *, incremental, reset, y_numeric=False):
-        """Validate y and the raw table X, and encode X with ``encoder_`` (fitted by ``_fit``)."""
+        """Validate y and the raw table X, and encode X (fitting ``encoder_`` when ``reset``)."""
         if y is None:
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y is None."
             )
         X = self._check_table(X, reset)
         y = _check_y(y, multi_output=True, y_numeric=y_numeric, estimator=self)
-        X = self.encoder_.transform(X)
+        if reset:
+            # fit_transform, not fit then transform: target-encoded columns of the
+            # training rows are cross-fitted, so the network does not learn from
+            # encodings that saw each row's own target.
+            self.encoder_ = TabularEncoder(
+                categorical_features=self.categorical_features,
+                dtype=np.dtype(self.dtype),
+                random_state=self.random_state,
+            )
+            X = self.encoder_.fit_transform(X, y)
+        else:
+            X = self.encoder_.transform(X)
         check_consistent_length(X, y)
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
@@ -170,17 +181,6 @@ class _TabularMLP:
     def _validate_predict_data(self, X):
         check_is_fitted(self)
         return self.encoder_.transform(self._check_table(X, reset=False))
-
-    def _fit_encoder(self, X, y, sample_weight):
-        """Fit ``encoder_`` on the raw table (with the sample weights when it takes them)."""
-        X = self._check_table(X, reset=True)
-        self.encoder_ = TabularEncoder(
-            categorical_features=self.categorical_features, dtype=np.dtype(self.dtype)
-        )
-        params = {}
-        if sample_weight is not None and has_fit_parameter(self.encoder_, "sample_weight"):
-            params["sample_weight"] = _check_sample_weight(sample_weight, X, ensure_non_negative=True)
-        self.encoder_.fit(X, **params)
 
     def _check_partial_fit(self):
         # A stream of batches cannot fit the encoder nor run a schedule's budget.
@@ -197,28 +197,18 @@ class _TabularMLP:
         front = []
         columns = getattr(self.encoder_, "continuous_columns_", ())
         if self.numerical_embedding == "pbld" and len(columns):
-            from .._engine.layers import PeriodicEmbedding
-
             front.append(PeriodicEmbedding(np.asarray(columns)))
         if self.feature_scaling:
-            from .._engine.layers import FeatureScaling
-
             front.append(FeatureScaling())
-        extras = {}
-        if front:
-            extras["front"] = front
-        if self.parametric_activation:
-            extras["parametric_activation"] = True
-        layer_sizes = (n_features, *hidden, self.n_outputs_)
-        return Network(layer_sizes, self.activation, self._output_layer(), dtype, **extras)
+        return Network(
+            (n_features, *hidden, self.n_outputs_), self.activation, self._output_layer(), dtype,
+            front=front, parametric_activation=self.parametric_activation,
+        )
 
     def _initialize(self, network, X_train, rng):
         """Random draws, then RealMLP's data-driven rescaling and biases, then group factors."""
-        initializer = "normal" if self.data_driven_init else "auto"
         if self.data_driven_init:
-            from .._engine.initializers import initialize_from_data
-
-            network.initialize(rng, initializer, 1.0)
+            network.initialize(rng, "normal", 1.0)
             rows = rng.permutation(X_train.shape[0])[:_INIT_ROWS]
             initialize_from_data(network, X_train[np.sort(rows)], rng)
         else:
@@ -234,8 +224,10 @@ class _TabularMLP:
             fan_in_power=0.5 if self.parametrization == "ntk" else 0.0,
         )
 
-    def _layer_params_slice(self, network):
-        return slice(network.n_weights + sum(network.layer_sizes[1:]), None)
+    @staticmethod
+    def _layer_params_slice(network):
+        """Where ``layer_params_`` lives in the flat vector: after the dense layers."""
+        return slice(network.n_dense, None)
 
     # ------------------------------------------------------------------ fit
     def _fit(self, X, y, sample_weight=None, incremental=False):
@@ -247,8 +239,7 @@ class _TabularMLP:
                 f"validation_fraction must be in (0, 1); got {self.validation_fraction!r}."
             )
         first_pass = not (self.warm_start and hasattr(self, "coefs_"))
-        if first_pass:
-            self._fit_encoder(X, y, sample_weight)
+        raw_X = X  # what scikit-learn's callbacks score the fitted estimator on
         data = self._validate_training_data(X, y, sample_weight, incremental=False, reset=first_pass)
         X = data.X
         rng = check_random_state(self.random_state)
@@ -297,7 +288,7 @@ class _TabularMLP:
         callbacks = None
         if wants_callbacks(self):
             callbacks = SklearnCallbacks(
-                self, data.X, data.y, data.frequency,
+                self, raw_X, data.y, data.frequency,
                 max_subtasks=self.max_iter, subtask_name="epoch",
             )
         printer = self._printer(X, network.layer_sizes, validation is not None)
