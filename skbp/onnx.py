@@ -61,12 +61,27 @@ from ._estimators.regressor import BackpropMLPRegressor
 
 __all__ = ["to_onnx"]
 
-#: The ONNX operator of each hidden activation of skbp that has one.
+def _selu(scope, container, z):
+    # The attributes are float32: |error| ≲ 1e-7 relative, also for double models.
+    selu = ACTIVATIONS["selu"]
+    return _node(scope, container, "Selu", [z], alpha=selu.alpha, gamma=selu.scale)
+
+
+def _mish(scope, container, z):
+    # z · tanh(softplus(z)): the Mish operator exists only from opset 18 on.
+    softplus = _node(scope, container, "Softplus", [z])
+    return _node(scope, container, "Mul", [z, _node(scope, container, "Tanh", [softplus])])
+
+
+#: The ONNX operator of each hidden activation of skbp that has one (or the
+#: function adding its nodes).
 _ONNX_ACTIVATIONS = {
     "identity": "Identity",
     "logistic": "Sigmoid",
     "tanh": "Tanh",
     "relu": "Relu",
+    "selu": _selu,
+    "mish": _mish,
 }
 
 _TENSOR_TYPES = {np.dtype(np.float32): FloatTensorType, np.dtype(np.float64): DoubleTensorType}
@@ -126,7 +141,12 @@ def _mlp_logits(scope, operator, container):
         weights = _constant(scope, container, f"coefficient{layer}", coef)
         bias = _constant(scope, container, f"intercept{layer}", intercept)
         z = _node(scope, container, "Gemm", [a, weights, bias])
-        a = _node(scope, container, hidden_op, [z]) if layer < last else z
+        if layer == last:
+            a = z
+        elif callable(hidden_op):
+            a = hidden_op(scope, container, z)
+        else:
+            a = _node(scope, container, hidden_op, [z])
     return a
 
 
