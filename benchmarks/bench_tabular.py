@@ -136,7 +136,10 @@ def _backprop(task, seed, threads, max_iter, X):
 
 
 def _hgb(task, seed, threads, max_iter, X):
-    from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+    from sklearn.ensemble import (
+        HistGradientBoostingClassifier,
+        HistGradientBoostingRegressor,
+    )
 
     cls = HistGradientBoostingClassifier if _is_classification(task) else HistGradientBoostingRegressor
     return cls(categorical_features="from_dtype", random_state=seed)
@@ -175,7 +178,12 @@ MODELS = {
 
 def _scores(task, model, X_test, y_test):
     """(metrics dict, predict seconds) of a fitted model on the test part."""
-    from sklearn.metrics import accuracy_score, mean_squared_error, r2_score, roc_auc_score
+    from sklearn.metrics import (
+        accuracy_score,
+        mean_squared_error,
+        r2_score,
+        roc_auc_score,
+    )
 
     start = time.perf_counter()
     prediction = model.predict(X_test)
@@ -408,6 +416,12 @@ def rst_report(summary, data_sets_info):
     return "\n".join(out) + "\n"
 
 
+def _mean_error(records):
+    """Mean of 1 − accuracy (classification) or of the RMSE (regression)."""
+    metric, higher = _primary(records[0]["task"])
+    return float(np.mean([(1.0 - r[metric]) if higher else r[metric] for r in records]))
+
+
 def ablation_report(records):
     """Mean error per ablation variant relative to TabularMLP's defaults, per data set."""
     rows = [r for r in records if r["model"] == "tabular"]
@@ -421,10 +435,9 @@ def ablation_report(records):
             mine = [r for r in rows if r["data_set"] == name and r["variant"] == variant]
             if not base or not mine:
                 continue
-            metric, higher = _primary(base[0]["task"])
-            error = lambda rs: np.mean([(1 - r[metric]) if higher else r[metric] for r in rs])  # noqa: E731
-            if error(base) > 0:
-                changes.append(100.0 * (error(mine) / error(base) - 1.0))
+            base_error, error = _mean_error(base), _mean_error(mine)
+            if base_error > 0:
+                changes.append(100.0 * (error / base_error - 1.0))
         table[variant] = {
             "error_change_pct": float(np.mean(changes)) if changes else None,
             "n_data_sets": len(changes),
