@@ -101,10 +101,11 @@ def test_flat_cos_is_flat_then_anneals_to_zero():
 
 
 def test_shaped_rate_is_evaluated_at_the_middle_of_each_epoch_from_its_start():
-    schedule = Shaped(0.1, max_iter=10, start_epoch=5, shape="coslog4")
+    schedule = Shaped(0.1, max_iter=10, origin=5, shape="coslog4")
     assert schedule.rate(5, 0) == pytest.approx(0.1 * SHAPES["coslog4"](0.05))
     assert schedule.rate(14, 0) == pytest.approx(0.1 * SHAPES["coslog4"](0.95))
     assert all(schedule.rate(e, 0) > 0 for e in range(5, 15))
+    assert schedule.rate(15, 0) == schedule.rate(5, 0)  # a stream starts over
     assert progress(9, 10) == 0.95
 
 

@@ -278,7 +278,7 @@ class _TabularMLP:
         run.optimizer = optimizer
         # Each fit runs its schedules from their start (a warm start included).
         schedule = Shaped(
-            self.learning_rate_init, max_iter=self.max_iter, start_epoch=len(self.history_),
+            self.learning_rate_init, max_iter=self.max_iter, origin=len(self.history_),
             shape=self.learning_rate,
         )
         if self.early_stopping is not False:
