@@ -445,6 +445,20 @@ def test_a_pickled_model_predicts_as_the_original():
     np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
 
 
+def test_skops_loads_a_model_trusting_only_public_classes(tmp_path):
+    sio = pytest.importorskip("skops.io")
+    X, y = _raw_table()
+    clf = _fitted(TabularMLPClassifier, X, y, max_iter=3)
+    path = tmp_path / "model.skops"
+    sio.dump(clf, path)
+    public = {"skbp.TabularMLPClassifier", "skbp.TabularEncoder", "skbp.SmoothClipScaler"}
+    untrusted = sio.get_untrusted_types(file=path)
+    assert {name.replace("._estimators.tabular_encoding", "").replace("._estimators.tabular", "")
+            for name in untrusted} <= public
+    loaded = sio.load(path, trusted=untrusted)
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+
+
 def test_random_state_gives_identical_fits():
     X, y = _raw_table()
     a = _fitted(TabularMLPClassifier, X, y, max_iter=3)
