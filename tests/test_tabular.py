@@ -9,7 +9,9 @@ warm start, callbacks, persistence, and learning against BackpropMLP's defaults.
 """
 
 import pickle
+import re
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -98,6 +100,12 @@ def test_flat_cos_is_flat_then_anneals_to_zero():
     values = [flat_cos(0.5 + k / 20) for k in range(11)]
     assert values[0] == pytest.approx(1.0) and values[-1] == pytest.approx(0.0, abs=1e-12)
     assert all(a > b for a, b in zip(values, values[1:]))
+
+
+def test_the_tabular_guide_tabulates_exactly_the_shapes():
+    text = (Path(__file__).resolve().parents[1] / "docs/user_guide/tabular.rst").read_text()
+    section = text[text.index("Schedules\n=========") : text.index("coslog4 is cosine")]
+    assert re.findall(r'\* - ``"(\w+)"``', section) == list(SHAPES)
 
 
 def test_shaped_rate_is_evaluated_at_the_middle_of_each_epoch_from_its_start():
