@@ -31,6 +31,7 @@ from skbp import (
     TabularEncoder,
     TabularMLPRegressor,
     check_gradients,
+    trace_backprop,
 )
 from skbp._engine.hooks import EpochHook, Hooks, ScheduledFactor, StoppingRule, TrainingRun
 from skbp._engine.losses import LogisticCrossEntropy, SoftmaxCrossEntropy
@@ -374,6 +375,18 @@ def test_label_smoothing_makes_the_model_less_confident():
     assert smooth.predict_proba(X).max() < sharp.predict_proba(X).max()
     # (1 − ε) + ε/K = 0.9 is the target of a sure row: the model does not go far past it.
     assert smooth.predict_proba(X).max() < 0.97
+
+
+@pytest.mark.parametrize("estimator_class", [TabularMLPClassifier, TabularMLPRegressor])
+def test_check_gradients_and_the_trace_work_on_a_fitted_estimator_and_a_raw_table(
+    estimator_class,
+):
+    X, labels = _raw_table(60)
+    y = labels if estimator_class is TabularMLPClassifier else np.nan_to_num(X["x"].to_numpy())
+    model = _fitted(estimator_class, X, y, max_iter=2, dtype="float64", hidden_layer_sizes=(6,))
+    assert check_gradients(model, X, y) < 1e-6
+    trace = trace_backprop(model, X[:2], y[:2])
+    assert len(trace.layers) == len(model.coefs_)
 
 
 # ----------------------------------------------- the estimator machinery

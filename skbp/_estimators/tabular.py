@@ -182,6 +182,10 @@ class _TabularMLP:
         check_is_fitted(self)
         return self.encoder_.transform(self._check_table(X, reset=False))
 
+    def _encode_features(self, X):
+        """The network's input for the raw table X (check_gradients and the trace use it)."""
+        return self._validate_predict_data(X)
+
     def _check_partial_fit(self):
         # A stream of batches cannot fit the encoder nor run a schedule's budget.
         raise AttributeError(

@@ -25,13 +25,13 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike
 from sklearn.utils import check_consistent_length
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from .._engine.losses import SoftmaxCrossEntropy, _Canonical
 from .._engine.network import Workspace, _layer_views
 from .._engine.regularization import make_penalty
 from .._estimators.base import BaseBackpropMLP
-from .gradcheck import _final_estimator, _network_from_estimator
+from .gradcheck import _estimator_penalty, _final_estimator, _network_from_estimator
 
 __all__ = ["trace_backprop"]
 
@@ -193,9 +193,13 @@ def _columns(rows):
 
 def _validated(estimator, X, y):
     """Dense X and encoded targets Y, both 2-D and in the dtype of the weights."""
-    X = validate_data(
-        estimator, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False
-    )
+    if hasattr(estimator, "_encode_features"):  # already encoded by _final_estimator
+        X = check_array(X, dtype=(np.float64, np.float32))
+    else:
+        X = validate_data(
+            estimator, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32),
+            reset=False,
+        )
     X = X.toarray() if sp.issparse(X) else X
     y = np.asarray(y)
     check_consistent_length(X, y)
@@ -328,7 +332,7 @@ def trace_backprop(model, X: ArrayLike, y: ArrayLike, *, penalty: bool = False) 
     cost = loss.per_sample(ws.z[top][:n], Y)
 
     penalty_grads = [np.zeros_like(coef) for coef in network.coefs]
-    regularizer = make_penalty(estimator.penalty, estimator.alpha, estimator.l1_ratio)
+    regularizer = make_penalty(*_estimator_penalty(estimator))
     if penalty and regularizer is not None:
         flat = np.zeros(network.n_weights, network.dtype)
         regularizer.add_gradient(flat, network.weights, 1.0 / n)
