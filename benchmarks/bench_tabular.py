@@ -565,6 +565,7 @@ def main(argv=None):
         "splits": args.splits,
         "max_iter": args.max_iter,
         "machine": machine_info(getattr(skbp, "__version__", "unknown")),
+        "skbp_location": str(Path(skbp.__file__).parent),  # which checkout was measured
         "records": _load_records(args.out) if args.resume else [],
         "data_sets": [],
     }
