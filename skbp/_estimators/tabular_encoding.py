@@ -834,7 +834,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         return out
 
     def get_feature_names_out(self, input_features=None):
-        """Names of the output columns.
+        """Get the names of the output columns.
 
         Parameters
         ----------
