@@ -268,9 +268,12 @@ def summarize(records, variant="defaults"):
     for name in data_sets:
         rows = [r for r in records if r["data_set"] == name]
         task = rows[0]["task"]
-        entry = {"task": task, "models": {}}
+        # Compare the models on the splits they all ran (a run may hold fewer splits).
+        split_sets = [{r["split"] for r in rows if r["model"] == m} for m in models]
+        common = set.intersection(*[s for s in split_sets if s]) if any(split_sets) else set()
+        entry = {"task": task, "splits": sorted(common), "models": {}}
         for model in models:
-            mine = [r for r in rows if r["model"] == model]
+            mine = [r for r in rows if r["model"] == model and r["split"] in common]
             if not mine:
                 continue
             stats = {"n_splits": len(mine)}
@@ -283,12 +286,8 @@ def summarize(records, variant="defaults"):
             entry["models"][model] = stats
         per_data_set[name] = entry
 
-    # Only data sets on which every model ran the same splits enter the aggregate.
-    complete = [
-        name for name, entry in per_data_set.items()
-        if set(entry["models"]) == set(models)
-        and len({s["n_splits"] for s in entry["models"].values()}) == 1
-    ]
+    # Only data sets on which every model ran enter the aggregate (on their common splits).
+    complete = [name for name, entry in per_data_set.items() if set(entry["models"]) == set(models)]
     aggregate = {model: {"ranks": [], "gaps": [], "relative_errors": [], "fit": 0.0, "predict": 0.0,
                          "fit_cpu": 0.0, "predict_cpu": 0.0, "n_fits": 0} for model in models}
     for name in complete:
