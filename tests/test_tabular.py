@@ -284,6 +284,16 @@ def test_unseen_categories_and_missing_values_at_predict_time():
     np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-6)
 
 
+def test_a_high_cardinality_column_is_target_encoded_from_the_target():
+    rng = np.random.RandomState(0)
+    shop = rng.randint(0, 40, 400)
+    X = pd.DataFrame({"shop": pd.Categorical(shop), "x": rng.randn(400)})
+    y = np.round(10 * np.sin(shop)) + 0.1 * rng.randn(400)  # a mean per shop
+    reg = _fitted(TabularMLPRegressor, X[:300], y[:300], max_iter=60)
+    assert reg.encoder_.encodings_[0] == "target"
+    assert reg.score(X[300:], y[300:]) > 0.9
+
+
 def test_explicit_categorical_features_on_a_numeric_array():
     rng = np.random.RandomState(0)
     codes = rng.randint(0, 4, 200)

@@ -130,6 +130,10 @@ _TABULAR_CONSTRAINTS = {
 class _TabularMLP:
     """The steps the tabular estimators do their own way (see the module docstring)."""
 
+    #: How the encoder's target encoding reads y (a regressor's whole-number
+    #: target is still continuous).
+    _target_type = "auto"
+
     # ------------------------------------------------------------ the table
     def _check_table(self, X, reset):
         """X's shape and column names as scikit-learn checks them; X itself stays raw."""
@@ -168,6 +172,7 @@ class _TabularMLP:
             self.encoder_ = TabularEncoder(
                 categorical_features=self.categorical_features,
                 dtype=self.dtype,  # a name: skops then trusts the encoder's params
+                target_type=self._target_type,
                 random_state=self.random_state,
             )
             X = self.encoder_.fit_transform(X, y)
@@ -948,6 +953,8 @@ class TabularMLPRegressor(_TabularMLP, BackpropMLPRegressor):
             The fitted estimator.
         """
         return super().fit(X, y, sample_weight=sample_weight)
+
+    _target_type = "continuous"
 
     @property
     def loss(self):
