@@ -16,7 +16,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.base import clone
 from sklearn.datasets import load_diabetes, load_digits, make_classification
 from sklearn.model_selection import GridSearchCV, cross_val_score, train_test_split
 from sklearn.pipeline import make_pipeline
@@ -27,13 +26,19 @@ from sklearn.utils.validation import has_fit_parameter
 from skbp import (
     BackpropMLPClassifier,
     BackpropMLPRegressor,
-    TabularMLPClassifier,
     TabularEncoder,
+    TabularMLPClassifier,
     TabularMLPRegressor,
     check_gradients,
     trace_backprop,
 )
-from skbp._engine.hooks import EpochHook, Hooks, ScheduledFactor, StoppingRule, TrainingRun
+from skbp._engine.hooks import (
+    EpochHook,
+    Hooks,
+    ScheduledFactor,
+    StoppingRule,
+    TrainingRun,
+)
 from skbp._engine.losses import LogisticCrossEntropy, SoftmaxCrossEntropy
 from skbp._engine.network import Network
 from skbp._engine.optimizers import make_optimizer

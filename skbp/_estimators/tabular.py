@@ -50,8 +50,6 @@ from sklearn.utils.validation import (
 )
 
 from .._engine.activations import ACTIVATIONS
-from .._engine.initializers import initialize_from_data
-from .._engine.layers import FeatureScaling, PeriodicEmbedding
 from .._engine.hooks import (
     EpochBudget,
     History,
@@ -61,6 +59,8 @@ from .._engine.hooks import (
     StoppingRule,
     TrainingRun,
 )
+from .._engine.initializers import initialize_from_data
+from .._engine.layers import FeatureScaling, PeriodicEmbedding
 from .._engine.losses import make_loss
 from .._engine.network import Network
 from .._engine.optimizers import make_optimizer
