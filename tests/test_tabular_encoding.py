@@ -214,6 +214,19 @@ def test_many_levels_are_target_encoded_cross_fitted():
     np.testing.assert_allclose(unseen[0, 0], mean[0, 0])
 
 
+def test_skops_loads_a_fitted_encoder_trusting_only_public_classes():
+    sio = pytest.importorskip("skops.io")
+    frame, y = _high_cardinality()
+    frame["num"] = frame["num"].where(frame["num"] > -1.5)  # missing values
+    encoder = TabularEncoder(random_state=0).fit(frame, y)
+    data = sio.dumps(encoder)
+    assert sorted(sio.get_untrusted_types(data=data)) == [
+        "skbp.SmoothClipScaler", "skbp.TabularEncoder"
+    ]
+    loaded = sio.loads(data, trusted=["skbp.SmoothClipScaler", "skbp.TabularEncoder"])
+    np.testing.assert_array_equal(loaded.transform(frame), encoder.transform(frame))
+
+
 def test_target_encoding_matches_sklearn_for_multiclass():
     frame, y = _high_cardinality()
     y = y + (frame["num"].to_numpy() > 1)  # three classes

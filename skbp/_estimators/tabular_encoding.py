@@ -691,6 +691,10 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
             positions = [categorical_index.tolist().index(i) for i in target_index]
             self.target_encoder_ = _target_encoder(y, self.target_type, self.random_state)
             target_encoded = self.target_encoder_.fit_transform(categorical[:, positions], y)
+            # The splitter served the cross-fitting above and nothing after it; its
+            # fold count alone keeps the fitted encoder made of estimator types that
+            # skops trusts (a KFold object is not one of them).
+            self.target_encoder_.cv = getattr(self.target_encoder_.cv, "n_splits", 5)
             self.target_scaler_ = SmoothClipScaler(max_abs=self.max_abs).fit(target_encoded)
 
         self._layout()
