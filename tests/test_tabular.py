@@ -123,6 +123,19 @@ def test_shaped_rate_is_evaluated_at_the_middle_of_each_epoch_from_its_start():
     assert progress(9, 10) == 0.95
 
 
+@pytest.mark.parametrize("shape", ["coslog4", "flat_cos"])
+def test_backprop_estimators_take_the_shapes_as_learning_rate(shape):
+    X, y = make_classification(100, 5, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf = BackpropMLPClassifier(
+            hidden_layer_sizes=(8,), learning_rate=shape, learning_rate_init=0.01,
+            max_iter=8, random_state=0,
+        ).fit(X, y)
+    rates = [record["learning_rate"] for record in clf.history_]
+    assert rates == pytest.approx([0.01 * SHAPES[shape]((e + 0.5) / 8) for e in range(8)])
+
+
 def test_scheduled_factor_sets_the_value_of_each_epoch():
     seen = []
     hook = ScheduledFactor("flat_cos", 4, lambda run, factor: seen.append(factor))
