@@ -111,7 +111,7 @@ class PeriodicEmbedding(FrontLayer):
     w ~ N(0, σ²) (σ = ``sigma``: low frequencies for smoothly clipped inputs
     in (−3, 3)), b ~ U(−π, π), V and c ~ U(−1/√K, 1/√K).  All features are
     processed at once: the per-feature maps are one batched matrix product
-    over a (J, n, K) array, no loop over columns.
+    over a (J, K, n) array, no loop over columns.
 
     Backward, with Δe the error of e (from the dense layer above):
     ∂C/∂c_j = Σ_n Δe_nj, ∂C/∂V_j = cos(U_j)ᵀ Δe_j, ΔU_j = −sin(U_j) ⊙ (Δe_j V_jᵀ),
@@ -163,13 +163,14 @@ class PeriodicEmbedding(FrontLayer):
         out[:, : self.n_in] = x
         if j == 0:
             return out
-        # (J, n, K): feature-major, so each feature's n × K block is contiguous
-        # for the batched product with its K × D map.
-        xj = np.ascontiguousarray(x[:, self.index].T)
-        u = np.multiply(xj[:, :, np.newaxis], _TWO_PI * w[:, np.newaxis, :])
-        u += b[:, np.newaxis, :]
+        # Layout (J, K, n): the samples are the contiguous last axis, so every
+        # element-wise pass and every sum over the batch runs along long rows,
+        # and the J per-feature maps are batched matrix products.
+        xj = np.ascontiguousarray(x[:, self.index].T)  # (J, n)
+        u = np.multiply(_TWO_PI * w[:, :, np.newaxis], xj[:, np.newaxis, :])
+        u += b[:, :, np.newaxis]
         cos_u = np.cos(u)
-        e = np.matmul(cos_u, V)  # (J, n, D)
+        e = np.matmul(cos_u.transpose(0, 2, 1), V)  # (J, n, D)
         e += c[:, np.newaxis, :]
         out[:, self.n_in :] = e.transpose(1, 0, 2).reshape(n, -1)
         if cache is not None:
@@ -183,19 +184,22 @@ class PeriodicEmbedding(FrontLayer):
         if j == 0:
             return np.array(delta[:, : self.n_in]) if input_delta else None
         xj, u, cos_u = cache["xj"], cache["u"], cache["cos_u"]
-        delta_e = np.ascontiguousarray(delta[:, self.n_in :].reshape(n, j, -1).transpose(1, 0, 2))
-        np.sum(delta_e, axis=1, out=gc)
-        np.matmul(cos_u.transpose(0, 2, 1), delta_e, out=gV)
-        delta_u = np.matmul(delta_e, V.transpose(0, 2, 1))  # ∂C/∂cos(U), (J, n, K)
+        # ∂C/∂e as (J, D, n); sums over the batch are products with the
+        # samples' axis (a BLAS product beats np.sum over a strided axis).
+        delta_e = np.ascontiguousarray(delta[:, self.n_in :].reshape(n, j, -1).transpose(1, 2, 0))
+        np.sum(delta_e, axis=2, out=gc)
+        np.matmul(cos_u, delta_e.transpose(0, 2, 1), out=gV)  # cos(U_j)ᵀ Δe_j, (J, K, D)
+        delta_u = np.matmul(V, delta_e)  # ∂C/∂cos(U), (J, K, n)
         delta_u *= np.sin(u)
         np.negative(delta_u, out=delta_u)
-        np.sum(delta_u, axis=1, out=gb)
-        np.einsum("jnk,jn->jk", delta_u, xj, out=gw)
+        np.sum(delta_u, axis=2, out=gb)
+        np.matmul(delta_u, xj[:, :, np.newaxis], out=gw[:, :, np.newaxis])
         gw *= _TWO_PI
         if not input_delta:
             return None
         delta_in = np.array(delta[:, : self.n_in])
-        delta_in[:, self.index] += _TWO_PI * np.einsum("jnk,jk->nj", delta_u, w)
+        # Σ_k ΔU_jkn 2π w_jk for every feature j and sample n: (J, 1, K) @ (J, K, n).
+        delta_in[:, self.index] += _TWO_PI * np.matmul(w[:, np.newaxis, :], delta_u)[:, 0, :].T
         return delta_in
 
 
