@@ -217,3 +217,45 @@ def test_multilabel_class_weight_raises():
     Y = np.column_stack([y == 0, y == 1]).astype(int)
     with pytest.raises(ValueError, match="class_weight"):
         BackpropMLPClassifier(class_weight="balanced", max_iter=2).fit(X, Y)
+
+
+@pytest.mark.parametrize("bad", [-1.0, np.nan, np.inf, -np.inf, "2"])
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+def test_class_weight_must_be_finite_and_non_negative(bad, solver):
+    # Refused as a negative or non-finite sample_weight is, naming class_weight:
+    # a negative weight would reward errors on its class, NaN or inf would end in
+    # a misleading "input data may contain large values".
+    X, y = _data()
+    est = BackpropMLPClassifier(class_weight={0: 1.0, 1: bad}, solver=solver, max_iter=2)
+    with pytest.raises(ValueError, match=r"class_weight must map each class to a finite, "
+                       r"non-negative number; got \{1: "):
+        est.fit(X, y)
+
+
+def test_class_weight_overflowing_float32_is_refused():
+    X, y = _data()
+    est = BackpropMLPClassifier(class_weight={1: 1e300}, max_iter=2)
+    with pytest.raises(ValueError, match="overflow float32; use smaller class_weight"):
+        est.fit(X.astype(np.float32), y)
+
+
+def test_class_weight_errors_print_plain_labels():
+    # Labels are printed as the user wrote them ('no'), not as np.str_('no').
+    X, _ = _data()
+    y = np.array(["no", "yes"] * 45)
+    with pytest.raises(ValueError) as raised:
+        BackpropMLPClassifier(class_weight={"maybe": 2.0}, max_iter=2).fit(X, y)
+    assert "['maybe']" in str(raised.value) and "['no', 'yes']" in str(raised.value)
+    assert "np.str_" not in str(raised.value)
+    with pytest.raises(ValueError) as raised:
+        BackpropMLPClassifier(class_weight={np.str_("no"): -1.0}, max_iter=2).fit(X, y)
+    assert "{'no': -1.0}" in str(raised.value)
+
+
+def test_classifier_learning_rate_hint_lists_every_schedule():
+    import typing
+
+    from skbp._engine.schedules import SCHEDULES
+
+    hint = typing.get_type_hints(BackpropMLPClassifier.__init__)["learning_rate"]
+    assert set(typing.get_args(hint)) == set(SCHEDULES)

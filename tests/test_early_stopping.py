@@ -23,7 +23,7 @@ from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_limits
 
-from skbp import BackpropMLPClassifier
+from skbp import BackpropMLPClassifier, BackpropMLPRegressor
 from skbp._engine.sample_keys import row_keys
 from skbp._engine.stopping import (
     GeneralizationLoss,
@@ -500,7 +500,22 @@ def test_a_class_with_a_single_member_is_refused():
     rng = np.random.RandomState(0)
     X, y = rng.randn(30, 4), np.r_[np.zeros(15, int), np.ones(14, int), 2]
     est = BackpropMLPClassifier(early_stopping="GL", validation_fraction=0.2)
-    with pytest.raises(ValueError, match="class in y, 2, has only 1 member.*validation_fraction"):
+    with pytest.raises(ValueError) as raised:
+        est.fit(X, y)
+    message = str(raised.value)
+    # scikit-learn's wording (as train_test_split(stratify=y) words it) ...
+    assert "The least populated classes in y have only 1 member, which is too few." in message
+    assert "Classes with too few members are: [2]" in message
+    # ... and skbp's advice.
+    assert "validation_fraction=0.2" in message and "early_stopping=False" in message
+
+
+def test_single_member_classes_are_named_as_plain_labels():
+    rng = np.random.RandomState(0)
+    X = rng.randn(31, 4)
+    y = np.array(["yes"] * 15 + ["no"] * 14 + ["maybe", "never"])
+    est = BackpropMLPClassifier(early_stopping=True, validation_fraction=0.2)
+    with pytest.raises(ValueError, match=r"too few members are: \['maybe', 'never'\]\."):
         est.fit(X, y)
 
 
@@ -523,3 +538,10 @@ def test_validation_size_is_at_least_scikit_learns():
     X, y = rng.randn(15, 4), np.repeat(np.arange(3), 5)
     for seed in range(5):
         assert _split(X, y, fraction=0.1, seed=seed).sum() == 2
+
+
+@pytest.mark.parametrize("estimator", [BackpropMLPClassifier, BackpropMLPRegressor])
+def test_the_docstring_says_where_partial_fit_differs_from_scikit_learn(estimator):
+    notes = estimator.__doc__.split("Notes\n    -----")[1].split("Examples\n")[0]
+    assert "raises :class:`AttributeError`" in notes
+    assert 'ValueError("partial_fit does not support early_stopping=True")' in notes

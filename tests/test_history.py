@@ -270,3 +270,47 @@ def test_history_with_sample_weight_counts_rows():
         BackpropMLPClassifier((5,), max_iter=4, random_state=0), X, y, sample_weight=sw
     )
     assert [r["n_samples_seen"] for r in est.history_] == [50, 100, 150, 200]
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_a_warm_started_cosine_fit_restarts_its_schedule_and_trains(solver):
+    X, y = _data()
+    params = dict(solver=solver, learning_rate="cosine", learning_rate_init=0.05,
+                  warmup_iter=2, max_iter=12, random_state=0)
+    est = _quiet_fit(BackpropMLPClassifier((8,), warm_start=True, **params), X, y)
+    first = [r["learning_rate"] for r in est.history_]
+    weights = [w.copy() for w in est.coefs_]
+    _quiet_fit(est, X, y)
+    second = [r["learning_rate"] for r in est.history_[12:]]
+    # The second fit anneals over its own max_iter epochs, as the first did.
+    assert len(est.history_) == 24 and second == first
+    assert min(second) > 0
+    assert any(not np.array_equal(a, b) for a, b in zip(weights, est.coefs_))
+
+
+def test_partial_fit_past_max_iter_keeps_training_with_the_cosine_schedule():
+    X, y = _data()
+    est = BackpropMLPClassifier(
+        (8,), solver="sgd", learning_rate="cosine", learning_rate_init=0.05, max_iter=4,
+        random_state=0,
+    )
+    for _ in range(9):
+        before = [w.copy() for w in est.coefs_] if hasattr(est, "coefs_") else None
+        est.partial_fit(X, y, classes=[0, 1, 2])
+        if before is not None:
+            assert any(not np.array_equal(a, b) for a, b in zip(before, est.coefs_))
+    rates = [r["learning_rate"] for r in est.history_]
+    # The cycle of max_iter=4 epochs restarts: epochs 5 and 9 start it again.
+    assert rates[4] == rates[8] == rates[0] == 0.05
+    assert min(rates) > 0
+
+
+def test_partial_fit_after_a_cosine_fit_continues_its_cycle():
+    X, y = _data()
+    est = _quiet_fit(BackpropMLPClassifier(
+        (8,), solver="sgd", learning_rate="cosine", learning_rate_init=0.05, max_iter=6,
+        warm_start=True, random_state=0,
+    ), X, y)
+    _quiet_fit(est.set_params(max_iter=6), X, y)  # epochs 7-12: the second cycle
+    est.partial_fit(X, y)  # epoch 13: past the second fit's cycle, a restart
+    assert est.history_[-1]["learning_rate"] == 0.05

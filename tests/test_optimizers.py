@@ -119,6 +119,21 @@ def test_cosine_anneals_to_zero_after_a_linear_warmup(solver):
     assert 0 < rates[-1] < 0.003
 
 
+def test_cosine_counts_epochs_from_its_origin_and_restarts_after_max_iter():
+    schedule = make_schedule(
+        "cosine", "sgd", learning_rate_init=0.1, max_iter=12, warmup_iter=2, origin=30
+    )
+    fresh = make_schedule("cosine", "sgd", learning_rate_init=0.1, max_iter=12, warmup_iter=2)
+    # A fit that starts at epoch 30 of the model's life anneals as a fresh one ...
+    assert [schedule.rate(30 + e, 0) for e in range(12)] == [fresh.rate(e, 0) for e in range(12)]
+    # ... and past max_iter the cycle restarts, warm-up included: never a rate of 0.
+    assert [schedule.rate(42 + e, 0) for e in range(12)] == [fresh.rate(e, 0) for e in range(12)]
+    assert min(schedule.rate(e, 0) for e in range(30, 100)) > 0
+    assert make_schedule("cosine", "sgd", learning_rate_init=0.1).load_state(
+        schedule.state()
+    ).origin == 30
+
+
 def test_every_schedule_name_is_known_and_no_other():
     assert set(SCHEDULES) == {
         "constant", "invscaling", "adaptive", "cosine", "coslog4", "flat_cos"

@@ -5,6 +5,7 @@ import io
 import pickle
 import pickletools
 import warnings
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -346,6 +347,86 @@ def test_skops_file_is_at_most_one_and_a_half_times_mlpclassifiers(load, tmp_pat
         sizes[name] = path.stat().st_size
     assert sizes["skbp"] <= 1.5 * sizes["sklearn"], sizes
 
+
+# ------------------------------------------------- loading the per-epoch lists
+# They are stored as zlib-compressed JSON: loading must be bounded by what the
+# model's epochs can hold, and fail with a ValueError naming the attribute.
+def _bomb(n_bytes):
+    """A zlib blob of a JSON list that decompresses to about ``n_bytes``."""
+    return zlib.compress(b"[" + b"0," * (n_bytes // 2) + b"0]", 9)
+
+
+def _load_state(est, **changes):
+    state = est.__getstate__()
+    state.update(changes)
+    loaded = type(est).__new__(type(est))
+    loaded.__setstate__(state)
+    return loaded
+
+
+@pytest.mark.parametrize("name", ["history_", "loss_curve_", "validation_scores_"])
+def test_a_decompression_bomb_is_refused_naming_the_attribute(name):
+    est, _, _ = _fitted("sgd_float64")  # 15 epochs, with validation
+    blob = _bomb(20_000_000)
+    assert len(blob) < 25_000
+    with pytest.raises(ValueError, match=f"Cannot load {name}: its stored data expands beyond"):
+        _load_state(est, **{name: blob})
+
+
+def test_a_decompression_bomb_in_a_file_without_the_epoch_count_is_refused():
+    # skbp 0.1.0 did not store the count: the bound comes from t_ and max_iter.
+    est, _, _ = _fitted("lbfgs_float64")
+    state = est.__getstate__()
+    del state["_n_epochs"]
+    state["history_"] = _bomb(20_000_000)
+    with pytest.raises(ValueError, match="Cannot load history_: its stored data expands"):
+        type(est).__new__(type(est)).__setstate__(state)
+
+
+@pytest.mark.parametrize("config", ["sgd_float64", "lbfgs_float64"])
+def test_a_file_without_the_epoch_count_still_loads(config):
+    est, X, _ = _fitted(config)
+    state = est.__getstate__()
+    del state["_n_epochs"]  # as skbp 0.1.0 wrote it
+    loaded = type(est).__new__(type(est))
+    loaded.__setstate__(state)
+    _assert_same_history(loaded.history_, est.history_)
+    assert repr(loaded.loss_curve_) == repr(est.loss_curve_)
+    assert "_n_epochs" not in vars(loaded) and "_n_epochs" not in vars(_pickle_round_trip(est))
+
+
+@pytest.mark.parametrize(
+    "blob, message",
+    [
+        (b"not zlib at all", "corrupted"),
+        (zlib.compress(b"[1.0, 2.0, 3.0]")[:-6], "truncated"),
+        (zlib.compress(b"[1.0, 2.0, "), "corrupted"),
+        (zlib.compress(b"\xff\xfe[1.0]"), "corrupted"),
+        (zlib.compress(b'{"epoch": 1}'), "one entry per epoch"),
+        (zlib.compress(b"[1.0, 2.0]"), "one entry per epoch"),
+    ],
+    ids=["not_zlib", "truncated", "bad_json", "bad_utf8", "not_a_list", "wrong_length"],
+)
+def test_corrupted_per_epoch_data_raises_a_value_error_naming_it(blob, message):
+    est, _, _ = _fitted("adam_float64")
+    with pytest.raises(ValueError, match=f"Cannot load loss_curve_: .*{message}"):
+        _load_state(est, loss_curve_=blob)
+
+
+def test_a_crafted_skops_file_is_refused_when_loaded(tmp_path, monkeypatch):
+    est, _, _ = _skops_model(BackpropMLPClassifier, "adam")
+    encode = BackpropMLPClassifier.__getstate__
+
+    def crafted(self):
+        return {**encode(self), "history_": _bomb(20_000_000)}
+
+    monkeypatch.setattr(BackpropMLPClassifier, "__getstate__", crafted)
+    path = tmp_path / "crafted.skops"
+    skops.io.dump(est, path)
+    monkeypatch.undo()
+    assert path.stat().st_size < 100_000  # that would expand to 20 MB
+    with pytest.raises(ValueError, match="Cannot load history_"):
+        skops.io.load(path, trusted=skops.io.get_untrusted_types(file=path))
 
 # ------------------------------------------------------------------ public names
 DATA = Path(__file__).parent / "data"

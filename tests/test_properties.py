@@ -125,9 +125,21 @@ def test_fit_succeeds_and_outputs_are_valid(problem):
             for array in est.coefs_ + est.intercepts_:
                 assert np.all(np.isfinite(array))
             return
-    # A successful fit on valid data overflows nowhere.
-    runtime = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
-    assert not runtime, runtime
+    # The same step sizes may instead end in a model that is returned with a
+    # warning (scikit-learn #29504): the best validated epoch's weights, or, if
+    # only the outputs overflowed, the lowest-loss epoch's. Its outputs are
+    # checked below like any other's.
+    overflowed = [
+        str(w.message) for w in caught
+        if "Training diverged in epoch" in str(w.message)
+        or "outputs overflow on the training data" in str(w.message)
+    ]
+    if overflowed:
+        assert params["solver"] == "sgd" and np.abs(X).max() > 10, overflowed
+    else:
+        # A successful fit on valid data overflows nowhere.
+        runtime = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
+        assert not runtime, runtime
     np.testing.assert_array_equal(est.classes_, np.unique(y))
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)

@@ -10,6 +10,7 @@ import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.datasets import load_diabetes, make_regression
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import mean_poisson_deviance, r2_score
 from sklearn.model_selection import GridSearchCV, KFold, cross_val_score
 from sklearn.neural_network import MLPRegressor
@@ -159,6 +160,21 @@ def test_unknown_loss_is_refused_with_the_list():
         BackpropMLPRegressor(loss="huber", max_iter=2).fit(X, y)
 
 
+@pytest.mark.parametrize("loss", sorted(set(REGRESSION_LOSSES) - {"quantile"}))
+def test_a_quantile_without_the_quantile_loss_warns(loss):
+    # Ignored silently before; the CLI refuses --quantile without --loss quantile.
+    X = np.random.RandomState(0).randn(20, 2)
+    y = np.abs(X[:, 0]) + 1
+    reg = BackpropMLPRegressor(loss=loss, quantile=0.9, max_iter=2)
+    with pytest.warns(UserWarning, match=r"quantile=0.9 is only used when loss='quantile'; "
+                      rf"got loss='{loss}'"):
+        reg.fit(X, y)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message="quantile=")
+        reg.set_params(quantile=0.5).fit(X, y)  # the default says nothing
+        reg.set_params(loss="quantile", quantile=0.9).fit(X, y)
+
+
 # --------------------------------------------------- the losses' BP1 and costs
 @pytest.mark.parametrize("loss", REGRESSION_LOSSES)
 @pytest.mark.parametrize("activation", list(ACTIVATIONS))
@@ -171,7 +187,7 @@ def test_backprop_matches_finite_differences(loss, activation, alpha, weighted):
     sample_weight = rng.uniform(0.2, 3.0, 25) if weighted else None
     reg = BackpropMLPRegressor(
         loss=loss, hidden_layer_sizes=(6, 5), activation=activation, alpha=alpha,
-        max_iter=3, bias_init=0.1, random_state=0, quantile=0.7,
+        max_iter=3, bias_init=0.1, random_state=0, quantile=0.7 if loss == "quantile" else 0.5,
     ).fit(X, y, sample_weight=sample_weight)
     assert check_gradients(reg, X, y, sample_weight=sample_weight) < 1e-6
 
@@ -319,3 +335,44 @@ def test_warnings_free_fit_on_well_posed_data():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         BackpropMLPRegressor(hidden_layer_sizes=(8,), solver="lbfgs", max_iter=2000, random_state=0).fit(X, y)
+
+
+# ----------------------------------------- divergence, as scikit-learn judges it
+@pytest.mark.parametrize("max_iter", [5, 7, 8, 20])
+def test_check_regressor_multioutput_passes_where_mlpregressor_passes(max_iter):
+    # On the check's unscaled 11 x 10 problem with 5 targets, SGD at 0.01 makes the
+    # outputs overflow within 7 epochs while the weights stay finite (not divergence:
+    # MLPRegressor passes); from epoch 8 the weights overflow too, and both fail
+    # with "Solver produced non-finite parameter weights".
+    from sklearn.utils.estimator_checks import check_regressor_multioutput
+
+    outcomes = []
+    for cls in (MLPRegressor, BackpropMLPRegressor):
+        est = cls(solver="sgd", learning_rate_init=0.01, max_iter=max_iter, random_state=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            try:
+                check_regressor_multioutput(cls.__name__, est)
+                outcomes.append("passed")
+            except ValueError as exc:
+                assert "Solver produced non-finite parameter weights" in str(exc)
+                outcomes.append("non-finite weights")
+    assert outcomes[1] == outcomes[0]
+    assert outcomes[0] == ("passed" if max_iter <= 7 else "non-finite weights")
+
+
+def test_an_overflowing_cost_with_finite_weights_keeps_training_and_ends_finite():
+    # Epoch 7 of the problem above: the cost explodes (4e246) and the outputs
+    # overflow, the weights are finite.
+    # fit returns (as MLPRegressor does), with the lowest-loss epoch's weights
+    # restored and a warning, instead of MLPRegressor's infinite predictions.
+    X, y = make_regression(random_state=42, n_targets=5, n_samples=11, n_features=10)
+    reg = BackpropMLPRegressor(solver="sgd", learning_rate_init=0.01, max_iter=7, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        with pytest.warns(ConvergenceWarning, match="outputs overflow on the training data"):
+            reg.fit(X, y)
+    assert len(reg.loss_curve_) == 7 and reg.loss_curve_[-1] > 1e200
+    assert np.isfinite(reg.predict(X)).all()
+    assert reg.loss_curve_[reg.best_epoch_ - 1] == min(reg.loss_curve_)

@@ -6,7 +6,9 @@
   string and negative labels, very wide sparse input, hundreds of classes,
   float32) gives finite, normalized, correctly labelled output.
 * A diverging learning rate raises scikit-learn's "non-finite parameter weights"
-  error and leaves only finite parameters behind.
+  error without a validation split, and with one returns the best validated
+  epoch with a warning (scikit-learn #29504); only finite parameters are left
+  behind either way.
 """
 
 import re
@@ -141,6 +143,36 @@ def test_predict_before_fit(method):
 def test_bad_sample_weight(sample_weight, message, solver):
     with pytest.raises(ValueError, match=message):
         _model(solver=solver).fit(X_OK, Y_OK, sample_weight=sample_weight)
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_a_minibatch_of_zero_weights_is_skipped(solver):
+    # shuffle=False and batches of 200: the first batch weighs nothing (its
+    # weighted mean cost is 0/0), the second half. It must be skipped, not end
+    # in a ZeroDivisionError after RuntimeWarnings.
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(600, 3), np.arange(600) % 3
+    sample_weight = np.r_[np.zeros(300), np.ones(300)]
+    est = _model(solver=solver, shuffle=False, max_iter=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        est.fit(X, y, sample_weight=sample_weight)
+    assert len(est.loss_curve_) == 3 and np.all(np.isfinite(est.loss_curve_))
+    for array in est.coefs_ + est.intercepts_:
+        assert np.all(np.isfinite(array))
+    if solver == "adam":  # two steps per epoch: the empty batch took none
+        assert est._training_state["optimizer"]["t"] == 2 * 3
+    # The rows of zero weight change nothing: the model is the one trained on the
+    # weighted rows, batch by batch (rows 300-399 in batch 2, 400-599 in batch 3).
+    same = _model(solver=solver, shuffle=False, max_iter=3, batch_size=200)
+    same.fit(X[200:], y[200:], sample_weight=sample_weight[200:])
+    for a, b in zip(est.coefs_, same.coefs_):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+def test_all_zero_sample_weight_is_refused_by_partial_fit():
+    with pytest.raises(ValueError, match="Sample weights must contain at least one non-zero"):
+        _model().partial_fit(X_OK, Y_OK, sample_weight=np.zeros(30), classes=[0, 1, 2])
 
 
 def test_zero_weight_after_class_weight():
@@ -452,6 +484,42 @@ def test_float32_throughout(params, n_classes):
     assert np.all(np.isfinite(est.loss_curve_))
 
 
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_float32_model_predicts_float64_rows_beyond_float32_range(n_classes, sparse):
+    # Casting such rows to float32 gives inf and then NaN probabilities; they are
+    # computed in float64 (as MLPClassifier does), the result stays float32.
+    X, y = _small_problem(n_samples=40, n_features=4, n_classes=n_classes)
+    est = _model(max_iter=10).fit(X.astype(np.float32), y)
+    X_test = np.array([[1e39, 0, 0, 0], [-1e300, 1, 2, 3], [1, 2, 3, 4], [0, 0, 3e38, -3e38]])
+    wide = _model(max_iter=10).fit(X, y)  # a float64 twin with the float32 model's weights
+    wide.coefs_ = [c.astype(np.float64) for c in est.coefs_]
+    wide.intercepts_ = [b.astype(np.float64) for b in est.intercepts_]
+    if sparse:
+        X_test = sp.csr_matrix(X_test)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        proba = est.predict_proba(X_test)
+        labels = est.predict(X_test)
+    assert proba.dtype == np.float32
+    _assert_valid_proba(proba, 4, n_classes, atol=1e-6)
+    np.testing.assert_allclose(proba, wide.predict_proba(X_test), atol=1e-6)
+    np.testing.assert_array_equal(labels, wide.predict(X_test))
+    assert np.isfinite(est.predict_log_proba(X_test)[2]).all()
+
+
+def test_float32_regressor_predicts_float64_rows_beyond_float32_range():
+    from skbp import BackpropMLPRegressor
+
+    X, y = _small_problem(n_samples=40, n_features=4)
+    est = BackpropMLPRegressor(hidden_layer_sizes=(5,), activation="tanh", max_iter=5, random_state=0)
+    est.fit(X.astype(np.float32), y.astype(float))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        prediction = est.predict(np.array([[1e39, 0, 0, 0], [-1e300, 1, 2, 3]]))
+    assert prediction.dtype == np.float32 and np.isfinite(prediction).all()
+
+
 def test_float32_partial_fit_keeps_dtype():
     X, y = _small_problem(n_samples=40, n_features=4)
     est = _model()
@@ -504,31 +572,17 @@ def _fit_diverging(X, y, **params):
     "params",
     [
         dict(),
-        dict(early_stopping=True),
-        dict(early_stopping="GL"),
-        dict(early_stopping="UP"),
-        dict(early_stopping="PQ"),
         dict(activation="identity"),
         dict(learning_rate="invscaling"),
         dict(nesterovs_momentum=False),
         # One step per epoch: overflow after ~15 epochs, so the plateau rule must wait.
         dict(batch_size=80, n_iter_no_change=1000, max_iter=100),
-        dict(batch_size=80, n_iter_no_change=1000, max_iter=100, early_stopping=True),
     ],
-    ids=[
-        "plain",
-        "early_stopping",
-        "GL",
-        "UP",
-        "PQ",
-        "identity",
-        "invscaling",
-        "classical_momentum",
-        "full_batch",
-        "full_batch_es",
-    ],
+    ids=["plain", "identity", "invscaling", "classical_momentum", "full_batch"],
 )
 def test_divergence_raises_and_keeps_finite_weights(params):
+    # Without a validation split there is no model to return: as scikit-learn,
+    # fit raises, and the model keeps the weights of its best finite epoch.
     est, message = _fit_diverging(*_diverging_problem(), **params)
     assert re.search("Solver produced non-finite parameter weights", message)
     assert "learning_rate_init" in message
@@ -537,6 +591,82 @@ def test_divergence_raises_and_keeps_finite_weights(params):
         assert np.all(np.isfinite(array))
     assert len(est.history_) == est.n_iter_
     assert all(np.isfinite(record["train_loss"]) for record in est.history_)
+
+
+def _fit_diverging_with_validation(X, y, **params):
+    settings = dict(
+        solver="sgd", learning_rate_init=1e6, momentum=0.9, hidden_layer_sizes=(10,),
+        batch_size=4, max_iter=50,
+    )
+    settings.update(params)
+    est = _model(**settings)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        with pytest.warns(ConvergenceWarning, match="Training diverged in epoch") as caught:
+            est.fit(X, y)
+    return est, [str(w.message) for w in caught if "diverged" in str(w.message)]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(early_stopping=True),
+        dict(early_stopping="GL"),
+        dict(early_stopping="UP"),
+        dict(early_stopping="PQ"),
+        dict(batch_size=80, n_iter_no_change=1000, max_iter=100, early_stopping=True),
+    ],
+    ids=["early_stopping", "GL", "UP", "PQ", "full_batch_es"],
+)
+def test_divergence_with_a_validation_split_keeps_the_best_epoch_and_warns(params):
+    # scikit-learn #29504: with a validation split, fit does not raise; it returns
+    # the best validated epoch's weights, and validation_scores_ ends in NaN.
+    X, y = _diverging_problem()
+    est, messages = _fit_diverging_with_validation(X, y, **params)
+    assert len(messages) == 1 and "Lower learning_rate_init" in messages[0]
+    assert str(est.validation_scores_[-1]) == "nan"
+    assert isinstance(est.validation_scores_[-1], float)
+    assert len(est.history_) == est.n_iter_ == len(est.validation_scores_)
+    assert f"epoch {est.n_iter_}" in messages[0]
+    for array in est.coefs_ + est.intercepts_:
+        assert np.all(np.isfinite(array))
+    # The kept weights are the best validated epoch's (outputs that overflowed
+    # before the weights did scored NaN, never best), and they predict.
+    if est.best_epoch_ is not None:
+        assert np.isfinite(est.best_validation_score_)
+        assert est.best_validation_score_ == est.validation_scores_[est.best_epoch_ - 1]
+    _assert_valid_proba(est.predict_proba(X), len(X), 3)
+
+
+def test_mlp_diverging_loss():
+    # scikit-learn's test_mlp_diverging_loss (#29504), on BackpropMLPRegressor.
+    from sklearn.datasets import load_iris
+
+    from skbp import BackpropMLPRegressor
+
+    X_iris, y_iris = load_iris(return_X_y=True)
+    mlp = BackpropMLPRegressor(
+        hidden_layer_sizes=100,
+        activation="identity",
+        solver="sgd",
+        alpha=0.0001,
+        learning_rate="constant",
+        learning_rate_init=1,
+        shuffle=True,
+        max_iter=20,
+        early_stopping=True,
+        n_iter_no_change=10,
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        mlp.fit(X_iris, y_iris)
+    # In python, float("nan") != float("nan")
+    assert str(mlp.validation_scores_[-1]) == str(np.nan)
+    assert isinstance(mlp.validation_scores_[-1], float)
+    # skbp adds: the model it returns is finite.
+    assert np.isfinite(mlp.predict(X_iris)).all()
 
 
 @pytest.mark.parametrize(
@@ -618,3 +748,44 @@ def test_refit_after_divergence_recovers():
         est.fit(X / 1e3, y)
     _assert_valid_proba(est.predict_proba(X / 1e3), len(X), 3)
     assert len(est.history_) == est.n_iter_ == 20
+
+
+def test_nonfinite_params():
+    # scikit-learn's test_nonfinite_params, on BackpropMLPRegressor.
+    from skbp import BackpropMLPRegressor
+
+    rng = np.random.RandomState(0)
+    n_samples = 10
+    fmax = np.finfo(np.float64).max
+    X = fmax * rng.uniform(size=(n_samples, 2))
+    y = rng.standard_normal(size=n_samples)
+
+    clf = BackpropMLPRegressor()
+    msg = (
+        "Solver produced non-finite parameter weights. The input data may contain large"
+        " values and need to be preprocessed."
+    )
+    with pytest.raises(ValueError, match=msg):
+        with warnings.catch_warnings():
+            # RuntimeWarning: overflow encountered in square
+            warnings.simplefilter("ignore")
+            clf.fit(X, y)
+    # skbp adds: the model keeps finite weights.
+    assert all(np.isfinite(w).all() for w in clf.coefs_ + clf.intercepts_)
+
+
+def test_early_stopping_stratified():
+    # scikit-learn's test_early_stopping_stratified. skbp names the class by its
+    # label (1), where MLPClassifier names its binarized indicator ('True').
+    X = [[1, 2], [2, 3], [3, 4], [4, 5]]
+    y = [0, 0, 0, 1]
+
+    mlp = BackpropMLPClassifier(early_stopping=True)
+    with pytest.raises(
+        ValueError,
+        match=(
+            r"The least populated classes in y have only 1 member.*Classes with "
+            r"too few members are: \[1\]"
+        ),
+    ):
+        mlp.fit(X, y)

@@ -181,7 +181,7 @@ def test_best_validation_epoch_trains_every_epoch_and_restores_the_best():
         warnings.simplefilter("ignore")
         train_stochastic(
             network, train, run=run, hooks=hooks, rng=np.random.RandomState(0), batch_size=16,
-            shuffle=True, max_epochs=40, validation=validation, learning_rate_init=0.05,
+            shuffle=True, max_epochs=40, validation=validation,
         )
     assert len(run.history) == 40  # never stopped
     scores = [record["val_score"] for record in run.history]

@@ -264,7 +264,7 @@ def test_float32_stays_float32():
     ws = Workspace(net, X.shape[0])
     loss = net.loss_and_gradient(X, Y, None, None, ws)
     assert np.isfinite(loss) and np.isfinite(net.grad).all()
-    assert ws.outputs[0].dtype == ws.delta[0].dtype == np.float32
+    assert ws.a[0].dtype == ws.delta[0].dtype == np.float32
     assert net.predict_logits(X).dtype == np.float32
     assert all(p.dtype == np.float32 for layer in net.front for p in layer.params)
 

@@ -106,9 +106,10 @@ class ReLU(Activation):
         return np.maximum(z, 0, out=out)
 
     def derivative(self, z, a, out=None):
-        # a = max(z, 0) >= 0, so sign(a) is exactly the 0/1 derivative; this avoids
-        # a boolean temporary and a fancy-indexed write.
-        return np.sign(a, out=out)
+        # a = max(z, 0), so a > 0 is the 0/1 derivative, written as 0.0/1.0 into
+        # the float output: no boolean temporary, no fancy-indexed write, and
+        # half the time of np.sign(a) (the speed branch's change of backprop).
+        return np.greater(a, 0, out=np.empty_like(a) if out is None else out)
 
     def inactive(self, z, a):
         return a <= 0  # a dead unit: no error passes back through it
@@ -244,16 +245,14 @@ class Parametric:
     def derivative(self, z, f, out=None):
         """σ'(z) = 1 + α (f'(z) − 1), from z and f = f(z)."""
         out = self.base.derivative(z, f, out=out)
-        out -= 1
-        out *= self.alpha
-        out += 1
+        out *= self.alpha  # α f' + (1 − α): two passes
+        out += 1 - self.alpha
         return out
 
     def alpha_gradient(self, upstream, z, f, out, scratch):
         """∂C/∂α = Σ_n ∂C/∂a_n ⊙ (f(z_n) − z_n) into ``out``."""
         np.subtract(f, z, out=scratch)
-        scratch *= upstream
-        return np.sum(scratch, axis=0, out=out)
+        return np.einsum("nj,nj->j", upstream, scratch, out=out)  # no (n, m) temporary
 
     def inactive(self, z, f):
         return np.abs(self.derivative(z, f)) < SATURATION

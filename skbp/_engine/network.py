@@ -63,11 +63,15 @@ def _layer_views(buffer, shapes):
 class Workspace:
     """Arrays reused by every batch of up to ``batch_size`` rows.
 
-    ``z[l]``, ``a[l]`` and ``delta[l]`` hold the net input, the activation and
-    the error of weight layer l, and ``scratch`` one temporary as wide as the
-    widest hidden layer (σ'(z) while BP2 needs it); the forward pass
-    records in ``inputs[l]`` the (possibly dropout-masked) matrix that was
-    multiplied by W^l, which is what BP4 needs.
+    ``z[l]`` and ``delta[l]`` hold the net input and the error of weight
+    layer l (a batch of n rows uses their first n rows), and ``scratch`` one
+    temporary as wide as the widest hidden layer (σ'(z) while BP2 needs it).
+    The forward pass records in ``a[l]`` the activation A^l of the batch (in
+    its buffer, or Z^l itself for the identity) and in ``inputs[l]`` the
+    matrix that was multiplied by W^l, which is what BP4 needs: A^{l−1}, or
+    with dropout the masked copy of it held in ``masked_inputs[l]``.  Only
+    with the optional ingredients: ``f[l]`` keeps f(Z^l) of a parametric
+    activation and ``front[i]`` what front layer i needs for its backward pass.
     """
 
     def __init__(self, network, batch_size):
@@ -75,14 +79,14 @@ class Workspace:
         widths = network.layer_sizes[1:]
         self.batch_size = batch_size
         self.z = [np.empty((batch_size, m), dtype) for m in widths]
-        self.a = [np.empty((batch_size, m), dtype) for m in widths]
+        self._a_buffers = [np.empty((batch_size, m), dtype) for m in widths]
+        self.a = [None] * network.n_layers
         self.delta = [np.empty((batch_size, m), dtype) for m in widths]
         self._scratch = np.empty(batch_size * max(widths[:-1], default=0), dtype)
         self.ones = np.ones(batch_size, dtype)  # the 1 of BP3's 1ᵀ Δ
         self.masks = [None] * network.n_layers
-        self.fed = [None] * network.n_layers
+        self.masked_inputs = [None] * network.n_layers
         self.inputs = [None] * network.n_layers
-        self.outputs = [None] * network.n_layers
         # Only with the optional ingredients: f(Z^l) of parametric activations,
         # and what each front layer keeps for its backward pass.
         self.f = [None] * network.n_layers
@@ -97,7 +101,7 @@ class Workspace:
     def mask_buffer(self, layer, n_units, dtype):
         if self.masks[layer] is None:
             self.masks[layer] = np.empty((self.batch_size, n_units), dtype)
-            self.fed[layer] = np.empty((self.batch_size, n_units), dtype)
+            self.masked_inputs[layer] = np.empty((self.batch_size, n_units), dtype)
         return self.masks[layer]
 
 
@@ -327,13 +331,13 @@ class Network:
         """σ'(Z^l) of hidden layer ``layer`` for the batch of the last forward pass in ``ws``."""
         z = ws.z[layer][:n]
         if self.alphas is None:
-            return self.activation.derivative(z, ws.outputs[layer], out=out)
+            return self.activation.derivative(z, ws.a[layer], out=out)
         return self.hidden_activations[layer].derivative(z, ws.f[layer][:n], out=out)
 
     def inactive_units(self, layer, ws, n):
         """Per sample and unit of hidden layer ``layer``: passes (almost) no error back."""
         z = ws.z[layer][:n]
-        kept = ws.outputs[layer] if self.alphas is None else ws.f[layer][:n]
+        kept = ws.a[layer] if self.alphas is None else ws.f[layer][:n]
         return self.hidden_activations[layer].inactive(z, kept)
 
     def logits_from(self, layer, z, masks=None):
@@ -356,7 +360,7 @@ class Network:
         n = Y.shape[0]
         top = self.n_layers - 1
         # BP1: δ^L = ∇_a C ⊙ σ'(z^L) for each sample, weighted into the batch mean.
-        delta = self.output.delta(ws.z[top][:n], ws.outputs[top], Y, out=ws.delta[top][:n])
+        delta = self.output.delta(ws.z[top][:n], ws.a[top], Y, out=ws.delta[top][:n])
         delta *= sample_scale
         for layer in range(top, -1, -1):
             # BP3: ∂C/∂b = 1ᵀ Δ = Σ_n δ_n (a BLAS product beats np.sum over axis 0).
@@ -463,8 +467,8 @@ def propagate(network, a, *, start=0, z=None, ws=None, masks=None, output=False)
     for layer in range(start, top + 1):
         if z is None or layer > start:
             if masks is not None and masks[layer] is not None:
-                fed = None if ws is None or ws.fed[layer] is None else ws.fed[layer][: a.shape[0]]
-                a = Network._apply_mask(a, masks[layer], fed)
+                buffer = None if ws is None else ws.masked_inputs[layer]
+                a = Network._apply_mask(a, masks[layer], None if buffer is None else buffer[: a.shape[0]])
             if ws is None:
                 z = a @ coefs[layer]
             else:
@@ -482,10 +486,10 @@ def propagate(network, a, *, start=0, z=None, ws=None, masks=None, output=False)
         n = z.shape[0]
         if layer < top:
             f_out = None if ws.f[layer] is None else ws.f[layer][:n]
-            a = activate(layer, z, out=ws.a[layer][:n], f_out=f_out)
+            a = activate(layer, z, out=ws._a_buffers[layer][:n], f_out=f_out)
         else:
-            a = network.output.activation(z, out=ws.a[layer][:n]) if output else z
-        ws.outputs[layer] = a
+            a = network.output.activation(z, out=ws._a_buffers[layer][:n]) if output else z
+        ws.a[layer] = a
     return z, (z if ws is None else a)
 
 

@@ -10,7 +10,8 @@ stop.  scikit-learn's three schedules keep their semantics exactly:
 ``invscaling``  η = learning_rate_init / (t + 1)^power_t, t = samples seen
 ``adaptive``    η divided by 5 at each plateau; stop once η ≤ 1e-6
 ``cosine``      η = learning_rate_init · ½ (1 + cos(π e / E)) over the
-                ``max_iter`` epochs, after an optional linear warm-up
+                ``max_iter`` epochs of each fit, after an optional linear
+                warm-up; a stream of partial_fit calls restarts the cycle
 ``coslog4``     η = learning_rate_init · coslog4(t): RealMLP's four cosine
                 cycles with warm restarts, each twice as long as the last
 ``flat_cos``    η = learning_rate_init · flat_cos(t): flat, then a cosine to 0
@@ -138,19 +139,32 @@ class Cosine(Schedule):
     With ``warmup_iter`` = W > 0 the first W epochs ramp η up linearly,
     η_e = learning_rate_init · (e + 1) / W; the remaining E = max_iter − W
     epochs follow η_e = learning_rate_init · ½ (1 + cos(π (e − W) / E)).
+
+    e counts the epochs since ``origin``, the epoch at which the current
+    ``fit`` started: every ``fit`` (a warm-started one too) anneals over its own
+    ``max_iter`` epochs.  ``partial_fit`` calls continue the cycle of the last
+    ``fit`` (or of the first call), and once ``max_iter`` epochs are done the
+    cycle restarts at learning_rate_init, warm-up included — a "warm restart"
+    (Loshchilov & Hutter, SGDR, 2017) — so that a stream keeps training
+    instead of stalling at η = 0.
     """
 
-    def __init__(self, learning_rate_init, max_iter=200, warmup_iter=0, **_):
+    def __init__(self, learning_rate_init, max_iter=200, warmup_iter=0, origin=0, **_):
         super().__init__(learning_rate_init)
         self.max_iter = int(max_iter)
         self.warmup_iter = int(warmup_iter)
+        self.origin = int(origin)
 
     def rate(self, epoch, n_samples_seen):
-        if epoch < self.warmup_iter:
-            return self.learning_rate_init * (epoch + 1) / self.warmup_iter
+        e = (epoch - self.origin) % self.max_iter
+        if e < self.warmup_iter:
+            return self.learning_rate_init * (e + 1) / self.warmup_iter
         annealing = max(self.max_iter - self.warmup_iter, 1)
-        progress = min((epoch - self.warmup_iter) / annealing, 1.0)
+        progress = (e - self.warmup_iter) / annealing
         return self.learning_rate_init * 0.5 * (1.0 + math.cos(math.pi * progress))
+
+    def state(self):
+        return {"origin": self.origin}
 
 
 class Shaped(Schedule):

@@ -7,9 +7,11 @@ it to the fit's hooks (:mod:`skbp._engine.hooks`): history, stopping rules,
 learning-rate schedule, printing and monitoring live there, not here.  What
 stays in the loops is keeping the weights safe:
 
-* a non-finite loss or parameter stops training at once, restores the last
-  finite weights and raises scikit-learn's "Solver produced non-finite
-  parameter weights" ValueError — coefs_ never hold NaN or inf;
+* weights that are no longer finite stop training: the best finite epoch's
+  weights are restored, and without a validation split scikit-learn's
+  "Solver produced non-finite parameter weights" ValueError is raised
+  (:class:`TrainingDiverged`; the estimator adds what to change) — coefs_
+  never hold NaN or inf (see :func:`train_stochastic` for the rest);
 * Ctrl-C (KeyboardInterrupt) leaves the network with the best or last finite
   weights and a complete history up to the last finished epoch, warns, and
   re-raises so that an outer grid search can still be aborted.
@@ -32,15 +34,13 @@ class TrainingDiverged(ValueError):
     """Training produced a non-finite loss or non-finite parameters."""
 
 
-def divergence_error(epoch, learning_rate_init):
-    hint = "Lower learning_rate_init"
-    if np.isfinite(learning_rate_init):
-        hint += f" (currently {learning_rate_init:g})"
+def divergence_error(epoch):
+    """The error of a fit that cannot return a finite model (the estimator adds
+    what to change: its learning rate, the scale of the features)."""
     return TrainingDiverged(
         "Solver produced non-finite parameter weights. The input data may contain "
         "large values and need to be preprocessed. Training diverged in epoch "
-        f"{epoch}; the weights of the best finite epoch were kept. {hint} or scale "
-        "the features (e.g. with StandardScaler)."
+        f"{epoch}; the weights of the best finite epoch were kept."
     )
 
 
@@ -60,6 +60,14 @@ class DataSet:
     def n_samples(self):
         return self.Y.shape[0]
 
+    def take(self, rows):
+        """The data set of ``rows`` (an index array)."""
+
+        def rows_of(values):
+            return None if values is None else values[rows]
+
+        return DataSet(self.X[rows], self.Y[rows], rows_of(self.sample_weight), rows_of(self.keys))
+
 
 @dataclass
 class ValidationSet(DataSet):
@@ -68,9 +76,16 @@ class ValidationSet(DataSet):
     score: object = None
 
     def evaluate(self, network):
-        """(validation loss, validation score) from one forward pass."""
-        logits = network.predict_logits(self.X)
-        loss = network.output.fn(logits, self.Y, self.sample_weight)
+        """(validation loss, validation score) from one forward pass.
+
+        The score is NaN when the outputs are not finite, as scikit-learn's
+        MLPs score such a model.
+        """
+        with np.errstate(over="ignore", invalid="ignore"):
+            logits = network.predict_logits(self.X)
+            loss = network.output.fn(logits, self.Y, self.sample_weight)
+        if not np.isfinite(logits).all():
+            return loss, float("nan")
         return loss, float(self.score(logits))
 
 
@@ -129,26 +144,38 @@ def run_epoch(
     network, optimizer, gatherer, ws, *, order, batch_size, penalty, dropout, epoch,
     batch_progress=None,
 ):
-    """One pass over the training data; returns the mean training loss."""
+    """One pass over the training data; returns the mean training loss (None
+    when a gradient was not finite and the epoch had to stop).
+
+    A batch whose sample weights are all zero has no cost to descend (its
+    weighted mean is 0/0): it is skipped, and the mean loss is over the rows
+    of the batches that trained.
+    """
     n = gatherer.data.n_samples
     accumulated = 0.0
+    n_trained = 0
     for start in range(0, n, batch_size):
         stop = min(start + batch_size, n)
         # Sorted rows gather faster; the order of rows inside a batch does not
         # change its gradient, and dropout masks follow the rows' content.
         index = slice(start, stop) if order is None else np.sort(order[start:stop])
         X, Y, sw, keys = gatherer.gather(index)
+        if sw is not None and not sw.any():
+            continue
         masks = None
         if dropout is not None:
             masks = _batch_masks(network, dropout, ws, epoch, keys, stop - start)
         loss = network.loss_and_gradient(X, Y, sw, penalty, ws, masks)
-        if not np.isfinite(loss):
-            return float("nan")
+        if not np.isfinite(loss) and not np.isfinite(network.grad).all():
+            # An overflowing cost alone is not divergence (scikit-learn trains on),
+            # but a step along a non-finite gradient would poison every weight.
+            return None
         optimizer.step(network.params, network.grad)
         accumulated += loss * (stop - start)
+        n_trained += stop - start
         if batch_progress is not None:
             batch_progress(epoch + 1, stop, n)
-    return accumulated / n
+    return accumulated / n_trained
 
 
 def train_stochastic(
@@ -166,9 +193,17 @@ def train_stochastic(
     dropout=None,
     incremental=False,
     batch_progress=None,
-    learning_rate_init,
 ):
-    """Run up to ``max_epochs`` epochs of mini-batch training (one for partial_fit)."""
+    """Run up to ``max_epochs`` epochs of mini-batch training (one for partial_fit).
+
+    Divergence follows scikit-learn (#29504): training stops when the weights
+    are no longer finite; with a validation split the best validated epoch is
+    kept with a warning and the diverged epoch's validation score is NaN,
+    without one there is no model to return and TrainingDiverged is raised.
+    A cost that overflows while the weights stay finite is not divergence:
+    training goes on, and if the final weights' outputs are not finite the
+    epoch of the lowest training loss is restored, with a warning.
+    """
     ws = Workspace(network, batch_size)
     gatherer = _BatchGatherer(train, batch_size)
     n = train.n_samples
@@ -184,32 +219,50 @@ def train_stochastic(
                 penalty=penalty, dropout=dropout, epoch=run.epoch,
                 batch_progress=batch_progress,
             )
-            val_loss = val_score = None
-            healthy = _is_healthy(network, train, train_loss)
-            if healthy and validation is not None:
-                val_loss, val_score = validation.evaluate(network)
-                healthy = bool(np.isfinite(val_loss))
-            if not healthy:
+            diverged = train_loss is None or not np.isfinite(network.params).all()
+            if diverged and validation is None:
                 run.restore_best()
-                raise divergence_error(run.epoch + 1, learning_rate_init)
+                raise divergence_error(run.epoch + 1)
+            val_loss = val_score = None
+            if diverged:
+                val_loss = val_score = float("nan")
+            elif validation is not None:
+                val_loss, val_score = validation.evaluate(network)
             run.n_samples_seen += n
             record = epoch_record(
-                run.epoch + 1, train_loss, val_loss, val_score, optimizer.learning_rate,
-                run.n_samples_seen, time.perf_counter() - started,
+                run.epoch + 1, float("nan") if train_loss is None else train_loss,
+                val_loss, val_score, optimizer.learning_rate, run.n_samples_seen,
+                time.perf_counter() - started,
             )
-            if hooks.epoch_end(run, record) or incremental:
+            stop = hooks.epoch_end(run, record)
+            if diverged:
+                kept = (
+                    "starting weights of this call" if run.best_epoch is None
+                    else f"weights of the best validated epoch ({run.best_epoch})"
+                )
+                warnings.warn(
+                    f"Training diverged in epoch {run.epoch}: the weights are no longer "
+                    f"finite. The {kept} were restored. Lower learning_rate_init or "
+                    "scale the features (e.g. with StandardScaler).",
+                    ConvergenceWarning,
+                )
                 return
-        if not incremental:
-            warnings.warn(
-                f"Stochastic Optimizer: Maximum iterations ({max_epochs}) reached and "
-                "the optimization hasn't converged yet.",
-                ConvergenceWarning,
-            )
+            if stop or incremental:
+                break
+        else:
+            if not incremental:
+                warnings.warn(
+                    f"Stochastic Optimizer: Maximum iterations ({max_epochs}) reached and "
+                    "the optimization hasn't converged yet.",
+                    ConvergenceWarning,
+                )
+        if validation is None and not _outputs_are_finite(network, train):
+            _restore_finite_outputs(run, train)
     except KeyboardInterrupt:
         kept = "current"
         if validation is not None:
             kept = "best validated"  # restored by the stopping rule's train_end
-        elif not _is_healthy(network, train, 0.0):
+        elif not (np.isfinite(network.params).all() and _outputs_are_finite(network, train)):
             run.restore_best()
             kept = "best finite"
         warnings.warn(
@@ -222,26 +275,49 @@ def train_stochastic(
         hooks.train_end(run)
 
 
-_PROBE_ROWS = 256
+def _restore_finite_outputs(run, train):
+    """The weights are finite but the outputs overflow: go back to the best epoch."""
+    run.restore_best()
+    if not _outputs_are_finite(run.network, train):
+        raise divergence_error(run.epoch)
+    kept = "starting weights" if run.best_epoch is None else f"weights of epoch {run.best_epoch}"
+    warnings.warn(
+        "The network's outputs overflow on the training data with the last epoch's "
+        f"weights, although these are finite; the {kept} (the lowest training loss "
+        "of this call) were restored. Lower learning_rate_init or scale the features "
+        "and targets.",
+        ConvergenceWarning,
+    )
+
+
+#: Rows of the training data whose outputs tell whether the network overflows.
+_OVERFLOW_CHECK_ROWS = 256
 _LBFGS_DEFAULT_FTOL = 2.220446049250313e-09
+#: scipy's L-BFGS-B status when the callback raised StopIteration (a hook asked to stop).
+_LBFGS_STOPPED_BY_CALLBACK = 99
 
 
-def _is_healthy(network, train, train_loss):
-    """Finite loss, finite parameters, and finite outputs on a few training rows.
+def _outputs_are_finite(network, train):
+    """Finite outputs on the first rows of the training data.
 
     Parameters can stay finite while the network's outputs overflow (large
-    weights multiplied through several layers): the probe forward pass on the
-    first rows of the training data catches that, for the cost of one batch.
+    weights multiplied through several layers): a forward pass on one batch
+    of rows catches that.
     """
-    if not np.isfinite(train_loss):
-        return False
-    if not np.isfinite(network.params).all():
-        return False
     with np.errstate(over="ignore", invalid="ignore"):
-        return bool(np.isfinite(network.predict_logits(train.X[:_PROBE_ROWS])).all())
+        return bool(np.isfinite(network.predict_logits(train.X[:_OVERFLOW_CHECK_ROWS])).all())
 
 
-def train_lbfgs(network, train, *, penalty, max_iter, max_fun, tol, run, hooks):
+def _is_healthy(network, train, loss):
+    """Finite loss, finite parameters, finite outputs on a few training rows."""
+    return (
+        bool(np.isfinite(loss))
+        and bool(np.isfinite(network.params).all())
+        and _outputs_are_finite(network, train)
+    )
+
+
+def train_lbfgs(network, train, *, run, hooks, penalty=None, max_iter, max_fun, tol):
     """Full-batch L-BFGS-B (scipy) on the backprop gradient; returns the final loss.
 
     Each L-BFGS iteration is an "epoch" for the hooks; a hook that asks to stop
@@ -292,8 +368,8 @@ def train_lbfgs(network, train, *, penalty, max_iter, max_fun, tol, run, hooks):
         network.params[...] = result.x
         if not _is_healthy(network, train, result.fun):
             np.copyto(network.params, start_params)
-            raise divergence_error(run.epoch, float("nan"))
-        stopped_by_hook = result.status == 99
+            raise divergence_error(run.epoch)
+        stopped_by_hook = result.status == _LBFGS_STOPPED_BY_CALLBACK
         if result.status != 0 and not stopped_by_hook:
             warnings.warn(
                 f"lbfgs failed to converge after {result.nit} iteration(s) "

@@ -6,23 +6,21 @@ scikit-learn callbacks), picks the validation split, hands over to
 :mod:`skbp._engine.training`, then publishes the fitted attributes — in a
 ``finally`` block, so that an interrupted or diverged fit still leaves
 consistent, finite attributes behind.  Target encoding, the output layer,
-scoring and prediction are the subclasses' business (``_validate_training_data``,
-``_output_layer``, ``_split_strata``, ``_validation_scorer``, ``_encode_targets``).
+scoring and prediction are the subclasses' business: each returns them from one
+method, ``_fit_spec``, as a :class:`FitSpec`.
 
 Between calls the estimator keeps only plain data: the public fitted attributes,
 and in ``_training_state`` a dict of arrays and numbers with what ``partial_fit``
 needs to continue (optimizer moments, schedule, stopping-rule counters, dropout
-seed).  The per-epoch lists are stored as one compressed JSON text each when
-pickled (exact: JSON writes the shortest repr of each float), so that a saved
-model holds no skbp objects but the estimator and stays small.
+seed).  The per-epoch lists are stored compressed when pickled, and loaded with
+a bound (:mod:`skbp._estimators.per_epoch`).
 """
 
-import json
 import warnings
-import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import (
@@ -43,22 +41,27 @@ from .._engine.hooks import (
 )
 from .._engine.monitor import LayerMonitor
 from .._engine.network import Network, forward_logits
-from .._engine.optimizers import make_optimizer
+from .._engine.optimizers import OPTIMIZERS, make_optimizer
 from .._engine.progress import ProgressPrinter
 from .._engine.regularization import Dropout, make_penalty
 from .._engine.sample_keys import row_keys
 from .._engine.schedules import make_schedule
 from .._engine.stopping import make_stopping_rule
-from .._engine.training import DataSet, ValidationSet, train_lbfgs, train_stochastic
+from .._engine.training import (
+    DataSet,
+    TrainingDiverged,
+    ValidationSet,
+    train_lbfgs,
+    train_stochastic,
+)
+from . import per_epoch
 from .callbacks import CallbackSupportMixin, SklearnCallbacks, wants_callbacks
-from .params import check_hyperparameters, hidden_layer_sizes_tuple
+from .params import check_hyperparameters, dropout_rates, hidden_layer_sizes_tuple
 from .validation_split import duplicate_aware_split
 
 #: Root of the built documentation (also ``Documentation`` in pyproject.toml).
 DOCUMENTATION_URL = "https://skbp.readthedocs.io/en/stable/"
 
-#: Fitted attributes that hold one entry per epoch; pickled as compressed JSON.
-_PER_EPOCH_ATTRIBUTES = ("history_", "loss_curve_", "validation_scores_", "validation_losses_")
 
 
 def check_sample_weight(sample_weight, X, dtype):
@@ -71,23 +74,45 @@ def check_sample_weight(sample_weight, X, dtype):
     return sample_weight
 
 
-class TrainingData:
-    """Validated training data: features, raw and encoded targets, weights.
+@dataclass
+class FitSpec:
+    """What a subclass contributes to a fit: its targets, output layer, scoring, strata.
 
-    ``y`` is the validated target as the user gave it (what scikit-learn's
-    callbacks score against), ``Y`` its encoding for the network (2-D),
-    ``sample_weight`` the weights of the cost (class weights included) and
-    ``frequency`` the user's sample_weight alone (how many copies a row stands
-    for, used to count the members of a class).
+    A subclass's ``_fit_spec`` returns one; :meth:`BaseBackpropMLP._fit` does
+    everything else.  ``data`` holds the validated features (CSR if sparse),
+    the targets encoded for the network (2-D) and the weights of the cost
+    (class weights included); ``y`` is the validated target as the user gave
+    it (what scikit-learn's callbacks score against) and ``frequency`` the
+    user's sample_weight alone (how many copies a row stands for: it counts the
+    members of a class, and is the callbacks' metadata).
+
+    ``strata(Y)`` returns, for the rows of the encoded targets ``Y``, the
+    stratum of each row (all zeros for an unstratified split) and a uint64
+    code of its target (rows with equal features and equal codes are
+    duplicates, kept on one side of the split); ``scorer(Y_val,
+    sample_weight_val)`` returns the function that scores the validation
+    logits (accuracy, R²).  Both are called only when a validation split is
+    made; ``stratum_names`` names the strata in its error messages.
     """
 
-    def __init__(self, X, y, Y, sample_weight=None, frequency=None):
-        self.X, self.y, self.Y = X, y, Y
-        self.sample_weight, self.frequency = sample_weight, frequency
+    data: DataSet
+    y: object
+    frequency: np.ndarray | None
+    output: object
+    strata: Callable
+    scorer: Callable
+    stratum_names: np.ndarray | None = None
 
 
 class BaseBackpropMLP(CallbackSupportMixin, BaseEstimator):
-    """Shared fit machinery. Do not use directly."""
+    """Shared fit machinery. Do not use directly.
+
+    A subclass implements ``_fit_spec(X, y, sample_weight, *, incremental,
+    reset)``, which validates the data (``_validate_X_y`` does X and y as
+    scikit-learn's MLPs do) and returns a :class:`FitSpec`; and
+    ``_output_layer()``, the output activation with its cost (also used by the
+    gradient check and the trace).
+    """
 
     # The HTML repr links to the estimator's API page (docs/api.rst's toctree).
     _doc_link_module = "skbp"
@@ -96,7 +121,7 @@ class BaseBackpropMLP(CallbackSupportMixin, BaseEstimator):
     # ------------------------------------------------------------------ fit
     def _check_partial_fit(self):
         """``partial_fit`` is offered for the stochastic solvers without early stopping."""
-        if self.solver not in ("sgd", "adam"):
+        if self.solver not in OPTIMIZERS:
             raise AttributeError(
                 f"partial_fit is only available for stochastic optimizers. "
                 f"{self.solver} is not stochastic."
@@ -114,86 +139,148 @@ class BaseBackpropMLP(CallbackSupportMixin, BaseEstimator):
 
     def _fit(self, X, y, sample_weight=None, incremental=False):
         hidden = hidden_layer_sizes_tuple(self.hidden_layer_sizes)
-        rates = check_hyperparameters(self, len(hidden))
+        check_hyperparameters(self, len(hidden))
         first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
-        data = self._validate_training_data(
-            X, y, sample_weight, incremental=incremental, reset=first_pass
-        )
-        X = data.X.tocsr() if sp.issparse(data.X) and data.X.format != "csr" else data.X
+        spec = self._fit_spec(X, y, sample_weight, incremental=incremental, reset=first_pass)
         rng = check_random_state(self.random_state)
-        self.n_outputs_ = data.Y.shape[1]
-        layer_sizes = (X.shape[1], *hidden, self.n_outputs_)
-        network = Network(layer_sizes, self.activation, self._output_layer(), X.dtype)
-        if first_pass:
-            network.initialize(rng, self.initializer, self.init_std, self.bias_init)
-            self.history_, self.t_, self.best_epoch_ = [], 0, None
+        network = self._network(spec, hidden, first_pass, rng)
+        if first_pass or not incremental:
+            # A fit starts the optimizer, the schedule, the stopping rule and the
+            # dropout masks afresh; partial_fit continues them.
             self._training_state = {}
-        else:
-            network.set_parameters(self.coefs_, self.intercepts_)
-        self.n_layers_ = len(layer_sizes)
-        self.out_activation_ = network.output.out_activation
         run = TrainingRun(
             network, history=self.history_, n_samples_seen=self.t_, best_epoch=self.best_epoch_
         )
         penalty = make_penalty(self.penalty, self.alpha, self.l1_ratio)
-        callbacks = None
-        if wants_callbacks(self):
-            # The callbacks score with the user's sample_weight, as the metadata
-            # of fit (class weights are a parameter of the model).
-            callbacks = SklearnCallbacks(
-                self, data.X, data.y, data.frequency,
-                max_subtasks=1 if incremental else self.max_iter + (self.solver == "lbfgs"),
-                subtask_name="iteration" if self.solver == "lbfgs" else "epoch",
-            )
+        stochastic = self.solver in OPTIMIZERS
+        if stochastic:
+            run.optimizer, schedule, rule = self._stochastic_state(network, run, incremental)
         try:
-            if self.solver == "lbfgs":
-                train = DataSet(X, data.Y, data.sample_weight)
-                hooks = Hooks(
-                    [
-                        LayerMonitor(train) if self.monitor_layers else None,
-                        History(),
-                        BestIterate(),
-                        callbacks,
-                        self._printer(X, layer_sizes, False),
-                    ]
-                )
-                train_lbfgs(
-                    network, train, penalty=penalty,
-                    max_iter=self.max_iter, max_fun=self.max_fun, tol=self.tol, run=run,
-                    hooks=hooks,
-                )
+            train, validation = self._split(spec, rng, stochastic and rule.needs_validation)
+            run.validation = validation
+            solver_hooks = (
+                [LearningRateSchedule(schedule), StoppingRule(rule, schedule, validation is not None)]
+                if stochastic
+                else [BestIterate()]
+            )
+            printer = self._printer(spec.data.X, network.layer_sizes, validation is not None)
+            hooks = Hooks(
+                [
+                    LayerMonitor(train) if self.monitor_layers else None,
+                    History(),
+                    *solver_hooks,
+                    self._callbacks(spec, incremental),
+                    printer,
+                ]
+            )
+            if stochastic:
+                self._fit_stochastic(network, train, run=run, hooks=hooks, penalty=penalty,
+                                     rng=rng, printer=printer, incremental=incremental)
             else:
-                self._fit_stochastic(X, data, network, run, rng, rates, penalty, incremental, callbacks)
+                self._fit_lbfgs(network, train, run=run, hooks=hooks, penalty=penalty)
+        except TrainingDiverged as exc:
+            exc.args = (f"{exc.args[0]} {self._divergence_hint()}",)
+            raise
         finally:
+            if stochastic:
+                self._training_state = {
+                    "optimizer": run.optimizer.state(),
+                    "schedule": schedule.state(),
+                    "stopping": rule.state(),
+                    "mask_seed": self._training_state.get("mask_seed"),
+                }
             self._publish(network, run)
         return self
 
-    def _fit_stochastic(self, X, data, network, run, rng, rates, penalty, incremental, callbacks):
-        """Mini-batch training, with a validation split when the stopping rule needs one."""
-        saved = self._training_state if incremental else {}
+    def _network(self, spec, hidden, first_pass, rng):
+        """The network to train: fresh weights, or the fitted ones to continue from."""
+        X = spec.data.X
+        self.n_outputs_ = spec.data.Y.shape[1]
+        layer_sizes = (X.shape[1], *hidden, self.n_outputs_)
+        network = Network(layer_sizes, self.activation, spec.output, X.dtype)
+        if first_pass:
+            network.initialize(rng, self.initializer, self.init_std, self.bias_init)
+            self.history_, self.t_, self.best_epoch_ = [], 0, None
+        else:
+            network.set_parameters(self.coefs_, self.intercepts_)
+        self.n_layers_ = len(layer_sizes)
+        self.out_activation_ = network.output.out_activation
+        return network
+
+    def _stochastic_state(self, network, run, incremental):
+        """The optimizer, the learning-rate schedule and the stopping rule, with the
+        state partial_fit continues from (``_training_state``, empty for a fit)."""
         # vars, not get_params: get_params inspects __init__'s signature on every
         # call, which partial_fit would pay per batch.
         optimizer = make_optimizer(self.solver, network, vars(self))
         schedule = make_schedule(
             self.learning_rate, self.solver, learning_rate_init=self.learning_rate_init,
             power_t=self.power_t, max_iter=self.max_iter, warmup_iter=self.warmup_iter,
+            # Each fit (a warm start too) begins a schedule cycle of its own;
+            # partial_fit continues the saved one.
+            origin=0 if incremental else run.epoch,
         )
         rule = make_stopping_rule(
             self.early_stopping, self.tol, self.n_iter_no_change, self.stopping_threshold
         )
+        saved = self._training_state
         if saved:
             optimizer.load_state(saved["optimizer"])
             schedule.load_state(saved["schedule"])
             rule.load_state(saved["stopping"])
-        run.optimizer = optimizer
+        return optimizer, schedule, rule
 
-        uses_dropout = any(rates)
-        keys = row_keys(X) if (uses_dropout or rule.needs_validation) else None
-        train = DataSet(X, data.Y, data.sample_weight, keys)
-        validation = None
-        if rule.needs_validation:
-            train, validation = self._split_validation(train, data.frequency, rng)
-        run.validation = validation
+    def _split(self, spec, rng, needs_validation):
+        """(training set, validation set or None); rows get content keys when
+        dropout masks or the duplicate-aware split need them."""
+        data = spec.data
+        if needs_validation or (self.solver in OPTIMIZERS and self._dropout_rates()[1]):
+            data = replace(data, keys=row_keys(data.X))
+        if not needs_validation:
+            return data, None
+        return self._split_validation(spec, data, rng)
+
+    def _split_validation(self, spec, data, rng):
+        """Hold out the validation set of early stopping (see ``validation_split``)."""
+        strata, label_codes = spec.strata(data.Y)
+        is_val = duplicate_aware_split(
+            data.keys, label_codes, strata, data.sample_weight, self.validation_fraction,
+            rng, frequency=spec.frequency, class_names=spec.stratum_names,
+        )
+        train_idx, val_idx = np.flatnonzero(~is_val), np.flatnonzero(is_val)
+        held_out = data.take(val_idx)
+        validation = ValidationSet(
+            held_out.X, held_out.Y, held_out.sample_weight,
+            score=spec.scorer(held_out.Y, held_out.sample_weight),
+        )
+        return data.take(train_idx), validation
+
+    def _dropout_rates(self):
+        """(per-layer drop probabilities, whether any is non-zero)."""
+        rates = dropout_rates(self.dropout, len(hidden_layer_sizes_tuple(self.hidden_layer_sizes)))
+        return rates, any(rates)
+
+    def _callbacks(self, spec, incremental):
+        if not wants_callbacks(self):
+            return None
+        # The callbacks score with the user's sample_weight, as the metadata of
+        # fit (class weights are a parameter of the model).
+        lbfgs = self.solver not in OPTIMIZERS
+        return SklearnCallbacks(
+            self, spec.data.X, spec.y, spec.frequency,
+            max_subtasks=1 if incremental else self.max_iter + lbfgs,
+            subtask_name="iteration" if lbfgs else "epoch",
+        )
+
+    def _fit_lbfgs(self, network, train, *, run, hooks, penalty):
+        """Full-batch L-BFGS on the whole training set."""
+        train_lbfgs(
+            network, train, run=run, hooks=hooks, penalty=penalty,
+            max_iter=self.max_iter, max_fun=self.max_fun, tol=self.tol,
+        )
+
+    def _fit_stochastic(self, network, train, *, run, hooks, penalty, rng, printer, incremental):
+        """Mini-batch epochs (one for partial_fit), with dropout if asked for."""
         n_train = train.n_samples
         if self.batch_size == "auto":
             batch_size = min(200, n_train)
@@ -204,39 +291,29 @@ class BaseBackpropMLP(CallbackSupportMixin, BaseEstimator):
                     "going to be clipped"
                 )
             batch_size = int(np.clip(self.batch_size, 1, n_train))
+        rates, uses_dropout = self._dropout_rates()
         dropout = None
         if uses_dropout:
             # Drawn once per model, so that partial_fit calls continue one mask stream.
-            mask_seed = saved.get("mask_seed")
+            mask_seed = self._training_state.get("mask_seed")
             if mask_seed is None:
                 mask_seed = int(rng.randint(np.iinfo(np.int32).max))
+                self._training_state["mask_seed"] = mask_seed
             dropout = Dropout(rates, seed=mask_seed)
-        printer = self._printer(X, network.layer_sizes, validation is not None)
-        hooks = Hooks(
-            [
-                LayerMonitor(train) if self.monitor_layers else None,
-                History(),
-                LearningRateSchedule(schedule),
-                StoppingRule(rule, schedule, restore_best=validation is not None),
-                callbacks,
-                printer,
-            ]
+        train_stochastic(
+            network, train, run=run, hooks=hooks, penalty=penalty, rng=rng,
+            batch_size=batch_size, shuffle=self.shuffle, max_epochs=self.max_iter,
+            validation=run.validation, dropout=dropout, incremental=incremental,
+            batch_progress=printer.batch if self.verbose >= 2 else None,
         )
-        try:
-            train_stochastic(
-                network, train, run=run, hooks=hooks, rng=rng, batch_size=batch_size,
-                shuffle=self.shuffle, max_epochs=self.max_iter, validation=validation,
-                penalty=penalty, dropout=dropout, incremental=incremental,
-                batch_progress=printer.batch if self.verbose >= 2 else None,
-                learning_rate_init=self.learning_rate_init,
-            )
-        finally:
-            self._training_state = {
-                "optimizer": optimizer.state(),
-                "schedule": schedule.state(),
-                "stopping": rule.state(),
-                "mask_seed": None if dropout is None else int(dropout.seed),
-            }
+
+    def _divergence_hint(self):
+        if self.solver not in OPTIMIZERS:
+            return "Lower learning_rate_init or scale the features (e.g. with StandardScaler)."
+        return (
+            f"Lower learning_rate_init (currently {self.learning_rate_init:g}) or scale "
+            "the features (e.g. with StandardScaler)."
+        )
 
     def _printer(self, X, layer_sizes, has_validation):
         if not self.verbose:
@@ -247,32 +324,6 @@ class BaseBackpropMLP(CallbackSupportMixin, BaseEstimator):
             f"solver {self.solver}, {np.dtype(X.dtype).name}"
         )
         return ProgressPrinter(self.verbose, description, has_validation)
-
-    def _split_validation(self, data, frequency, rng):
-        """Hold out the validation set of early stopping.
-
-        ``frequency`` is the user's sample_weight (before class weights): it
-        tells how many members a row stands for when classes are counted.
-        """
-        strata, label_codes = self._split_strata(data.Y)
-        is_val = duplicate_aware_split(
-            data.keys, label_codes, strata, data.sample_weight, self.validation_fraction,
-            rng, frequency=frequency, class_names=getattr(self, "classes_", None),
-        )
-        train_idx, val_idx = np.flatnonzero(~is_val), np.flatnonzero(is_val)
-
-        def take(data_part, idx):
-            return None if data_part is None else data_part[idx]
-
-        train = DataSet(
-            data.X[train_idx], data.Y[train_idx], take(data.sample_weight, train_idx),
-            take(data.keys, train_idx),
-        )
-        validation = ValidationSet(
-            data.X[val_idx], data.Y[val_idx], take(data.sample_weight, val_idx),
-            score=self._validation_scorer(data.Y[val_idx], take(data.sample_weight, val_idx)),
-        )
-        return train, validation
 
     def _publish(self, network, run):
         """Fitted attributes from the network and the run."""
@@ -321,19 +372,10 @@ class BaseBackpropMLP(CallbackSupportMixin, BaseEstimator):
 
     def __getstate__(self):
         # A copy: on Python >= 3.11 the base returns the instance's own __dict__.
-        state = dict(super().__getstate__())
-        for name in _PER_EPOCH_ATTRIBUTES:
-            if state.get(name) is not None:
-                # Python's JSON writes the shortest repr of each float: exact.
-                state[name] = zlib.compress(json.dumps(state[name]).encode())
-        return state
+        return per_epoch.encode(dict(super().__getstate__()))
 
     def __setstate__(self, state):
-        state = dict(state)
-        for name in _PER_EPOCH_ATTRIBUTES:
-            if isinstance(state.get(name), bytes):
-                state[name] = json.loads(zlib.decompress(state[name]))
-        super().__setstate__(state)
+        super().__setstate__(per_epoch.decode(dict(state)))
 
     def _validate_X_y(self, X, y, *, incremental, reset, y_numeric=False):
         """X and y as scikit-learn's MLPs validate them; partial_fit keeps the model's dtype."""
@@ -341,7 +383,7 @@ class BaseBackpropMLP(CallbackSupportMixin, BaseEstimator):
             self,
             X,
             y,
-            accept_sparse=["csr", "csc"],
+            accept_sparse="csr",  # the row gathers of mini-batches want CSR
             multi_output=True,
             y_numeric=y_numeric,
             dtype=(np.float64, np.float32),
@@ -361,8 +403,29 @@ class BaseBackpropMLP(CallbackSupportMixin, BaseEstimator):
         )
 
     def _logits(self, X):
-        """Z^L for X (already validated), computed in the dtype of the weights."""
+        """Z^L for X (already validated), computed in the dtype of the weights.
+
+        A float32 model given float64 rows that overflow float32 (the features
+        themselves, or a layer on the way) computes those rows again in float64,
+        as MLPClassifier would: the logits are then float64, and the callers
+        return their result in the model's dtype (``_as_model_dtype``).
+        """
         dtype = self.coefs_[0].dtype
-        if X.dtype != dtype:
-            X = X.astype(dtype)
-        return forward_logits(X, self.coefs_, self.intercepts_, get_activation(self.activation))
+        activation = get_activation(self.activation)
+        if X.dtype == dtype:
+            return forward_logits(X, self.coefs_, self.intercepts_, activation)
+        with np.errstate(over="ignore", invalid="ignore"):  # such rows are redone below
+            logits = forward_logits(X.astype(dtype), self.coefs_, self.intercepts_, activation)
+        overflowed = ~np.isfinite(logits).all(axis=1)
+        if not overflowed.any():
+            return logits
+        wide = [np.asarray(p, dtype=X.dtype) for p in (*self.coefs_, *self.intercepts_)]
+        n_layers = len(self.coefs_)
+        logits = logits.astype(X.dtype)
+        logits[overflowed] = forward_logits(
+            X[overflowed], wide[:n_layers], wide[n_layers:], activation
+        )
+        return logits
+
+    def _as_model_dtype(self, values):
+        return values.astype(self.coefs_[0].dtype, copy=False)

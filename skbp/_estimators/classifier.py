@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from numbers import Real
 from typing import Literal
 
 import numpy as np
@@ -20,9 +21,19 @@ from sklearn.utils.multiclass import (
 
 from .._engine.losses import activation_of_output, make_loss
 from .._engine.sample_keys import row_keys
-from .base import BaseBackpropMLP, TrainingData, check_sample_weight
+from .._engine.training import DataSet
+from .base import BaseBackpropMLP, FitSpec, check_sample_weight
 from .docstrings import shared_docstring
 from .params import CLASSIFIER_CONSTRAINTS
+
+
+def _plain(value):
+    """A NumPy scalar as the Python value it holds (so messages print 'no', not np.str_('no'))."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _is_real(value):
+    return isinstance(value, Real | np.number) and not isinstance(value, bool | np.bool_)
 
 
 @shared_docstring
@@ -69,6 +80,8 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
     A target with a single class is accepted: the model then always predicts that
     class and ``predict_proba`` returns a single column of ones.
 
+    {partial_fit note}
+
     Examples
     --------
     >>> from sklearn.datasets import load_digits
@@ -94,7 +107,7 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
         solver: Literal["lbfgs", "sgd", "adam"] = "adam",
         alpha: float = 0.0001,
         batch_size: int | Literal["auto"] = "auto",
-        learning_rate: Literal["constant", "invscaling", "adaptive"] = "constant",
+        learning_rate: Literal["constant", "invscaling", "adaptive", "cosine"] = "constant",
         learning_rate_init: float = 0.001,
         power_t: float = 0.5,
         max_iter: int = 200,
@@ -224,7 +237,7 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
                 self._label_binarizer.fit(classes)
         return self._fit(X, y, sample_weight=sample_weight, incremental=True)
 
-    def _validate_training_data(self, X, y, sample_weight, *, incremental, reset):
+    def _fit_spec(self, X, y, sample_weight, *, incremental, reset):
         X, y = self._validate_X_y(X, y, incremental=incremental, reset=reset)
         check_classification_targets(y)
         if (not hasattr(self, "classes_")) or (not self.warm_start and not incremental):
@@ -251,7 +264,11 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
         # Targets stay boolean (as in scikit-learn): 1 byte per entry, and arithmetic
         # with float activations keeps the activations' dtype.
         Y = self._label_binarizer.transform(y).astype(bool)
-        return TrainingData(X, y, Y, sample_weight, frequency)
+        return FitSpec(
+            DataSet(X, Y, sample_weight), y, frequency, output=self._output_layer(),
+            strata=self._split_strata, scorer=self._validation_scorer,
+            stratum_names=self.classes_,
+        )
 
     def _apply_class_weight(self, y, sample_weight, dtype, incremental):
         if self.class_weight is None:
@@ -267,16 +284,35 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
                 "frequencies of the whole data are unknown. Pass a dict instead."
             )
         if isinstance(self.class_weight, dict):
-            unknown = [c for c in self.class_weight if c not in set(self.classes_)]
+            classes = set(self.classes_.tolist())
+            unknown = [_plain(c) for c in self.class_weight if _plain(c) not in classes]
             if unknown:
                 raise ValueError(
                     f"class_weight has labels {unknown} that are not classes of y; "
-                    f"the classes are {list(self.classes_)}."
+                    f"the classes are {self.classes_.tolist()}."
+                )
+            bad = {
+                _plain(label): _plain(weight)
+                for label, weight in self.class_weight.items()
+                if not (_is_real(weight) and np.isfinite(weight) and weight >= 0)
+            }
+            if bad:
+                # As sample_weight: a negative weight would reward errors, and
+                # NaN or inf would poison the cost.
+                raise ValueError(
+                    "class_weight must map each class to a finite, non-negative "
+                    f"number; got {bad}."
                 )
         weights = compute_class_weight(self.class_weight, classes=self.classes_, y=y)
-        per_sample = weights[np.searchsorted(self.classes_, y)].astype(dtype)
+        with np.errstate(over="ignore"):  # an overflow is refused just below
+            per_sample = weights[np.searchsorted(self.classes_, y)].astype(dtype)
         if sample_weight is not None:
             per_sample *= sample_weight
+        if not np.isfinite(per_sample).all():
+            raise ValueError(
+                "Sample weights (sample_weight times class_weight) overflow "
+                f"{np.dtype(dtype).name}; use smaller class_weight values."
+            )
         if not np.any(per_sample > 0):
             raise ValueError(
                 "Sample weights (sample_weight times class_weight) must contain at "
@@ -284,7 +320,7 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
             )
         return per_sample
 
-    # --------------------------------------------------- hooks of the base
+    # ---------------------------------------------- what the fit spec is made of
     def _output_layer(self):
         y_type = self._label_binarizer.y_type_
         multiclass = y_type == "multiclass" and len(self.classes_) > 2
@@ -355,7 +391,7 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
             One score per sample for binary problems (positive: ``classes_[1]``),
             otherwise one per class or label.
         """
-        logits = self._logits(self._validate_predict_data(X))
+        logits = self._as_model_dtype(self._logits(self._validate_predict_data(X)))
         return logits.ravel() if self.n_outputs_ == 1 else logits
 
     def predict_proba(self, X: ArrayLike) -> NDArray:
@@ -374,11 +410,11 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
         """
         logits = self._logits(self._validate_predict_data(X))
         if len(self.classes_) == 1 and self.n_outputs_ == 1:
-            return np.ones_like(logits)
+            return self._as_model_dtype(np.ones_like(logits))
         proba = activation_of_output(self.out_activation_)(logits, out=logits)
         if self.n_outputs_ == 1:
-            return np.hstack([1 - proba, proba])
-        return proba
+            proba = np.hstack([1 - proba, proba])
+        return self._as_model_dtype(proba)
 
     def predict_log_proba(self, X: ArrayLike) -> NDArray:
         """Logarithm of the probability estimates.

@@ -1,7 +1,8 @@
 """The parameter and attribute documentation both estimators share.
 
 The classifier's and the regressor's docstrings name the placeholders
-``{shared parameters}`` and ``{shared attributes}``; :func:`shared_docstring`
+``{shared parameters}``, ``{shared attributes}`` and ``{partial_fit note}``;
+:func:`shared_docstring`
 fills them in, so that the common paragraphs are written once.
 """
 
@@ -36,9 +37,13 @@ SHARED_PARAMETERS = """\
         stops when it falls below 1e-6); ``'adam'`` keeps a constant rate with
         these three. ``'cosine'`` (both stochastic solvers): cosine annealing from
         ``learning_rate_init`` towards 0 over ``max_iter`` epochs, after
-        ``warmup_iter`` epochs of linear warm-up. ``'coslog4'`` (RealMLP's four
-        cosine cycles with warm restarts) and ``'flat_cos'`` (flat, then a
-        cosine to 0) scale ``learning_rate_init`` over the ``max_iter`` epochs;
+        ``warmup_iter`` epochs of linear warm-up. Every ``fit``, a warm-started
+        one too, anneals over its own ``max_iter`` epochs; ``partial_fit``
+        calls continue the cycle and, after ``max_iter`` epochs, restart it at
+        ``learning_rate_init`` (warm restarts), so a stream never trains at a
+        rate of 0. ``'coslog4'`` (RealMLP's four cosine cycles with warm
+        restarts) and ``'flat_cos'`` (flat, then a cosine to 0) scale
+        ``learning_rate_init`` over the ``max_iter`` epochs in the same way;
         the user guide's tabular page gives their formulas.
 
     learning_rate_init : float, default=0.001
@@ -230,6 +235,18 @@ SHARED_ATTRIBUTES = """\
 """
 
 
+PARTIAL_FIT_NOTE = """\
+    ``partial_fit`` is not offered with ``early_stopping`` on (``hasattr`` is
+    False and calling it raises :class:`AttributeError`, as for
+    ``solver='lbfgs'``), where scikit-learn's MLP offers the method and raises
+    ``ValueError("partial_fit does not support early_stopping=True")`` when it
+    is called. Early stopping needs a fixed validation split, which a stream of
+    batches does not have; not offering the method lets meta-estimators and
+    ``hasattr`` see that before any data is passed.
+
+"""
+
+
 def shared_docstring(cls):
     """Class decorator: fill the placeholders of ``cls.__doc__``."""
     if cls.__doc__ is None:  # python -OO strips docstrings
@@ -237,5 +254,6 @@ def shared_docstring(cls):
     cls.__doc__ = (
         cls.__doc__.replace("    {shared parameters}\n\n", SHARED_PARAMETERS)
         .replace("    {shared attributes}\n\n", SHARED_ATTRIBUTES)
+        .replace("    {partial_fit note}\n\n", PARTIAL_FIT_NOTE)
     )
     return cls

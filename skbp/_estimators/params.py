@@ -114,7 +114,7 @@ def dropout_rates(dropout, n_hidden):
 
 
 def check_hyperparameters(est, n_hidden):
-    """Checks that span several hyperparameters; returns the dropout rates."""
+    """Checks that span several hyperparameters (and the entries of ``dropout``)."""
     rates = dropout_rates(est.dropout, n_hidden)
     if est.solver == "lbfgs":
         if any(rates):
@@ -150,4 +150,3 @@ def check_hyperparameters(est, n_hidden):
                 "stopping_threshold for early_stopping='UP' is a number of strips "
                 f"and must be a positive integer; got {est.stopping_threshold!r}."
             )
-    return rates

@@ -6,6 +6,7 @@ but target handling, the output layer, scoring and prediction.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Literal
 
@@ -17,7 +18,8 @@ from sklearn.utils.metaestimators import available_if
 
 from .._engine.losses import activation_of_output, make_loss
 from .._engine.sample_keys import row_keys
-from .base import BaseBackpropMLP, TrainingData, check_sample_weight
+from .._engine.training import DataSet
+from .base import BaseBackpropMLP, FitSpec, check_sample_weight
 from .docstrings import shared_docstring
 from .params import REGRESSOR_CONSTRAINTS
 
@@ -50,7 +52,8 @@ default='squared_error'
     {shared parameters}
 
     quantile : float, default=0.5
-        The quantile q in (0, 1) that ``loss='quantile'`` estimates.
+        The quantile q in (0, 1) that ``loss='quantile'`` estimates. Another
+        value with another loss is ignored, with a :class:`UserWarning`.
 
     Attributes
     ----------
@@ -77,6 +80,8 @@ default='squared_error'
     stops earlier (skbp with ``tol`` × k stops where it stops), and its L-BFGS
     gets a cost and a gradient that do not belong together. See the user
     guide's regression page.
+
+    {partial_fit note}
 
     Examples
     --------
@@ -224,15 +229,28 @@ default='squared_error'
         """
         return self._fit(X, y, sample_weight=sample_weight, incremental=True)
 
-    def _validate_training_data(self, X, y, sample_weight, *, incremental, reset):
+    def _fit_spec(self, X, y, sample_weight, *, incremental, reset):
+        if self.quantile != 0.5 and self.loss != "quantile":
+            # As LogisticRegression's l1_ratio without penalty='elasticnet': a
+            # warning, so that a grid over ``loss`` with a fixed quantile still runs.
+            warnings.warn(
+                f"quantile={self.quantile!r} is only used when loss='quantile'; got "
+                f"loss={self.loss!r}, which ignores it. Set loss='quantile' to "
+                "estimate that quantile, or leave quantile at its default.",
+                UserWarning,
+            )
         X, y = self._validate_X_y(X, y, incremental=incremental, reset=reset, y_numeric=True)
         dtype = X.dtype
         Y = (y.reshape(-1, 1) if y.ndim == 1 else y).astype(dtype, copy=False)
-        self._output_layer().check_targets(Y)
+        output = self._output_layer()
+        output.check_targets(Y)
         sample_weight = check_sample_weight(sample_weight, X, dtype)
-        return TrainingData(X, y, Y, sample_weight, sample_weight)
+        return FitSpec(
+            DataSet(X, Y, sample_weight), y, sample_weight, output=output,
+            strata=self._split_strata, scorer=self._validation_scorer,
+        )
 
-    # --------------------------------------------------- hooks of the base
+    # ---------------------------------------------- what the fit spec is made of
     def _output_layer(self):
         params = {"quantile": self.quantile} if self.loss == "quantile" else {}
         return make_loss(self.loss, **params)
@@ -278,7 +296,9 @@ default='squared_error'
             The predicted values: a^L = exp(z^L) for the log link, z^L otherwise.
         """
         logits = self._logits(self._validate_predict_data(X))
-        prediction = activation_of_output(self.out_activation_)(logits, out=logits)
+        prediction = self._as_model_dtype(
+            activation_of_output(self.out_activation_)(logits, out=logits)
+        )
         return prediction.ravel() if self.n_outputs_ == 1 else prediction
 
     def __sklearn_tags__(self):

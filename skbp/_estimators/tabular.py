@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Sequence
+from dataclasses import replace
 from numbers import Integral, Real
 from typing import Literal
 
@@ -74,8 +75,8 @@ from .._engine.stopping import (
     TrainingLossPlateau,
     make_stopping_rule,
 )
-from .._engine.training import DataSet, train_stochastic
-from .base import BaseBackpropMLP
+from .._engine.training import DataSet, TrainingDiverged, train_stochastic
+from .base import BaseBackpropMLP, FitSpec, check_sample_weight
 from .callbacks import SklearnCallbacks, wants_callbacks
 from .classifier import BackpropMLPClassifier
 from .params import dropout_rates, hidden_layer_sizes_tuple
@@ -254,18 +255,18 @@ class _TabularMLP:
             )
         first_pass = not (self.warm_start and hasattr(self, "coefs_"))
         raw_X = X  # what scikit-learn's callbacks score the fitted estimator on
-        data = self._validate_training_data(X, y, sample_weight, incremental=False, reset=first_pass)
-        X = data.X
+        spec = self._fit_spec(X, y, sample_weight, incremental=False, reset=first_pass)
+        X = spec.data.X
         rng = check_random_state(self.random_state)
-        self.n_outputs_ = data.Y.shape[1]
+        self.n_outputs_ = spec.data.Y.shape[1]
         network = self._network(X.shape[1], X.dtype)
         if first_pass:
             self.history_, self.t_, self.best_epoch_ = [], 0, None
         self.n_layers_ = len(network.layer_sizes)
         self.out_activation_ = network.output.out_activation
 
-        train = DataSet(X, data.Y, data.sample_weight, row_keys(X))
-        validation = self._validation_split(train, data, rng)
+        train = replace(spec.data, keys=row_keys(X))
+        validation = self._validation_split(spec, train, rng)
         if validation is not None:
             train, validation = validation
         if first_pass:
@@ -302,7 +303,7 @@ class _TabularMLP:
         callbacks = None
         if wants_callbacks(self):
             callbacks = SklearnCallbacks(
-                self, raw_X, data.y, data.frequency,
+                self, raw_X, spec.y, spec.frequency,
                 max_subtasks=self.max_iter, subtask_name="epoch",
             )
         printer = self._printer(X, network.layer_sizes, validation is not None)
@@ -324,13 +325,20 @@ class _TabularMLP:
                 batch_size=min(self.batch_size, train.n_samples), shuffle=self.shuffle,
                 max_epochs=self.max_iter, validation=validation, dropout=dropout,
                 batch_progress=printer.batch if printer is not None and self.verbose >= 2 else None,
-                learning_rate_init=self.learning_rate_init,
             )
+        except TrainingDiverged as exc:
+            exc.args = (f"{exc.args[0]} {self._divergence_hint()}",)
+            raise
         finally:
             self._publish(network, run)
         return self
 
-    def _validation_split(self, train, data, rng):
+    def _divergence_hint(self):
+        return (
+            f"Lower learning_rate_init (currently {self.learning_rate_init:g})."
+        )
+
+    def _validation_split(self, spec, train, rng):
         """(train, validation) parts, or None without a validation split.
 
         Model selection is a refinement: when the data cannot be split (a class
@@ -341,7 +349,7 @@ class _TabularMLP:
         if not self.validation_fraction:
             return None
         try:
-            return self._split_validation(train, data.frequency, rng)
+            return self._split_validation(spec, train, rng)
         except ValueError as error:
             if self.early_stopping is not False:
                 raise
@@ -961,23 +969,28 @@ class TabularMLPRegressor(_TabularMLP, BackpropMLPRegressor):
         """The cost: the squared error (of the standardized target)."""
         return "squared_error"
 
-    def _validate_training_data(self, X, y, sample_weight, *, incremental, reset):
-        data = super()._validate_training_data(
-            X, y, sample_weight, incremental=incremental, reset=reset
-        )
-        Y = data.Y
+    def _fit_spec(self, X, y, sample_weight, *, incremental, reset):
+        # BackpropMLPRegressor's, with the target standardized (and no quantile).
+        X, y = self._validate_X_y(X, y, incremental=incremental, reset=reset, y_numeric=True)
+        Y = (y.reshape(-1, 1) if y.ndim == 1 else y).astype(X.dtype, copy=False)
+        sample_weight = check_sample_weight(sample_weight, X, X.dtype)
         if reset:
-            weights = data.sample_weight
             self.target_range_ = np.vstack([Y.min(axis=0), Y.max(axis=0)]).astype(np.float64)
             mean = np.zeros(Y.shape[1])
             scale = np.ones(Y.shape[1])
             if self.standardize_target:
-                mean = np.average(Y, axis=0, weights=weights).astype(np.float64)
-                spread = np.sqrt(np.average((Y - mean) ** 2, axis=0, weights=weights))
+                mean = np.average(Y, axis=0, weights=sample_weight).astype(np.float64)
+                spread = np.sqrt(np.average((Y - mean) ** 2, axis=0, weights=sample_weight))
                 scale = np.where(spread > 0, spread, 1.0)
             self.target_mean_, self.target_scale_ = mean, scale
-        data.Y = ((Y - self.target_mean_) / self.target_scale_).astype(Y.dtype)
-        return data
+        Y = ((Y - self.target_mean_) / self.target_scale_).astype(X.dtype)
+        return FitSpec(
+            DataSet(X, Y, sample_weight), y, sample_weight, output=self._output_layer(),
+            strata=self._split_strata, scorer=self._validation_scorer,
+        )
+
+    def _output_layer(self):
+        return make_loss("squared_error")
 
     def predict(self, X: ArrayLike) -> NDArray:
         """Predict the target of the rows of X.

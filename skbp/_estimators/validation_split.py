@@ -64,14 +64,17 @@ def duplicate_aware_split(
         np.bincount(group_stratum, weights=group_repeats)[present],
     )
     if present.size > 1 and class_size.min() < 2:
-        smallest = present[np.argmin(class_size)]
-        name = smallest if class_names is None else class_names[smallest]
-        name = name.item() if isinstance(name, np.generic) else name
+        too_few = present[class_size < 2]
+        names = too_few if class_names is None else np.asarray(class_names)[too_few]
         raise ValueError(
-            f"The least populated class in y, {name!r}, has only 1 member, which is "
-            "too few for the stratified validation split of early stopping "
-            f"(validation_fraction={fraction}): every class needs at least 2. Add "
-            "samples of that class, remove it, or set early_stopping=False."
+            # scikit-learn's wording (train_test_split with stratify), then skbp's advice.
+            "The least populated classes in y have only 1 member, which is too few. "
+            "The minimum number of groups for any class cannot be less than 2. "
+            f"Classes with too few members are: {np.asarray(names).tolist()}. "
+            "The stratified validation split of early stopping "
+            f"(validation_fraction={fraction}) needs at least 2 members of every "
+            "class: add samples of these classes, remove them, or set "
+            "early_stopping=False."
         )
 
     validation_group = np.zeros(group_weight.shape[0], dtype=bool)

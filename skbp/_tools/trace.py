@@ -414,7 +414,7 @@ def trace_backprop(model, X: ArrayLike, y: ArrayLike, *, penalty: bool = False) 
 
     layers = {}
     for layer in range(network.n_layers):
-        z, a = ws.z[layer][:n], ws.outputs[layer]
+        z, a = ws.z[layer][:n], ws.a[layer]
         a_prev, delta = _columns(ws.inputs[layer]), _columns(ws.delta[layer][:n])
         sigma_prime = None
         if layer < top:
