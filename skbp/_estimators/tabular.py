@@ -14,16 +14,21 @@ shared machinery (:mod:`skbp._estimators.base`):
     per-group learning-rate factors; Adam runs the whole epoch budget under
     the schedules of :data:`~skbp._engine.schedules.SHAPES` (learning rate,
     dropout, weight decay) and the best validation epoch is restored at the
-    end (:class:`~skbp._engine.stopping.BestValidationEpoch`);
-``_logits``
-    prediction runs the same network, front layers included;
+    end (:class:`~skbp._engine.stopping.BestValidationEpoch`). It uses the
+    base's pieces — the subclass's ``FitSpec`` (``_fit_spec``), the
+    validation split, the hooks, the training loop, ``_publish`` — with its
+    own hook list;
+``_logits`` / ``_fitted_network``
+    prediction (and the gradient check, the trace) runs the same network,
+    front layers included;
 ``_fitted_attributes``
     adds ``layer_params_``, the parameters that are not dense weights or biases.
 
-The classifier adds label smoothing to its loss; the regressor trains on the
-standardized target and clips its predictions to the training target's range.
-Everything else — class weights, sample weights, the validation split,
-history, callbacks, persistence, predict_proba — is the Backprop estimators'.
+The classifier adds label smoothing to its loss; the regressor builds its own
+``FitSpec``: the standardized target (predictions clipped to the training
+target's range). Everything else — class weights, sample weights, the
+validation split, history, callbacks, persistence, predict_proba — is the
+Backprop estimators'.
 """
 
 from __future__ import annotations
