@@ -118,3 +118,21 @@ def test_merge_combines_result_files(bench, run, tmp_path):
 def test_unknown_model_is_refused(bench, tmp_path):
     with pytest.raises(SystemExit, match="unknown model"):
         bench.main(["--models", "xgboost", "--out", str(tmp_path / "x.json")])
+
+
+def test_ablation_fits_each_ingredient_off(bench, tmp_path):
+    import skbp
+
+    if not hasattr(skbp, "TabularMLPClassifier"):
+        pytest.skip("this skbp has no TabularMLPClassifier yet")
+    report = bench.main(["--ablation", "--data-sets", "breast_cancer,diabetes", "--splits", "1",
+                         "--max-iter", "2", "--out", str(tmp_path / "ablation.json")])
+    fitted = {(r["data_set"], r["variant"]) for r in report["records"]}
+    for variant, params in bench.ABLATIONS.items():
+        for data_set, task in (("breast_cancer", "binary"), ("diabetes", "regression")):
+            assert ((data_set, variant) in fitted) == bench._accepts(task, params), variant
+    assert set(report["ablation"]) == {"defaults", *bench.ABLATIONS} - {
+        variant for variant in bench.ABLATIONS
+        if not any((d, variant) in fitted for d in ("breast_cancer", "diabetes"))
+    }
+    assert report["ablation"]["defaults"]["error_change_pct"] == 0.0
