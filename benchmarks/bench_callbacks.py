@@ -25,29 +25,39 @@ also prints the table as RST.
 """
 
 import argparse
-import datetime
-import statistics
-import sys
-import time
 import warnings
 from pathlib import Path
 
 import numpy as np
-
-if __package__ in (None, ""):
-    _here = str(Path(__file__).resolve().parent)
-    if _here not in sys.path:
-        sys.path.insert(0, _here)
-
-from bench_training import (  # noqa: E402
-    NoOp,
+from _harness import (
+    RESULTS_DIR,
+    blas_threads,
     machine_info,
+    new_report,
     print_machine,
+    repeat_interleaved,
+    spread,
     write_report,
 )
 
-DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "bench_callbacks.json"
+DEFAULT_OUT = RESULTS_DIR / "bench_callbacks.json"
 VARIANTS = ("none", "noop", "noop_fitted", "scoring_monitor")
+
+
+class NoOp:
+    """A scikit-learn FitCallback that does nothing: the callback machinery's cost."""
+
+    def setup(self, estimator, context):
+        pass
+
+    def teardown(self, estimator, context):
+        pass
+
+    def on_fit_task_begin(self, estimator, context):
+        pass
+
+    def on_fit_task_end(self, estimator, context):
+        pass
 
 
 class NoOpFitted(NoOp):
@@ -109,19 +119,18 @@ def _model(params, epochs, variant):
 
 
 def bench_case(name, X, y, params, epochs, repeats):
-    times = {variant: [] for variant in VARIANTS}
     models = {}
+
+    def fit(variant):
+        models[variant] = _model(params, epochs, variant).fit(X, y)
+
     with warnings.catch_warnings():
         # Every epoch is run on purpose (lbfgs may stop earlier: n_iter_ says).
         warnings.simplefilter("ignore")
-        _model(params, epochs, "none").fit(X, y)  # warm-up
-        for _ in range(repeats):
-            for variant in VARIANTS:
-                model = _model(params, epochs, variant)
-                started = time.perf_counter()
-                model.fit(X, y)
-                times[variant].append(time.perf_counter() - started)
-                models[variant] = model
+        fit("none")  # warm-up
+        seconds = repeat_interleaved(
+            {variant: lambda v=variant: fit(v) for variant in VARIANTS}, repeats
+        )
     reference = models["none"]
     for variant, model in models.items():
         same = all(
@@ -130,7 +139,8 @@ def bench_case(name, X, y, params, epochs, repeats):
         )
         if not same:
             raise AssertionError(f"{name}: the fit with {variant} trained another model")
-    median = {variant: statistics.median(values) for variant, values in times.items()}
+    times = {variant: s["wall"] for variant, s in seconds.items()}
+    median = {variant: spread(values)["median"] for variant, values in times.items()}
     n_epochs = reference.n_iter_
     return {
         "case": name,
@@ -196,29 +206,20 @@ def main(argv=None):
     """Run the benchmark; return the report (also written as JSON to ``--out``)."""
     args = build_parser().parse_args(argv)
     repeats = args.repeats or (1 if args.quick else 5)
-    import sklearn.neural_network  # noqa: F401  (load every BLAS before limiting it)
-    from threadpoolctl import threadpool_limits
-
-    import skbp
-
-    with threadpool_limits(limits=args.threads, user_api="blas"):
-        info = machine_info(getattr(skbp, "__version__", "unknown"))
+    with blas_threads(args.threads):
+        info = machine_info()
         print_machine(info)
         results = []
         for name, X, y, params, epochs in _cases(args.quick):
             res = bench_case(name, X, y, params, epochs, repeats)
             print_result(res)
             results.append(res)
+    table = rst_table(results)
     if args.rst:
-        print(rst_table(results))
-    report = {
-        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "argv": list(sys.argv[1:] if argv is None else argv),
-        "settings": {"repeats": repeats, "threads": args.threads, "quick": args.quick},
-        "machine": info,
-        "results": results,
-    }
-    return write_report(args.out, report)
+        print(table)
+    settings = {"repeats": repeats, "threads": args.threads, "quick": args.quick}
+    report = {**new_report(argv, settings, info), "results": results}
+    return write_report(args.out, report, table=table if args.rst else None)
 
 
 if __name__ == "__main__":

@@ -10,25 +10,31 @@ n_jobs=1 and n_jobs=2, interleaved.
 """
 
 import argparse
-import json
-import os
 import statistics
 import time
 import warnings
+from pathlib import Path
 
+from _harness import (
+    RESULTS_DIR,
+    blas_pools,
+    machine_info,
+    new_report,
+    print_machine,
+    write_report,
+)
 from joblib import Parallel, delayed
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from threadpoolctl import threadpool_info
 
 from skbp import BackpropMLPClassifier
 
 
-def blas_threads():
-    return [info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"]
+def blas_thread_counts():
+    return [pool["num_threads"] for pool in blas_pools()]
 
 
 def search(n_jobs):
@@ -53,14 +59,16 @@ def search(n_jobs):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--out", default="benchmarks/results/bench_grid_search.json")
+    parser.add_argument("--out", type=Path, default=RESULTS_DIR / "bench_grid_search.json")
     args = parser.parse_args(argv)
 
+    machine = machine_info()
+    print_machine(machine)
     result = {
-        "cpu_count": os.cpu_count(),
-        "blas_threads_main": blas_threads(),
+        "cpu_count": machine["cpu_count"],
+        "blas_threads_main": blas_thread_counts(),
         "blas_threads_in_loky_workers_n_jobs_2": Parallel(n_jobs=2)(
-            delayed(blas_threads)() for _ in range(2)
+            delayed(blas_thread_counts)() for _ in range(2)
         ),
         "seconds": {1: [], 2: []},
     }
@@ -77,10 +85,7 @@ def main(argv=None):
     print(f"BLAS threads, loky workers (n_jobs=2): {result['blas_threads_in_loky_workers_n_jobs_2']}")
     print(f"GridSearchCV, 8 candidates x 3 folds: n_jobs=1 {medians[1]:.1f} s, "
           f"n_jobs=2 {medians[2]:.1f} s, speed-up x{result['speedup_n_jobs_2']:.2f}")
-    os.makedirs(os.path.dirname(args.out), exist_ok=True)
-    with open(args.out, "w") as f:
-        json.dump(result, f, indent=2)
-    return result
+    return write_report(args.out, {**new_report(argv, vars(args), machine), **result})
 
 
 if __name__ == "__main__":

@@ -22,13 +22,13 @@ import time
 import warnings
 
 import numpy as np
+from _harness import blas_threads, machine_info, print_machine
 from sklearn.datasets import load_digits, make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import StratifiedKFold, cross_val_score, train_test_split
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from threadpoolctl import threadpool_limits
 
 from skbp import BackpropMLPClassifier
 
@@ -107,8 +107,9 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="smaller data, one seed")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    with threadpool_limits(1), warnings.catch_warnings():
+    with blas_threads(1), warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
+        print_machine(machine_info())
         print_table(*synthetic(args.quick))
         print_table(*digits(args.quick))
     print(f"\n{time.perf_counter() - started:.0f} s")

@@ -26,23 +26,21 @@ thread pools (threadpoolctl) and onnxruntime's intra-op threads.
 """
 
 import argparse
-import json
-import sys
 import time
 import warnings
 from pathlib import Path
 
 import numpy as np
+from _harness import (
+    RESULTS_DIR,
+    blas_threads,
+    machine_info,
+    new_report,
+    print_machine,
+    write_report,
+)
 
-if __package__ in (None, ""):
-    # Executed as a script (or loaded by path): make the sibling modules importable.
-    _here = str(Path(__file__).resolve().parent)
-    if _here not in sys.path:
-        sys.path.insert(0, _here)
-
-from bench_training import machine_info, print_machine  # noqa: E402
-
-DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "bench_onnx_latency.json"
+DEFAULT_OUT = RESULTS_DIR / "bench_onnx_latency.json"
 CONTENDERS = ("onnxruntime", "skbp", "sklearn")
 ROWS = (1, 1000)
 
@@ -159,30 +157,17 @@ def print_table(results, args):
 def main(argv=None):
     import onnxruntime
     import skl2onnx
-    from threadpoolctl import threadpool_limits
-
-    import skbp
 
     args = build_parser().parse_args(argv)
     if args.quick:
         args.n_features, args.widths, args.repeats, args.seconds = 20, "16,8", 2, 0.002
-    machine = machine_info(skbp.__version__)
-    machine.update(onnxruntime=onnxruntime.__version__, skl2onnx=skl2onnx.__version__)
-    print_machine(machine)
-    import sklearn.neural_network  # noqa: F401  (load SciPy's BLAS too before limiting)
-
-    with threadpool_limits(limits=args.threads, user_api="blas"):
+    with blas_threads(args.threads):
+        machine = machine_info(onnxruntime=onnxruntime.__version__, skl2onnx=skl2onnx.__version__)
+        print_machine(machine)
         results = run(args)
     print_table(results, args)
-    report = {
-        "settings": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
-        "machine": machine,
-        "results": results,
-    }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2))
-    print(f"Results written to {args.out}")
-    return report
+    report = {**new_report(argv, vars(args), machine), "results": results}
+    return write_report(args.out, report)
 
 
 if __name__ == "__main__":

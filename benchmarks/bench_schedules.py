@@ -26,20 +26,20 @@ also prints the table as RST (the format of the user guide's table).
 """
 
 import argparse
-import datetime
-import statistics
-import sys
 import warnings
 from pathlib import Path
 
-if __package__ in (None, ""):
-    _here = str(Path(__file__).resolve().parent)
-    if _here not in sys.path:
-        sys.path.insert(0, _here)
+from _harness import (
+    RESULTS_DIR,
+    blas_threads,
+    machine_info,
+    new_report,
+    print_machine,
+    spread,
+    write_report,
+)
 
-from bench_training import machine_info, print_machine, write_report  # noqa: E402
-
-DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "bench_schedules.json"
+DEFAULT_OUT = RESULTS_DIR / "bench_schedules.json"
 SCHEDULES = ("constant", "cosine", "cosine+warmup")
 SOLVERS = ("sgd", "adam")
 LEARNING_RATES = (1e-3, 1e-2)
@@ -77,10 +77,9 @@ def _schedule_params(schedule, warmup):
     }[schedule]
 
 
-def _spread(values):
-    mean = statistics.fmean(values)
-    std = statistics.stdev(values) if len(values) > 1 else 0.0
-    return mean, std
+def _mean_std(values):
+    summary = spread(values)
+    return summary["mean"], summary["std"]
 
 
 def bench(args):
@@ -113,8 +112,8 @@ def bench(args):
                         "schedule": schedule,
                         "test_accuracy": accuracies,
                         "epochs": epochs,
-                        "accuracy_mean_std": _spread(accuracies),
-                        "epochs_mean_std": _spread(epochs),
+                        "accuracy_mean_std": _mean_std(accuracies),
+                        "epochs_mean_std": _mean_std(epochs),
                         "ran_max_iter": sum(e == args.max_iter for e in epochs),
                     }
                     print_row(row, args.seeds)
@@ -180,31 +179,22 @@ def main(argv=None):
     args.seeds = args.seeds or (2 if args.quick else 5)
     args.max_iter = args.max_iter or (10 if args.quick else 200)
     args.warmup = args.warmup or (2 if args.quick else 10)
-    import sklearn.neural_network  # noqa: F401  (load every BLAS before limiting it)
-    from threadpoolctl import threadpool_limits
-
-    import skbp
-
-    with threadpool_limits(limits=args.threads, user_api="blas"):
-        info = machine_info(getattr(skbp, "__version__", "unknown"))
+    with blas_threads(args.threads):
+        info = machine_info()
         print_machine(info)
         rows = bench(args)
+    table = rst_table(rows, args.seeds)
     if args.rst:
-        print(rst_table(rows, args.seeds))
-    report = {
-        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "argv": list(sys.argv[1:] if argv is None else argv),
-        "settings": {
-            "seeds": args.seeds,
-            "max_iter": args.max_iter,
-            "warmup_iter": args.warmup,
-            "threads": args.threads,
-            "quick": args.quick,
-        },
-        "machine": info,
-        "results": rows,
+        print(table)
+    settings = {
+        "seeds": args.seeds,
+        "max_iter": args.max_iter,
+        "warmup_iter": args.warmup,
+        "threads": args.threads,
+        "quick": args.quick,
     }
-    return write_report(args.out, report)
+    report = {**new_report(argv, settings, info), "results": rows}
+    return write_report(args.out, report, table=table if args.rst else None)
 
 
 if __name__ == "__main__":

@@ -20,21 +20,14 @@ internals: it imports private modules, which may change without notice.
 """
 
 import argparse
-import json
-import sys
 import time
 from pathlib import Path
 
+import _harness as harness
 import numpy as np
+from _roofline import MatmulRoofline
 
-if __package__ in (None, ""):
-    _here = str(Path(__file__).resolve().parent)
-    if _here not in sys.path:
-        sys.path.insert(0, _here)
-
-from _roofline import MatmulRoofline  # noqa: E402
-
-DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "bench_step.json"
+DEFAULT_OUT = harness.RESULTS_DIR / "bench_step.json"
 PARTS = ("gather", "forward", "loss", "backward", "penalty", "optimizer")
 
 
@@ -150,32 +143,24 @@ def run(args):
         samples["fit epoch"].append(_fit_epoch(setup, args))
     per_batch = {key: float(np.median(v)) / n_batches * 1e6 for key, v in samples.items()}
     per_batch["sum of the parts"] = sum(per_batch[p] for p in PARTS)
-    return {"settings": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
-            "n_batches": n_batches, "microseconds_per_batch": per_batch}
+    return {"n_batches": n_batches, "microseconds_per_batch": per_batch}
 
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
     if args.quick:
         args.n_samples, args.n_features, args.widths, args.repeats = 600, 20, "16,8", 1
-    if args.threads is None:
-        report = run(args)
-    else:
-        import sklearn.neural_network  # noqa: F401  (load SciPy's BLAS too before limiting)
-        from threadpoolctl import threadpool_limits
-
-        with threadpool_limits(limits=args.threads, user_api="blas"):
-            report = run(args)
+    with harness.blas_threads(args.threads):
+        machine = harness.machine_info()
+        harness.print_machine(machine)
+        report = {**harness.new_report(argv, vars(args), machine), **run(args)}
     table = report["microseconds_per_batch"]
     roof = table["roofline products"]
     print(f"{args.solver}, {args.dtype}, batch {args.batch_size}, "
           f"{report['n_batches']} batches, median of {args.repeats}; µs per batch")
     for key, value in table.items():
         print(f"  {key:20s} {value:9.1f}   {value / roof:5.2f} x roofline")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2))
-    print(f"Results written to {args.out}")
-    return report
+    return harness.write_report(args.out, report)
 
 
 if __name__ == "__main__":

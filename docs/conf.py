@@ -127,6 +127,17 @@ if HAS_GALLERY:
         "show_memory": False,
         "min_reported_time": 1,
     }
+    if sphinx_gallery_conf["plot_gallery"]:
+        # The examples train small networks, where a BLAS thread per core mostly
+        # waits on the others, and on a busy machine busy-waits: run with the
+        # default threads on a loaded 2-core machine, plot_initializers.py took
+        # 153 s, with one thread 23 s. The gallery runs in this process, so one
+        # limit covers every example; SciPy's own OpenBLAS is loaded first so
+        # that the limit reaches it too. Run by hand, they keep the default.
+        import scipy.linalg  # noqa: F401
+        from threadpoolctl import threadpool_limits
+
+        _GALLERY_BLAS_LIMIT = threadpool_limits(limits=1, user_api="blas")
 else:
     # Without a gallery header sphinx-gallery refuses to build; keep the rest of
     # the site buildable (for instance from an sdist that has no examples).

@@ -18,6 +18,11 @@ def pytest_configure(config):
     # Training works on small matrices, where a multi-threaded BLAS mostly waits on
     # itself, and on a busy 2-core machine it busy-waits: one BLAS thread keeps the
     # suite's run time steady. Parallelism is tested through joblib workers.
+    # threadpoolctl limits only the libraries already loaded, and SciPy brings
+    # its own OpenBLAS (used by L-BFGS and by the estimator checks' sparse and
+    # linear-algebra code), so it is loaded first: left at one thread per core,
+    # it made the L-BFGS checks 3 times slower on a busy machine.
+    import scipy.linalg  # noqa: F401
     from threadpoolctl import threadpool_limits
 
     config._skbp_blas_limit = threadpool_limits(limits=1, user_api="blas")

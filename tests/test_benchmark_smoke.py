@@ -1,7 +1,7 @@
-"""Smoke test of benchmarks/bench_training.py (no timing assertions).
+"""Smoke tests of the benchmarks and their shared harness (no timing assertions).
 
-The benchmark is run in-process with ``--quick`` (tiny data, one repetition);
-the test checks that it completes and that the JSON it writes has the
+Each benchmark is run in-process with ``--quick`` (tiny data, one repetition);
+the tests check that it completes and that the JSON it writes has the
 expected structure with positive, finite measurements.
 """
 
@@ -17,20 +17,29 @@ import pytest
 import skbp
 
 BENCH_DIR = Path(__file__).resolve().parents[1] / "benchmarks"
-SCRIPT = BENCH_DIR / "bench_training.py"
+
+def _load(name):
+    """``benchmarks/<name>.py`` imported as a module (the directory is not a package)."""
+    sys.path.insert(0, str(BENCH_DIR))
+    try:
+        spec = importlib.util.spec_from_file_location(name, BENCH_DIR / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(BENCH_DIR))
+    return module
+
 
 @pytest.fixture(scope="module")
 def bench():
-    """The benchmark script imported as a module (it is not a package)."""
-    sys.path.insert(0, str(BENCH_DIR))
-    try:
-        spec = importlib.util.spec_from_file_location("bench_training", SCRIPT)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        yield module
-    finally:
-        sys.path.remove(str(BENCH_DIR))
+    """bench_training.py as a module."""
+    return _load("bench_training")
 
+
+@pytest.fixture(scope="module")
+def harness():
+    """benchmarks/_harness.py as a module."""
+    return _load("_harness")
 
 
 def _positive_finite(value):
@@ -48,17 +57,11 @@ def _assert_positive_finite(mapping, keys, where):
         assert _positive_finite(mapping[key]), f"{where}[{key!r}] = {mapping[key]!r}"
 
 
-def _quick_run(name, tmp_path):
+def _quick_run(name, tmp_path, *options):
     """(module, report) of ``benchmarks/<name>.py --quick``; its JSON is what main returns."""
-    sys.path.insert(0, str(BENCH_DIR))
-    try:
-        spec = importlib.util.spec_from_file_location(name, BENCH_DIR / f"{name}.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(BENCH_DIR))
+    module = _load(name)
     out = tmp_path / f"{name}.json"
-    returned = module.main(["--quick", "--out", str(out)])
+    returned = module.main(["--quick", "--out", str(out), *options])
     report = json.loads(out.read_text(encoding="utf-8"))
     assert report == json.loads(json.dumps(returned))
     return module, report
@@ -73,9 +76,8 @@ def quick_report(bench, tmp_path_factory):
 
 def test_quick_run_writes_expected_json(quick_report):
     returned, report = quick_report
-    assert report["schema_version"] == 1
-    assert report["mode"] == "standard"
-    for key in ("settings", "machine", "results", "scaling", "created", "argv"):
+    assert report["schema_version"] == 2
+    for key in ("settings", "machine", "results", "created", "argv", "load_average_at_end"):
         assert key in report
     # The returned dictionary and the file agree.
     assert len(returned["results"]) == len(report["results"])
@@ -85,6 +87,10 @@ def test_quick_run_writes_expected_json(quick_report):
         assert key in machine
     assert machine["cpu_count"] >= 1
     assert isinstance(machine["threadpool_info"], list)
+    # One summary per BLAS pool, with the kernel and the thread count.
+    assert machine["blas"] and all(
+        {"internal_api", "architecture", "num_threads"} <= set(pool) for pool in machine["blas"]
+    )
     assert "OPENBLAS_CORETYPE" in machine["env"]
     assert "OPENBLAS_L2_SIZE" in machine["env"]
 
@@ -196,20 +202,13 @@ def test_roofline_products_match_numpy(bench):
     assert rl.flops_per_epoch() == epoch_flops(10, [6, 5, 4, 3], 4) == 10 * per_row
 
 
-def test_quick_scaling_mode(bench, tmp_path):
-    out = tmp_path / "scaling.json"
-    bench.main(["--quick", "--scaling", "--threads", "1", "--out", str(out)])
-    report = json.loads(out.read_text(encoding="utf-8"))
-    assert report["mode"] == "scaling"
+def test_quick_scaling_run(tmp_path):
+    """benchmarks/bench_scaling.py --quick times every size, under the BLAS limit asked for."""
+    _, report = _quick_run("bench_scaling", tmp_path, "--threads", "1")
     assert report["settings"]["threads"] == 1
-    blas = [
-        pool
-        for pool in report["machine"]["threadpool_info"]
-        if pool.get("user_api") == "blas"
-    ]
+    blas = report["machine"]["blas"]
     assert blas and all(pool["num_threads"] == 1 for pool in blas)
-    assert report["results"] == []
-    (entry,) = report["scaling"]
+    (entry,) = report["results"]
     sizes = [s["n_samples"] for s in entry["sizes"]]
     assert sizes == sorted(sizes) and len(sizes) == 3
     for s in entry["sizes"]:
@@ -290,3 +289,65 @@ def test_callback_benchmark_quick_run(tmp_path):
             assert res["over_none"][variant] == pytest.approx(
                 res["median_fit_seconds"][variant] / res["median_fit_seconds"]["none"]
             )
+
+
+def test_harness_interleaves_repetitions_and_summarizes_them(harness):
+    calls = []
+    seconds = harness.repeat_interleaved(
+        {"a": lambda: calls.append("a"), "b": lambda: calls.append("b")}, 3, warm_up=True
+    )
+    assert calls == ["a", "b"] * 4  # one untimed warm-up round, then A B A B A B
+    assert all(len(s["wall"]) == len(s["cpu"]) == 3 for s in seconds.values())
+    summary = harness.spread([3.0, 1.0, 2.0, 6.0])
+    assert summary["median"] == 2.5 and summary["min"] == 1.0 and summary["max"] == 6.0
+    assert summary["mean"] == pytest.approx(3.0)
+    assert summary["std"] == pytest.approx(np.std([3.0, 1.0, 2.0, 6.0], ddof=1))
+    assert harness.spread([4.0])["std"] == 0.0
+
+
+def test_harness_limits_every_blas_pool_inside_the_block(harness):
+    import scipy.linalg  # noqa: F401  (SciPy's own BLAS is loaded, as in a benchmark)
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    def blas_threads():
+        return [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
+
+    with threadpool_limits(limits=2, user_api="blas"):  # the suite runs with 1
+        before = blas_threads()
+        assert before and set(before) == {2}
+        with harness.blas_threads(1):
+            inside = harness.machine_info()
+        assert [pool["num_threads"] for pool in inside["blas"]] == [1] * len(before)
+        assert blas_threads() == before
+        with harness.blas_threads(None):  # no limit asked: the pools are left alone
+            assert blas_threads() == before
+
+
+def test_harness_writes_json_and_the_rst_table_beside_it(harness, tmp_path):
+    report = harness.new_report(["--x"], {"out": tmp_path / "r.json", "n": 3}, {"cpu": "?"})
+    report["value"] = np.float32(0.5)
+    report["missing"] = float("nan")
+    table = harness.rst_list_table(["a", "b"], [["1", "2"]])
+    returned = harness.write_report(tmp_path / "r.json", report, table=table)
+    written = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert written["argv"] == ["--x"] and written["settings"]["n"] == 3
+    assert written["settings"]["out"] == str(tmp_path / "r.json")
+    assert written["value"] == 0.5 and written["missing"] is None
+    assert "load_average_at_end" in written and returned is report
+    assert (tmp_path / "r.rst").read_text(encoding="utf-8") == (
+        ".. list-table::\n   :header-rows: 1\n\n   * - a\n     - b\n   * - 1\n     - 2\n"
+    )
+
+
+def test_tabular_engine_benchmark_quick_run(tmp_path):
+    """benchmarks/bench_tabular_engine.py --quick times every variant against the dense network."""
+    module, report = _quick_run("bench_tabular_engine", tmp_path)
+    results = report["results"]
+    assert set(results) == set(module.VARIANTS)
+    assert results["dense only"]["median_ratio_to_dense"] == 1.0
+    assert all(res["min_ms_per_step"] > 0 for res in results.values())
+    # Each ingredient adds parameters to the same flat vector (the factors add none).
+    dense = results["dense only"]["n_parameters"]
+    assert results["lr and decay factors"]["n_parameters"] == dense
+    for name in ("parametric activations", "feature scaling", "periodic embedding"):
+        assert results[name]["n_parameters"] > dense

@@ -490,3 +490,11 @@ def test_layer_monitor_reads_the_parametric_derivative():
     net.alphas[0][...] = 1.0
     monitor.on_epoch_end(run, record)
     assert record["layers"][0]["inactive_fraction"] == 1.0
+
+
+def test_backward_overwrites_every_gradient_entry():
+    """No stale entry survives a step: front layers' and α's gradients included."""
+    net, X, Y, _ = _tabular_network("mish")
+    net.grad[...] = np.nan
+    net.loss_and_gradient(X, Y, None, None, Workspace(net, X.shape[0]))
+    assert np.isfinite(net.grad).all()

@@ -355,7 +355,10 @@ class Network:
         """Backpropagation: fill ``grad`` with ∂C/∂W^l and ∂C/∂b^l (data term).
 
         ``sample_scale`` is 1/n or the column s/Σs: it turns the per-sample
-        output errors into the error of the weighted-mean batch cost.
+        output errors into the error of the weighted-mean batch cost.  With the
+        optional ingredients, ∂C/∂α of each parametric layer (in BP2) and the
+        front layers' gradients (below layer 1) are filled too: every entry of
+        ``grad`` is overwritten.
         """
         n = Y.shape[0]
         top = self.n_layers - 1
