@@ -4,15 +4,21 @@ Public API:
 
 * :class:`BackpropMLPClassifier` — drop-in superset of scikit-learn's MLPClassifier;
 * :class:`BackpropMLPRegressor` — drop-in superset of scikit-learn's MLPRegressor;
+* :class:`TabularMLPClassifier`, :class:`TabularMLPRegressor` — raw tables in,
+  RealMLP's tuned recipe on the same engine;
 * :func:`check_gradients` — backprop vs. central finite differences;
 * :func:`trace_backprop` — every quantity of BP1–BP4 for a few samples, returned
   as a :class:`BackpropTrace` of :class:`LayerTrace`;
 * :class:`TrainingCurveDisplay` — plot a model's per-epoch history;
-* :class:`LayerDiagnosticsDisplay` — plot the per-layer statistics of ``monitor_layers``.
+* :class:`LayerDiagnosticsDisplay` — plot the per-layer statistics of ``monitor_layers``;
+* :class:`SmoothClipScaler` — robust scaling with smooth clipping;
+* :class:`TabularEncoder` — a raw table (numeric, categorical, missing values) as floats.
 """
 
 from ._estimators.classifier import BackpropMLPClassifier
 from ._estimators.regressor import BackpropMLPRegressor
+from ._estimators.tabular import TabularMLPClassifier, TabularMLPRegressor
+from ._estimators.tabular_encoding import SmoothClipScaler, TabularEncoder
 from ._tools.display import LayerDiagnosticsDisplay, TrainingCurveDisplay
 from ._tools.gradcheck import check_gradients
 from ._tools.trace import BackpropTrace, LayerTrace, trace_backprop
@@ -25,6 +31,10 @@ __all__ = [
     "BackpropTrace",
     "LayerDiagnosticsDisplay",
     "LayerTrace",
+    "SmoothClipScaler",
+    "TabularEncoder",
+    "TabularMLPClassifier",
+    "TabularMLPRegressor",
     "TrainingCurveDisplay",
     "check_gradients",
     "trace_backprop",
@@ -41,6 +51,10 @@ for _public_class in (
     BackpropTrace,
     LayerDiagnosticsDisplay,
     LayerTrace,
+    SmoothClipScaler,
+    TabularEncoder,
+    TabularMLPClassifier,
+    TabularMLPRegressor,
     TrainingCurveDisplay,
 ):
     _public_class.__module__ = __name__

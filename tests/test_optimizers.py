@@ -135,6 +135,8 @@ def test_cosine_counts_epochs_from_its_origin_and_restarts_after_max_iter():
 
 
 def test_every_schedule_name_is_known_and_no_other():
-    assert set(SCHEDULES) == {"constant", "invscaling", "adaptive", "cosine"}
+    assert set(SCHEDULES) == {
+        "constant", "invscaling", "adaptive", "cosine", "coslog4", "flat_cos"
+    }
     with pytest.raises(ValueError, match="Unknown learning_rate 'step'"):
         make_schedule("step", "sgd", learning_rate_init=0.1)

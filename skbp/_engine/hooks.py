@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .schedules import SHAPES, progress
+
 
 def epoch_record(
     epoch, train_loss, val_loss, val_score, learning_rate, n_samples_seen, duration_s
@@ -138,6 +140,45 @@ class LearningRateSchedule(EpochHook):
 
     def on_epoch_begin(self, run):
         run.optimizer.learning_rate = self.schedule.rate(run.epoch, run.n_samples_seen)
+
+
+class ScheduledFactor(EpochHook):
+    """Scales a training quantity by a shape of the progress, once per epoch.
+
+    At the start of every epoch, ``apply(run, s(t))`` receives the factor
+    s(t) of the shape ``shape`` (a name in :data:`~skbp._engine.schedules.SHAPES`)
+    at t = (e + ½) / ``max_epochs``, e counted from the first epoch of this
+    call; ``apply`` sets the quantity (dropout rates, weight decay).  Put it
+    after :class:`LearningRateSchedule` when the quantity depends on the rate.
+    """
+
+    def __init__(self, shape, max_epochs, apply):
+        self.shape = SHAPES[shape]
+        self.max_epochs = max_epochs
+        self.apply = apply
+
+    def on_epoch_begin(self, run):
+        self.apply(run, self.shape(progress(run.epochs_this_call, self.max_epochs)))
+
+
+class EpochBudget(EpochHook):
+    """Ends training after ``max_epochs`` epochs of this call.
+
+    For a training plan whose length is part of its schedules (coslog4 ends at
+    the budget's last epoch): reaching it is the plan, not a failure to
+    converge, so the loop ends as if a stopping rule had fired and no
+    ConvergenceWarning is raised.
+    """
+
+    def __init__(self, max_epochs):
+        self.max_epochs = max_epochs
+        self.first_epoch = 1
+
+    def on_train_begin(self, run):
+        self.first_epoch = run.epoch + 1
+
+    def on_epoch_end(self, run, record):
+        return record["epoch"] - self.first_epoch + 1 >= self.max_epochs
 
 
 class StoppingRule(EpochHook):

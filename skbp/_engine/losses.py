@@ -20,6 +20,14 @@ evaluated from the net input z^L with log-sum-exp / softplus identities, and the
 log link's exp is taken of z^L clipped to ±``exp_limit(dtype)``, so costs
 stay finite for |z| up to 1e4 and never take log 0.
 
+Label smoothing (Szegedy et al., 2016) trains the two classification losses
+against softened targets ỹ = (1 − ε) y + ε/K — K classes for softmax, K = 2
+for each logistic unit — instead of the one-hot y.  The cost is the same
+cross-entropy with ỹ in place of y, and since the pairs stay canonical BP1
+reads δ^L = a^L − ỹ: the network is never pushed towards a saturated output,
+which keeps its logits finite and its probabilities less overconfident.
+``label_smoothing`` = ε is a parameter of those two losses (0: plain y).
+
 ``LOSSES`` is the one table of losses, keyed by loss name: estimators, parameter
 validation, the command line, the docs and the tests derive their lists from it.
 """
@@ -42,6 +50,13 @@ def _weighted_mean(per_sample, sample_weight):
     if sample_weight is None:
         return float(per_sample.mean())
     return float(np.dot(per_sample, sample_weight) / sample_weight.sum())
+
+
+def _smooth(y, epsilon, n_levels, dtype):
+    """(1 − ε) y + ε / n_levels in ``dtype``; y itself (often boolean) when ε = 0."""
+    if not epsilon:
+        return y
+    return y.astype(dtype) * (1.0 - epsilon) + epsilon / n_levels
 
 
 def exp_limit(dtype):
@@ -117,6 +132,13 @@ class SoftmaxCrossEntropy(Loss):
     name = "log_loss"
     out_activation = "softmax"
 
+    def __init__(self, label_smoothing=0.0):
+        self.label_smoothing = float(label_smoothing)
+
+    def smoothed(self, y, dtype=np.float64):
+        """ỹ = (1 − ε) y + ε/K, K the number of classes (y itself for ε = 0)."""
+        return _smooth(y, self.label_smoothing, y.shape[1], dtype)
+
     def activation(self, z, out=None):
         if out is None:
             out = np.empty_like(z)
@@ -126,11 +148,11 @@ class SoftmaxCrossEntropy(Loss):
         return out
 
     def per_sample(self, z, y):
-        # −Σ_k y_k log softmax(z)_k = logsumexp(z) − Σ_k y_k z_k  for one-hot y.
-        return _logsumexp_rows(z) - np.einsum("ij,ij->i", y, z)
+        # −Σ_k ỹ_k log softmax(z)_k = logsumexp(z) − Σ_k ỹ_k z_k, as Σ_k ỹ_k = 1.
+        return _logsumexp_rows(z) - np.einsum("ij,ij->i", self.smoothed(y, z.dtype), z)
 
     def delta(self, z, a, y, out=None):
-        return np.subtract(a, y, out=out)
+        return np.subtract(a, self.smoothed(y, a.dtype), out=out)
 
 
 class LogisticCrossEntropy(_Canonical):
@@ -144,18 +166,28 @@ class LogisticCrossEntropy(_Canonical):
     name = "binary_log_loss"
     out_activation = "logistic"
 
+    def __init__(self, label_smoothing=0.0):
+        self.label_smoothing = float(label_smoothing)
+
+    def smoothed(self, y, dtype=np.float64):
+        """ỹ = (1 − ε) y + ε/2 per unit (y itself for ε = 0)."""
+        return _smooth(y, self.label_smoothing, 2, dtype)
+
+    def delta(self, z, a, y, out=None):
+        return np.subtract(a, self.smoothed(y, a.dtype), out=out)
+
     def activation(self, z, out=None):
         return expit(z, out=out)
 
     def grad_a(self, a, y):
-        return (a - y) / (a * (1 - a))
+        return (a - self.smoothed(y, a.dtype)) / (a * (1 - a))
 
     def output_derivative(self, z, a):
         return a * (1 - a)
 
     def per_sample(self, z, y):
-        # −[y log σ(z) + (1 − y) log(1 − σ(z))] = softplus(z) − y z.
-        return (np.logaddexp(0, z) - y * z).sum(axis=1)
+        # −[ỹ log σ(z) + (1 − ỹ) log(1 − σ(z))] = softplus(z) − ỹ z.
+        return (np.logaddexp(0, z) - self.smoothed(y, z.dtype) * z).sum(axis=1)
 
 
 class _IdentityOutput(_GeneralBP1):
@@ -302,7 +334,7 @@ REGRESSION_LOSSES = ("squared_error", "poisson", "absolute_error", "gamma", "qua
 
 
 def make_loss(name, **params):
-    """The loss called ``name``; ``params`` are its own (``quantile``)."""
+    """The loss called ``name``; ``params`` are its own (``quantile``, ``label_smoothing``)."""
     if name not in LOSSES:
         raise ValueError(f"Unknown loss {name!r}; the losses are {sorted(LOSSES)}.")
     return LOSSES[name](**params)

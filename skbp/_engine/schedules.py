@@ -12,12 +12,58 @@ stop.  scikit-learn's three schedules keep their semantics exactly:
 ``cosine``      η = learning_rate_init · ½ (1 + cos(π e / E)) over the
                 ``max_iter`` epochs of each fit, after an optional linear
                 warm-up; a stream of partial_fit calls restarts the cycle
+``coslog4``     η = learning_rate_init · coslog4(t): RealMLP's four cosine
+                cycles with warm restarts, each twice as long as the last
+``flat_cos``    η = learning_rate_init · flat_cos(t): flat, then a cosine to 0
 
 As in scikit-learn, ``invscaling`` and ``adaptive`` are used by ``solver="sgd"``
-only; ``constant`` and ``cosine`` by both stochastic solvers.
+only; the others by both stochastic solvers.
+
+The last two are *shapes*: multipliers s(t) of the training progress
+t ∈ [0, 1], kept in the table :data:`SHAPES`, which the tabular estimators
+also apply to their dropout and weight decay (RealMLP, Holzmüller et al. 2024,
+and its package pytabkit, whose formulas these are):
+
+``constant``    s(t) = 1
+``cosine``      s(t) = ½ (1 + cos(π t))
+``coslog4``     s(t) = ½ (1 − cos(2π log₂(1 + 15 t))): s is 0 at t = 0 and at
+                the restarts t = 1/15, 3/15, 7/15, 1, and 1 halfway (in log
+                time) through each cycle
+``flat_cos``    s(t) = 1 for t < ½, then ½ (1 + cos(π (2t − 1)))
+
+pytabkit updates them after every step; here they change once per epoch and
+are evaluated at the epoch's middle, t = (e + ½) / E, so that no epoch runs at
+the rate 0 of coslog4's restarts.
 """
 
 import math
+
+
+def _coslog(n_cycles):
+    def coslog(t):
+        return 0.5 * (1.0 - math.cos(2.0 * math.pi * math.log2(1.0 + (2**n_cycles - 1) * t)))
+
+    return coslog
+
+
+def _flat_cos(t):
+    return 1.0 if t < 0.5 else 0.5 * (1.0 + math.cos(math.pi * (2.0 * t - 1.0)))
+
+
+#: Multipliers s(t) of the training progress t in [0, 1], by name: the
+#: ``learning_rate`` values "coslog4" and "flat_cos", and the dropout and
+#: weight-decay schedules of the tabular estimators.
+SHAPES = {
+    "constant": lambda t: 1.0,
+    "cosine": lambda t: 0.5 * (1.0 + math.cos(math.pi * t)),
+    "coslog4": _coslog(4),
+    "flat_cos": _flat_cos,
+}
+
+
+def progress(epoch, max_epochs):
+    """t of the epoch ``epoch`` (0-based) of ``max_epochs``: its middle, in [0, 1]."""
+    return min((epoch + 0.5) / max(max_epochs, 1), 1.0)
 
 
 class Schedule:
@@ -121,16 +167,56 @@ class Cosine(Schedule):
         return {"origin": self.origin}
 
 
+class Shaped(Schedule):
+    """η = learning_rate_init · s(t) for the shape s called ``shape`` in :data:`SHAPES`.
+
+    t = (e + ½) / max_iter, e counting the epochs since ``origin``, the epoch
+    at which the current fit started (every fit runs the shape over its own
+    ``max_iter`` epochs); past ``max_iter`` epochs — a stream of partial_fit
+    calls — the shape starts over.
+    """
+
+    shape = "constant"
+
+    def __init__(self, learning_rate_init, max_iter=200, origin=0, shape=None, **_):
+        super().__init__(learning_rate_init)
+        self.max_iter = int(max_iter)
+        self.origin = int(origin)
+        if shape is not None:
+            self.shape = shape
+
+    def rate(self, epoch, n_samples_seen):
+        t = progress((epoch - self.origin) % self.max_iter, self.max_iter)
+        return self.learning_rate_init * SHAPES[self.shape](t)
+
+    def state(self):
+        return {"origin": self.origin}
+
+
+class Coslog4(Shaped):
+    """RealMLP's schedule: four cosine cycles with warm restarts (``SHAPES["coslog4"]``)."""
+
+    shape = "coslog4"
+
+
+class FlatCosine(Shaped):
+    """A flat rate for the first half, then a cosine to 0 (``SHAPES["flat_cos"]``)."""
+
+    shape = "flat_cos"
+
+
 #: The ``learning_rate`` values, one class each.
 SCHEDULES = {
     "constant": Constant,
     "invscaling": InvScaling,
     "adaptive": Adaptive,
     "cosine": Cosine,
+    "coslog4": Coslog4,
+    "flat_cos": FlatCosine,
 }
 
 #: The schedules Adam follows; it ignores the other two, as in scikit-learn.
-ADAM_SCHEDULES = ("constant", "cosine")
+ADAM_SCHEDULES = ("constant", "cosine", "coslog4", "flat_cos")
 
 
 def make_schedule(name, solver, **params):

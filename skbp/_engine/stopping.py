@@ -13,6 +13,8 @@ Rules:
 
 ``TrainingLossPlateau``     scikit-learn's default (``early_stopping=False``)
 ``ValidationScorePlateau``  scikit-learn's ``early_stopping=True``
+``BestValidationEpoch``     model selection without stopping: every epoch runs,
+                            the best-scoring one is kept (tabular estimators)
 ``GeneralizationLoss``      Prechelt's GL_α   (``early_stopping="GL"``)
 ``ProgressQuotient``        Prechelt's PQ_α   (``early_stopping="PQ"``)
 ``UpStrips``                Prechelt's UP_s   (``early_stopping="UP"``)
@@ -109,6 +111,24 @@ class ValidationScorePlateau(_Plateau):
             self.best_score = val_score
             self.best_val_loss = val_loss
         return improved, fired
+
+
+class BestValidationEpoch(ValidationScorePlateau):
+    """Never stop; the best validation epoch is the one whose weights are kept.
+
+    RealMLP's model selection: the whole epoch budget is trained (a schedule
+    such as coslog4 only makes sense run to its end) and the epoch with the
+    best validation score — ties broken by the validation loss — is restored.
+    """
+
+    quantity = "Validation score"
+
+    def __init__(self):
+        super().__init__(tol=0.0, n_iter_no_change=math.inf)
+
+    def update(self, train_loss, val_loss=None, val_score=None):
+        improved, _ = super().update(train_loss, val_loss, val_score)
+        return improved, False
 
 
 class _ValidationLossRule(_Rule):

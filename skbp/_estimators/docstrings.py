@@ -28,7 +28,8 @@ SHARED_PARAMETERS = """\
         Mini-batch size for the stochastic solvers; ``'auto'`` is
         ``min(200, n_samples)``. Ignored by ``'lbfgs'``.
 
-    learning_rate : {'constant', 'invscaling', 'adaptive', 'cosine'}, default='constant'
+    learning_rate : {'constant', 'invscaling', 'adaptive', 'cosine', 'coslog4', \
+'flat_cos'}, default='constant'
         Learning-rate schedule. As in scikit-learn, for ``solver='sgd'``:
         ``'constant'``; ``'invscaling'``, decayed as
         ``learning_rate_init / (t + 1)**power_t`` with t the samples seen; or
@@ -40,7 +41,10 @@ SHARED_PARAMETERS = """\
         one too, anneals over its own ``max_iter`` epochs; ``partial_fit``
         calls continue the cycle and, after ``max_iter`` epochs, restart it at
         ``learning_rate_init`` (warm restarts), so a stream never trains at a
-        rate of 0.
+        rate of 0. ``'coslog4'`` (RealMLP's four cosine cycles with warm
+        restarts) and ``'flat_cos'`` (flat, then a cosine to 0) scale
+        ``learning_rate_init`` over the ``max_iter`` epochs in the same way;
+        the user guide's tabular page gives their formulas.
 
     learning_rate_init : float, default=0.001
         Initial learning rate η of ``'sgd'`` and ``'adam'``.

@@ -111,7 +111,9 @@ default='squared_error'
         solver: Literal["lbfgs", "sgd", "adam"] = "adam",
         alpha: float = 0.0001,
         batch_size: int | Literal["auto"] = "auto",
-        learning_rate: Literal["constant", "invscaling", "adaptive", "cosine"] = "constant",
+        learning_rate: Literal[
+            "constant", "invscaling", "adaptive", "cosine", "coslog4", "flat_cos"
+        ] = "constant",
         learning_rate_init: float = 0.001,
         power_t: float = 0.5,
         max_iter: int = 200,

@@ -48,11 +48,26 @@ from .._engine.regularization import PENALTIES, make_penalty
 
 
 def _final_estimator(model, X):
-    """(estimator, X as the estimator sees it): a Pipeline's steps transform X."""
+    """(estimator, X as its network sees it).
+
+    A Pipeline's steps transform X; an estimator that encodes its own input
+    (the tabular estimators' raw tables) encodes it.
+    """
     if hasattr(model, "steps"):
         check_is_fitted(model)
-        return model[-1], model[:-1].transform(X)
+        model, X = model[-1], model[:-1].transform(X)
+    if hasattr(model, "_encode_features"):
+        X = model._encode_features(X)
     return model, X
+
+
+def _estimator_penalty(estimator):
+    """(penalty, alpha, l1_ratio) of the estimator's cost; alpha 0 if it has none."""
+    return (
+        getattr(estimator, "penalty", "l2"),
+        getattr(estimator, "alpha", 0.0),
+        getattr(estimator, "l1_ratio", 0.15),
+    )
 
 
 def _network_from_estimator(estimator, dtype=np.float64):
@@ -79,10 +94,13 @@ def validated_data(estimator, X, y, dtype):
     cost: NaN or infinite features, X of another width than the estimator's,
     y of another length than X, and labels the estimator does not know.
     """
-    X = validate_data(
-        estimator, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32),
-        reset=False,
-    )
+    if hasattr(estimator, "_encode_features"):  # X is already its encoded table
+        X = check_array(X, dtype=(np.float64, np.float32), input_name="X")
+    else:
+        X = validate_data(
+            estimator, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32),
+            reset=False,
+        )
     _check_n_samples(y, X.shape[0])
     Y = estimator._encode_targets(np.asarray(y))
     estimator._output_layer().check_targets(Y)
@@ -306,9 +324,10 @@ def check_gradients(
             )
         network = _network_from_estimator(estimator)
         X, Y = validated_data(estimator, X, y, np.float64)
-        alpha = estimator.alpha if alpha is None else alpha
-        penalty = estimator.penalty if penalty is None else penalty
-        l1_ratio = estimator.l1_ratio if l1_ratio is None else l1_ratio
+        own_penalty, own_alpha, own_l1_ratio = _estimator_penalty(estimator)
+        alpha = own_alpha if alpha is None else alpha
+        penalty = own_penalty if penalty is None else penalty
+        l1_ratio = own_l1_ratio if l1_ratio is None else l1_ratio
     if sample_weight is not None:
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=network.dtype, ensure_non_negative=True

@@ -31,7 +31,12 @@ from .._engine.losses import SoftmaxCrossEntropy, _Canonical
 from .._engine.network import Workspace, _layer_views
 from .._engine.regularization import make_penalty
 from .._estimators.base import BaseBackpropMLP
-from .gradcheck import _final_estimator, _network_from_estimator, validated_data
+from .gradcheck import (
+    _estimator_penalty,
+    _final_estimator,
+    _network_from_estimator,
+    validated_data,
+)
 
 __all__ = ["trace_backprop"]
 
@@ -400,7 +405,7 @@ def trace_backprop(model, X: ArrayLike, y: ArrayLike, *, penalty: bool = False) 
     cost = loss.per_sample(ws.z[top][:n], Y)
 
     penalty_grads = [np.zeros_like(coef) for coef in network.coefs]
-    regularizer = make_penalty(estimator.penalty, estimator.alpha, estimator.l1_ratio)
+    regularizer = make_penalty(*_estimator_penalty(estimator))
     if penalty and regularizer is not None:
         flat = np.zeros(network.n_weights, network.dtype)
         regularizer.add_gradient(flat, network.weights, 1.0 / n)
