@@ -1,4 +1,4 @@
-"""Run the skbp command-line interface: ``python -m skbp --help``."""
+"""Run the skbp command line: ``python -m skbp`` (the demo), ``python -m skbp train --help``."""
 
 from skbp._tools.cli import main
 

@@ -1,10 +1,14 @@
 """Tests for the command-line interface (python -m skbp / skbp)."""
 
+import argparse
+import errno
 import io
 import os
 import re
+import shlex
 import subprocess
 import sys
+import warnings
 from importlib.metadata import entry_points, metadata
 
 import joblib
@@ -13,6 +17,7 @@ import pandas as pd
 import pytest
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.datasets import load_digits
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import (
     mean_absolute_error,
     mean_gamma_deviance,
@@ -21,12 +26,18 @@ from sklearn.metrics import (
 )
 from sklearn.model_selection import train_test_split
 
-import skbp._tools.cli as cli
 from skbp import BackpropMLPClassifier, BackpropMLPRegressor
 from skbp._engine.activations import ACTIVATIONS
 from skbp._engine.initializers import INITIALIZERS
 from skbp._engine.losses import LOSSES, REGRESSION_LOSSES
-from skbp._tools.cli import _build_parser, _parse, main
+from skbp._tools.cli import _fitting, build_parser, demo, main, subcommand_form
+from skbp._tools.cli._options import estimator_params
+from skbp._tools.cli._tasks import (
+    CLASSIFICATION,
+    MAX_INTEGER_CLASSES,
+    REGRESSION,
+    target_and_task,
+)
 
 # The base install has numpy, scipy and scikit-learn only: the demonstration must
 # run without the optional packages.
@@ -144,7 +155,7 @@ def regression_csv(tmp_path):
 def _train_regression(path, target, *options):
     """Train on ``target`` without cross-validation unless ``options`` ask for it."""
     others = [column for column in TARGETS if column != target]
-    return main(["--csv", str(path), "--target", target, "--id", *others, "--hidden", "16",
+    return main(["train", str(path), "--target", target, "--id", *others, "--hidden", "16",
                  "--learning-rate-init", "0.01", "--max-iter", "60", "--cv", "0", *options])
 
 
@@ -157,7 +168,7 @@ def _report_values(out):
 
 # ----------------------------------------------------------------- demonstration
 def test_demo_in_process(capsys):
-    status = main(["--max-iter", "4"])
+    status = main(["demo", "--max-iter", "4"])
     out, err = capsys.readouterr()
     assert status == 0
     assert "Traceback" not in err
@@ -176,7 +187,7 @@ def test_demo_in_process(capsys):
 def test_demo_verbose_zero_and_outputs(tmp_path, capsys):
     plot, model = tmp_path / "curves.png", tmp_path / "model.joblib"
     status = main(
-        ["--max-iter", "3", "--verbose", "0", "--plot", str(plot), "--save", str(model)]
+        ["demo", "--max-iter", "3", "--verbose", "0", "--plot", str(plot), "--save", str(model)]
     )
     out, _ = capsys.readouterr()
     assert status == 0
@@ -189,7 +200,7 @@ def test_demo_verbose_zero_and_outputs(tmp_path, capsys):
 
 
 def test_demo_runs_without_pandas_and_matplotlib():
-    result = _run_module("--max-iter", "2", code=WITHOUT_OPTIONAL_PACKAGES)
+    result = _run_module("demo", "--max-iter", "2", code=WITHOUT_OPTIONAL_PACKAGES)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     assert "Iteration 2, loss" in result.stdout
@@ -197,27 +208,60 @@ def test_demo_runs_without_pandas_and_matplotlib():
 
 
 def test_demo_notes_skbp_only_parameters(capsys):
-    assert main(["--max-iter", "2", "--verbose", "0", "--dropout", "0.1"]) == 0
+    assert main(["demo", "--max-iter", "2", "--verbose", "0", "--dropout", "0.1"]) == 0
     out = capsys.readouterr().out
     assert "not applied to MLPClassifier (skbp only): dropout=0.1" in out
 
 
 # ------------------------------------------------------------------------ options
-def test_help_documents_every_option(capsys):
-    assert main(["--help"]) == 0
+# The options of each subcommand, and those it must not show.
+MODEL_OPTIONS = ["--hidden", "--activation", "--solver", "--learning-rate-init", "--batch-size",
+                 "--alpha", "--dropout", "--initializer", "--weight-decay", "--early-stopping",
+                 "--max-iter", "--random-state", "--test-size", "--verbose", "--plot", "--save"]
+OPTIONS = {
+    "train": ["--sep", "--id", "--target", "--categorical", "--task", "--cv", "--n-jobs",
+              "--loss", "--quantile", *MODEL_OPTIONS],
+    "predict": ["--sep", "--id", "--model", "--output", "--proba"],
+    "demo": MODEL_OPTIONS,
+}
+
+
+def _subparsers():
+    (action,) = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    return action.choices
+
+
+@pytest.mark.parametrize("name", OPTIONS)
+def test_help_of_a_subcommand_shows_its_options_and_an_example(name, capsys):
+    assert main([name, "--help"]) == 0
     text = capsys.readouterr().out
-    assert text.startswith("usage: skbp")
-    parser = _build_parser()
+    assert text.startswith(f"usage: skbp {name}")
+    assert re.search(rf"^examples:\n  skbp {name}\b", text, flags=re.M)
+    parser = _subparsers()[name]
     options = {opt for action in parser._actions for opt in action.option_strings}
-    for option in ["--csv", "--predict", "--model", "--output", "--proba", "--sep", "--id",
-                   "--target", "--task", "--loss", "--quantile", "--hidden", "--dropout",
-                   "--initializer", "--weight-decay", "--early-stopping", "--cv", "--n-jobs",
-                   "--max-iter", "--plot", "--save"]:
-        assert option in options
+    assert options - {"-h", "--help"} == set(OPTIONS[name])
     for action in parser._actions:
         assert action.help, f"{action.option_strings} has no help text"
         for option in action.option_strings:
             assert option in text
+    others = {option for options in OPTIONS.values() for option in options}
+    usage = text.split("\n\n")[0]
+    for option in others - set(OPTIONS[name]):
+        assert option not in usage
+        assert not re.search(rf"^\s+{option}\b", text, flags=re.M)
+
+
+def test_help_lists_the_subcommands(capsys):
+    assert main(["--help"]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("usage: skbp")
+    for name in OPTIONS:
+        assert re.search(rf"^    {name}\s+\S", text, flags=re.M), name
+
+
+def test_train_help_names_the_tables_choices(capsys):
+    assert main(["train", "--help"]) == 0
+    text = capsys.readouterr().out
     # the choices are the engine's and the estimator's tables
     for name in [*ACTIVATIONS, *INITIALIZERS, *REGRESSION_LOSSES, "lbfgs", "sgd", "adam",
                  "GL", "PQ", "UP", "auto", "classification", "regression"]:
@@ -229,21 +273,24 @@ def test_version(capsys):
     assert capsys.readouterr().out.startswith("skbp 0.")
 
 
+def _params(*argv):
+    return estimator_params(build_parser().parse_args(["demo", *argv]))
+
+
 @pytest.mark.parametrize(
     "text, expected",
     [("none", False), ("false", False), ("true", True), ("True", True), ("GL", "GL"),
      ("pq", "PQ"), ("Up", "UP")],
 )
 def test_early_stopping_values(text, expected):
-    _, params = _parse(["--early-stopping", text])
-    assert params["early_stopping"] == expected
+    assert _params("--early-stopping", text)["early_stopping"] == expected
 
 
 def test_options_reach_the_estimator():
-    _, params = _parse(
-        ["--hidden", "128", "64", "--dropout", "0.2", "--initializer", "he_normal",
-         "--weight-decay", "1e-4", "--early-stopping", "PQ", "--max-iter", "7",
-         "--random-state", "3", "--batch-size", "32", "--activation", "tanh"]
+    params = _params(
+        "--hidden", "128", "64", "--dropout", "0.2", "--initializer", "he_normal",
+        "--weight-decay", "1e-4", "--early-stopping", "PQ", "--max-iter", "7",
+        "--random-state", "3", "--batch-size", "32", "--activation", "tanh"
     )
     estimator = BackpropMLPClassifier(**params)
     assert estimator.get_params() == {
@@ -252,13 +299,24 @@ def test_options_reach_the_estimator():
         "weight_decay": 1e-4, "early_stopping": "PQ", "max_iter": 7, "random_state": 3,
         "batch_size": 32, "activation": "tanh", "verbose": 1,
     }
-    _, params = _parse(["--hidden", "4", "--dropout", "0.1", "0.3"])
-    assert params["dropout"] == (0.1, 0.3)
+    assert _params("--hidden", "4", "--dropout", "0.1", "0.3")["dropout"] == (0.1, 0.3)
 
 
 def test_negative_n_jobs_count_from_the_cpus():
-    args, _ = _parse(["--csv", "data.csv", "--target", "y", "--n-jobs", "-2"])
+    args = build_parser().parse_args(["train", "data.csv", "--target", "y", "--n-jobs", "-2"])
     assert args.n_jobs == -2
+
+
+def test_no_arguments_run_the_demo_with_its_defaults(monkeypatch, capsys):
+    """The README's quick start, ``python -m skbp``, runs the demo; no note."""
+    runs = []
+    monkeypatch.setattr(demo, "run", lambda args, out: runs.append(args))
+    assert main([]) == 0
+    assert main(["demo"]) == 0
+    (without, with_demo) = runs
+    assert without.subcommand == "demo"
+    assert vars(without) == vars(with_demo)
+    assert capsys.readouterr().err == ""
 
 
 def test_console_script_declared():
@@ -273,7 +331,7 @@ TRAIN = ["--hidden", "16", "--learning-rate-init", "0.01", "--max-iter", "60"]
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_csv_in_process(mixed_csv, tmp_path, capsys):
     plot, model = tmp_path / "curves.png", tmp_path / "model.joblib"
-    status = main(["--csv", str(mixed_csv), "--target", "label", *TRAIN, "--cv", "3",
+    status = main(["train", str(mixed_csv), "--target", "label", *TRAIN, "--cv", "3",
                    "--plot", str(plot), "--save", str(model)])
     out, err = capsys.readouterr()
     assert status == 0, err
@@ -281,7 +339,8 @@ def test_csv_in_process(mixed_csv, tmp_path, capsys):
     assert "precision" in out and "recall" in out
     assert re.search(r"^\s+good\s", out, flags=re.M)
     assert re.search(r"^\s+bad\s", out, flags=re.M)
-    assert "2 numeric feature column(s)" in out and "2 categorical" in out
+    assert "\n  numeric (standardised): size, weight\n" in out
+    assert "\n  categorical (one-hot encoded): colour (4 levels), shape (2 levels)\n" in out
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
     pipeline = joblib.load(model)
@@ -298,7 +357,7 @@ def test_csv_in_process(mixed_csv, tmp_path, capsys):
 
 def test_csv_with_early_stopping_and_verbose(mixed_csv, capsys):
     status = main(
-        ["--csv", str(mixed_csv), "--target", "label", "--hidden", "8", "4", "--dropout", "0.1",
+        ["train", str(mixed_csv), "--target", "label", "--hidden", "8", "4", "--dropout", "0.1",
          "--initializer", "he_normal", "--weight-decay", "1e-4", "--early-stopping", "GL",
          "--cv", "3", "--max-iter", "30", "--verbose", "1"]
     )
@@ -313,8 +372,8 @@ def test_csv_with_early_stopping_and_verbose(mixed_csv, capsys):
 
 def test_csv_needs_pandas(mixed_csv, capsys, monkeypatch):
     monkeypatch.setitem(sys.modules, "pandas", None)  # import pandas raises ImportError
-    line, out = _one_error_line(capsys, main(["--csv", str(mixed_csv), "--target", "label"]))
-    assert line == 'skbp: error: --csv needs pandas to read CSV files: pip install "skbp[cli]"'
+    line, out = _one_error_line(capsys, main(["train", str(mixed_csv), "--target", "label"]))
+    assert line == 'skbp: error: reading CSV files needs pandas: pip install "skbp[cli]"'
     assert out == ""
     # the extra that the message names installs pandas
     assert 'pandas>=1.5; extra == "cli"' in metadata("skbp").get_all("Requires-Dist")
@@ -329,12 +388,12 @@ def test_na_cells_are_missing_numbers(tmp_path, capsys):
     assert "NA" in (tmp_path / "na_cells.csv").read_text()
     outputs = []
     for name in ["empty_cells.csv", "na_cells.csv"]:
-        assert main(["--csv", str(tmp_path / name), "--target", "label", *TRAIN,
+        assert main(["train", str(tmp_path / name), "--target", "label", *TRAIN,
                      "--cv", "3", "--max-iter", "20"]) == 0
         out = capsys.readouterr().out
         # all but the file name and the fit time
         outputs.append([line for line in out.splitlines()[1:] if not line.startswith("trained in")])
-    assert "2 numeric feature column(s)" in outputs[1][0]
+    assert "  numeric (standardised): size, weight" in outputs[1]
     assert outputs[0] == outputs[1]
 
 
@@ -346,11 +405,11 @@ def test_byte_order_mark(tmp_path, capsys):
     frame.to_csv(path, index=False, encoding="utf-8-sig")
     assert path.read_bytes()[:3] == b"\xef\xbb\xbf"
     model = tmp_path / "model.joblib"
-    assert main(["--csv", str(path), "--target", "label", *TRAIN, "--cv", "0",
+    assert main(["train", str(path), "--target", "label", *TRAIN, "--cv", "0",
                  "--save", str(model)]) == 0
     capsys.readouterr()
     path.write_text("\ufeffsize,colour\n1.5,red\n", encoding="utf-8")
-    assert main(["--predict", str(path), "--model", str(model)]) == 0
+    assert main(["predict", str(path), "--model", str(model)]) == 0
     assert capsys.readouterr().out.splitlines()[0] == "prediction"
 
 
@@ -361,11 +420,11 @@ def test_separator(tmp_path, capsys, flag, sep):
     frame = _mixed_frame()
     frame.to_csv(train, sep=sep, index=False)
     model = tmp_path / "model.joblib"
-    assert main(["--csv", str(train), "--sep", flag, "--target", "label", *TRAIN,
+    assert main(["train", str(train), "--sep", flag, "--target", "label", *TRAIN,
                  "--cv", "0", "--save", str(model)]) == 0
-    assert "2 numeric feature column(s)" in capsys.readouterr().out
+    assert "numeric (standardised): size, weight\n" in capsys.readouterr().out
     frame.assign(id=range(90)).to_csv(new, sep=sep, index=False)
-    assert main(["--predict", str(new), "--sep", flag, "--model", str(model), "--id", "id"]) == 0
+    assert main(["predict", str(new), "--sep", flag, "--model", str(model), "--id", "id"]) == 0
     written = pd.read_csv(io.StringIO(capsys.readouterr().out), sep=sep)
     assert list(written.columns) == ["id", "prediction"]
     assert list(written["id"]) == list(range(90))
@@ -374,9 +433,12 @@ def test_separator(tmp_path, capsys, flag, sep):
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_id_columns_are_not_features(mixed_csv, tmp_path, capsys):
     model = tmp_path / "model.joblib"
-    assert main(["--csv", str(mixed_csv), "--target", "label", "--id", "shape", *TRAIN,
+    assert main(["train", str(mixed_csv), "--target", "label", "--id", "shape", *TRAIN,
                  "--cv", "0", "--save", str(model)]) == 0
-    assert "2 numeric feature column(s) (standardised), 1 categorical" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "numeric (standardised): size, weight\n" in out
+    assert "categorical (one-hot encoded): colour (4 levels)\n" in out
+    assert "identifiers (not features): shape\n" in out
     assert list(joblib.load(model).feature_names_in_) == ["size", "weight", "colour"]
 
 
@@ -387,10 +449,10 @@ def test_boolean_columns(tmp_path, capsys):
     frame = frame.assign(red=frame["colour"] == "red", label=frame["label"] == "good")
     train, model = tmp_path / "train.csv", tmp_path / "model.joblib"
     frame[["size", "red", "label"]].to_csv(train, index=False)
-    assert main(["--csv", str(train), "--target", "label", *TRAIN, "--cv", "0",
+    assert main(["train", str(train), "--target", "label", *TRAIN, "--cv", "0",
                  "--save", str(model)]) == 0
-    assert "2 numeric feature column(s)" in capsys.readouterr().out
-    assert main(["--predict", str(train), "--model", str(model), "--proba"]) == 0
+    assert "numeric (standardised): size, red\n" in capsys.readouterr().out
+    assert main(["predict", str(train), "--model", str(model), "--proba"]) == 0
     written = capsys.readouterr().out.splitlines()
     assert written[0] == "prediction,False,True"
     assert {line.split(",")[0] for line in written[1:]} == {"False", "True"}
@@ -399,7 +461,7 @@ def test_boolean_columns(tmp_path, capsys):
 # ------------------------------------------------------------- what the fit kept
 def _train_and_load(mixed_csv, tmp_path, capsys, *options):
     model = tmp_path / "model.joblib"
-    status = main(["--csv", str(mixed_csv), "--target", "label", "--cv", "0",
+    status = main(["train", str(mixed_csv), "--target", "label", "--cv", "0",
                    "--save", str(model), *options])
     out, err = capsys.readouterr()
     assert status == 0, err
@@ -436,9 +498,9 @@ def test_lbfgs_counts_iterations(mixed_csv, tmp_path, capsys):
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_train_save_predict_round_trip(mixed_csv, tmp_path, capsys):
     model = tmp_path / "model.joblib"
-    assert main(["--csv", str(mixed_csv), "--target", "label", *TRAIN, "--cv", "0",
+    assert main(["train", str(mixed_csv), "--target", "label", *TRAIN, "--cv", "0",
                  "--save", str(model)]) == 0
-    assert f"skbp --predict FILE --model {model}" in capsys.readouterr().out
+    assert f"skbp predict FILE --model {model}" in capsys.readouterr().out
 
     # new rows: an ID column, no label, the columns in another order
     new = _mixed_frame(n=12, seed=1).drop(columns="label")
@@ -446,7 +508,7 @@ def test_train_save_predict_round_trip(mixed_csv, tmp_path, capsys):
     new = new[["name", "shape", "colour", "weight", "size"]]
     new_csv, output = tmp_path / "new.csv", tmp_path / "predictions.csv"
     new.to_csv(new_csv, index=False)
-    assert main(["--predict", str(new_csv), "--model", str(model), "--id", "name",
+    assert main(["predict", str(new_csv), "--model", str(model), "--id", "name",
                  "--proba", "--output", str(output)]) == 0
     assert capsys.readouterr().out == f"12 prediction(s) written to {output}\n"
 
@@ -459,7 +521,7 @@ def test_train_save_predict_round_trip(mixed_csv, tmp_path, capsys):
     np.testing.assert_allclose(written[["bad", "good"]], pipeline.predict_proba(features))
 
     # without --output the CSV goes to standard output, and nothing else does
-    assert main(["--predict", str(new_csv), "--model", str(model)]) == 0
+    assert main(["predict", str(new_csv), "--model", str(model)]) == 0
     to_stdout = pd.read_csv(io.StringIO(capsys.readouterr().out))
     assert list(to_stdout.columns) == ["prediction"]
     assert list(to_stdout["prediction"]) == list(written["prediction"])
@@ -506,7 +568,7 @@ def test_predict_errors(case, fragment, mixed_csv, tmp_path, capsys):
     paths = _model_files(tmp_path, mixed_csv)
     data = tmp_path / "new.csv"
     pd.DataFrame({"size": [0.5], "good": ["yes"]}).to_csv(data, index=False)
-    argv = ["--predict", str(data), "--model", str(paths.get(case, paths["model"]))]
+    argv = ["predict", str(data), "--model", str(paths.get(case, paths["model"]))]
     if case == "missing model":
         argv[3] = str(tmp_path / "nope.joblib")
     elif case == "missing column":
@@ -527,7 +589,7 @@ def test_continuous_target_trains_a_regressor(regression_csv, tmp_path, capsys):
     assert _train_regression(regression_csv, "price", "--cv", "3", "--plot", str(plot),
                              "--save", str(model)) == 0
     out = capsys.readouterr().out
-    assert "target 'price' with numbers from 13226 to 27054 (regression)" in out
+    assert "target 'price': numbers from 13226 to 27054 (regression)" in out
     assert "model: BackpropMLPRegressor(" in out
     r2 = re.search(r"^cross-validated R² \(3-fold\): ([0-9.]+) ± ([0-9.]+)$", out, flags=re.M)
     mae = re.search(r"^cross-validated MAE \(3-fold\): ([0-9.]+) ± ([0-9.]+)$", out, flags=re.M)
@@ -617,17 +679,17 @@ def test_whole_numbers_are_classes_unless_the_task_says_otherwise(tmp_path, caps
     frame.to_csv(path, index=False)
     assert _train_regression(path, "count") == 0
     out = capsys.readouterr().out
-    assert "target 'count' with 4 classes" in out and "BackpropMLPClassifier(" in out
+    assert "target 'count': 4 classes (whole numbers taken for class labels; --task regression fits them as numbers)" in out and "BackpropMLPClassifier(" in out
     assert "precision" in out
     assert _train_regression(path, "count", "--task", "regression") == 0
     out = capsys.readouterr().out
-    assert "target 'count' with numbers from 0 to 3 (regression)" in out
+    assert "target 'count': numbers from 0 to 3 (regression)" in out
     assert "BackpropMLPRegressor(" in out and set(_report_values(out)) == {"R²", "MAE"}
     # and real numbers that repeat are class labels if the task says so
     frame.assign(price=np.where(frame["size"] > 0, 2.5, 1.5)).to_csv(path, index=False)
     assert _train_regression(path, "price", "--task", "classification") == 0
     out = capsys.readouterr().out
-    assert "target 'price' with 2 classes" in out and re.search(r"^\s+2\.5\s", out, flags=re.M)
+    assert "target 'price': 2 classes (classification)" in out and re.search(r"^\s+2\.5\s", out, flags=re.M)
 
 
 def test_early_stopping_regressor_restores_the_best_r2_epoch(regression_csv, tmp_path, capsys):
@@ -647,7 +709,7 @@ def test_regressor_predict_round_trip(regression_csv, tmp_path, capsys):
     new_csv = tmp_path / "new.csv"
     new = _regression_frame(n=15, seed=1)[["colour", "size"]].assign(name=[f"r{i}" for i in range(15)])
     new.to_csv(new_csv, index=False)
-    assert main(["--predict", str(new_csv), "--model", str(model), "--id", "name",
+    assert main(["predict", str(new_csv), "--model", str(model), "--id", "name",
                  "--output", str(output)]) == 0
     assert capsys.readouterr().out == f"15 prediction(s) written to {output}\n"
     written = pd.read_csv(output)
@@ -658,7 +720,7 @@ def test_regressor_predict_round_trip(regression_csv, tmp_path, capsys):
     assert 12000 < written["prediction"].min() and written["prediction"].max() < 30000
 
     line, out = _one_error_line(
-        capsys, main(["--predict", str(new_csv), "--model", str(model), "--proba"])
+        capsys, main(["predict", str(new_csv), "--model", str(model), "--proba"])
     )
     assert line == (
         f"skbp: error: --proba: the model in {model} is a BackpropMLPRegressor; it "
@@ -682,9 +744,9 @@ def _error_cases(tmp_path):
     }
     for name, text in files.items():
         (tmp_path / name).write_text(text)
-    csv = {name: ["--csv", tmp_path / name] for name in [*files, "mixed.csv"]}
+    csv = {name: ["train", tmp_path / name] for name in [*files, "mixed.csv"]}
     return {
-        "missing file": (["--csv", tmp_path / "nope.csv", "--target", "y"],
+        "missing file": (["train", tmp_path / "nope.csv", "--target", "y"],
                          "No such file or directory"),
         "missing column": ([*csv["mixed.csv"], "--target", "nope"], "no column 'nope'"),
         "one class": ([*csv["one_class.csv"], "--target", "label"], "single class"),
@@ -719,36 +781,47 @@ def _error_cases(tmp_path):
                          "argument --loss: invalid choice: 'huber'"),
         "unknown task": ([*csv["signed.csv"], "--target", "change", "--task", "ranking"],
                          "argument --task: invalid choice: 'ranking'"),
-        "loss in demo": (["--loss", "poisson"], "--loss does not apply to the demonstration"),
+        "loss in demo": (["demo", "--loss", "poisson"], "unrecognized arguments: --loss poisson"),
         "rare class": ([*csv["rare.csv"], "--target", "label"],
                        "class 'x' of target 'label' has 3 row(s); stratified 5-fold "
                        "cross-validation needs 5: use --cv 3 or fewer"),
-        "dropout range": (["--dropout", "1.5"], "The 'dropout' parameter of BackpropMLPClassifier"),
-        "dropout count": (["--hidden", "4", "--dropout", "0.1", "0.2", "0.3"],
+        "dropout range": (["demo", "--dropout", "1.5"], "The 'dropout' parameter of BackpropMLPClassifier"),
+        "dropout count": (["demo", "--hidden", "4", "--dropout", "0.1", "0.2", "0.3"],
                           "len(hidden_layer_sizes) + 1 = 2 entries"),
-        "early stopping": (["--early-stopping", "sometimes"], "'early_stopping' parameter"),
-        "initializer": (["--initializer", "zeros"], "--initializer"),
-        "hidden size": (["--hidden", "0"], "hidden_layer_sizes must contain positive integers"),
-        "max iter": (["--max-iter", "many"], "--max-iter"),
-        "weight decay": (["--weight-decay", "1"], "'weight_decay' parameter"),
-        "random state": (["--random-state", "-1"],
+        "early stopping": (["demo", "--early-stopping", "sometimes"], "'early_stopping' parameter"),
+        "initializer": (["demo", "--initializer", "zeros"], "--initializer"),
+        "hidden size": (["demo", "--hidden", "0"], "hidden_layer_sizes must contain positive integers"),
+        "max iter": (["demo", "--max-iter", "many"], "--max-iter"),
+        "weight decay": (["demo", "--weight-decay", "1"], "'weight_decay' parameter"),
+        "random state": (["demo", "--random-state", "-1"],
                          "'random_state' parameter of BackpropMLPClassifier"),
-        "batch size": (["--batch-size", "big"], "'batch_size' parameter"),
-        "cv": ([*csv["mixed.csv"], "--target", "label", "--cv", "1"], "--cv 1: "),
-        "n jobs": ([*csv["mixed.csv"], "--target", "label", "--n-jobs", "0"], "--n-jobs 0: "),
-        "memory": (["--hidden", "1000000", "1000000"], "GiB of memory of this machine"),
-        "unknown option": (["--frobnicate"], "unrecognized"),
-        "plot format": (["--plot", tmp_path / "curves.xyz"], "--plot"),
-        "save dir": (["--save", tmp_path / "no" / "model.joblib"], "--save"),
-        "dropout lbfgs": (["--solver", "lbfgs", "--dropout", "0.2"], "lbfgs"),
+        "batch size": (["demo", "--batch-size", "big"], "'batch_size' parameter"),
+        "cv": ([*csv["mixed.csv"], "--target", "label", "--cv", "1"], "argument --cv: 1 folds: give 2 or more"),
+        "cv text": ([*csv["mixed.csv"], "--target", "label", "--cv", "five"],
+                    "argument --cv: invalid int value: 'five'"),
+        "n jobs": ([*csv["mixed.csv"], "--target", "label", "--n-jobs", "0"], "argument --n-jobs: n_jobs == 0"),
+        "memory": (["demo", "--hidden", "1000000", "1000000"], "GiB of memory of this machine"),
+        "unknown option": (["demo", "--frobnicate"], "unrecognized arguments: --frobnicate"),
+        "unknown subcommand": (["fit"], "invalid choice: 'fit'"),
+        "plot format": (["demo", "--plot", tmp_path / "curves.xyz"], "--plot"),
+        "save dir": (["demo", "--save", tmp_path / "no" / "model.joblib"], "--save"),
+        "dropout lbfgs": (["demo", "--solver", "lbfgs", "--dropout", "0.2"], "lbfgs"),
         "test size": ([*csv["mixed.csv"], "--target", "label", "--cv", "0",
                        "--test-size", "0.01"], "test_size"),
-        "sep": ([*csv["mixed.csv"], "--target", "label", "--sep", ";;"], "--sep takes one"),
-        "cv in demo": (["--cv", "3"], "--cv does not apply to the demonstration"),
-        "model option in predict": (["--predict", mixed, "--model", "m.joblib", "--hidden", "4"],
-                                    "--hidden does not apply to --predict"),
-        "no model": (["--predict", mixed], "--predict needs --model"),
-        "csv and predict": ([*csv["mixed.csv"], "--predict", mixed], "not allowed with"),
+        "sep": ([*csv["mixed.csv"], "--target", "label", "--sep", ";;"], "argument --sep: takes one character"),
+        "cv in demo": (["demo", "--cv", "3"], "unrecognized arguments: --cv 3"),
+        "model option in predict": (["predict", mixed, "--model", "m.joblib", "--hidden", "4"],
+                                    "unrecognized arguments: --hidden 4"),
+        "no model": (["predict", mixed], "the following arguments are required: --model"),
+        "csv and predict": (["--csv", mixed, "--predict", mixed], "--csv and --predict cannot be "
+                            "used together"),
+        "save over the data": ([*csv["mixed.csv"], "--target", "label", "--save", mixed],
+                               f"--save {mixed} is also the training file {mixed}"),
+        "plot over the model": (["demo", "--plot", tmp_path / "m.png", "--save",
+                                 tmp_path / "m.png"], "--save"),
+        "output over the model": (["predict", mixed, "--model", tmp_path / "m.joblib",
+                                   "--output", tmp_path / "m.joblib"],
+                                  f"--output {tmp_path / 'm.joblib'} is also --model"),
     }
 
 
@@ -760,6 +833,7 @@ ERROR_CASES = [
     "initializer", "hidden size", "max iter", "weight decay", "random state", "batch size",
     "cv", "n jobs", "memory", "unknown option", "plot format", "save dir", "dropout lbfgs",
     "test size", "sep", "cv in demo", "model option in predict", "no model", "csv and predict",
+    "unknown subcommand", "cv text", "save over the data", "plot over the model", "output over the model",
 ]
 
 
@@ -776,8 +850,8 @@ def test_error_cases_all_tested(tmp_path):
 
 
 def test_memory_estimate(capsys, monkeypatch):
-    monkeypatch.setattr(cli, "_physical_memory", lambda: 2**30)
-    line, out = _one_error_line(capsys, main(["--hidden", "10000", "10000"]))
+    monkeypatch.setattr(_fitting, "physical_memory", lambda: 2**30)
+    line, out = _one_error_line(capsys, main(["demo", "--hidden", "10000", "10000"]))
     n_params = (64 + 1) * 10_000 + (10_000 + 1) * 10_000 + (10_000 + 1) * 10
     assert f"the network 64 -> 10000 -> 10000 -> 10 has {n_params:,} weights and biases" in line
     assert "more than the 1.0 GiB of memory of this machine: use smaller --hidden layers" in line
@@ -789,9 +863,9 @@ def test_out_of_memory_during_fit(capsys, monkeypatch):
     def fit(self, X, y):
         raise MemoryError("Unable to allocate 74.6 GiB for an array")
 
-    monkeypatch.setattr(cli, "_physical_memory", lambda: None)
+    monkeypatch.setattr(_fitting, "physical_memory", lambda: None)
     monkeypatch.setattr(BackpropMLPClassifier, "fit", fit)
-    line, _ = _one_error_line(capsys, main(["--max-iter", "1"]))
+    line, _ = _one_error_line(capsys, main(["demo", "--max-iter", "1"]))
     assert line == "skbp: error: out of memory: Unable to allocate 74.6 GiB for an array"
 
 
@@ -804,3 +878,263 @@ def test_errors_subprocess(tmp_path):
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("skbp: error: ")
     assert fragment in lines[0]
+
+
+# ------------------------------------------------------ skbp 0.1's forms, for one release
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_old_forms_run_the_subcommands_with_a_note(mixed_csv, tmp_path, capsys):
+    options = ["--target", "label", *TRAIN, "--cv", "0", "--max-iter", "5"]
+    assert main(["train", str(mixed_csv), *options]) == 0
+    new = capsys.readouterr()
+    assert new.err == ""
+    assert main(["--csv", str(mixed_csv), *options]) == 0
+    old = capsys.readouterr()
+    assert old.err == (
+        f"skbp: note: 'skbp --csv {mixed_csv} {' '.join(options)}' is skbp 0.1's form, which "
+        f"goes in 0.3: use 'skbp train {mixed_csv} {' '.join(options)}'\n"
+    )
+    timeless = [line for line in new.out.splitlines() if not line.startswith("trained in")]
+    assert timeless == [line for line in old.out.splitlines() if not line.startswith("trained in")]
+
+
+@pytest.mark.parametrize(
+    "argv, expected",
+    [
+        (["--predict", "new.csv", "--model", "m.joblib"],
+         ["predict", "new.csv", "--model", "m.joblib"]),
+        (["--model", "m.joblib", "--predict=new.csv"],
+         ["predict", "new.csv", "--model", "m.joblib"]),
+        (["--target", "y", "--csv", "a b.csv"], ["train", "a b.csv", "--target", "y"]),
+        (["--max-iter", "3"], ["demo", "--max-iter", "3"]),
+    ],
+)
+def test_old_forms_translate(argv, expected, capsys):
+    assert subcommand_form(argv) == expected
+    (note,) = capsys.readouterr().err.splitlines()
+    assert note.endswith(f"use 'skbp {shlex.join(expected)}'")
+    # and the new form is left alone
+    assert subcommand_form(expected) == expected
+    assert capsys.readouterr().err == ""
+
+
+# --------------------------------------------------------- what the columns are taken for
+def _write(tmp_path, frame, name="data.csv"):
+    path = tmp_path / name
+    frame.to_csv(path, index=False)
+    return path
+
+
+def _with_stray_text(n=60):
+    """A numeric column 'income' with three cells that are not numbers."""
+    frame = _mixed_frame(n)
+    income = frame["size"].abs().round(2).astype(object)
+    income[[3, 9, 20]] = ["12,5k", "?", "12,5k"]
+    return frame.assign(income=income)
+
+
+def test_mostly_numeric_text_column_is_refused(tmp_path, capsys):
+    path = _write(tmp_path, _with_stray_text())
+    line, out = _one_error_line(
+        capsys, main(["train", str(path), "--target", "label", "--cv", "0"])
+    )
+    assert line == (
+        f"skbp: error: column 'income' of {path} is mostly numbers, but 3 of its 60 values "
+        "are not: '12,5k' (lines 5, 22), '?' (line 11); fix those cells (an empty cell is a "
+        "missing value), or list it in --categorical to encode its values as categories"
+    )
+    assert out == ""
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_categorical_option_encodes_any_column_as_categories(tmp_path, capsys):
+    frame = _with_stray_text()
+    path = _write(tmp_path, frame)
+    model = tmp_path / "model.joblib"
+    assert main(["train", str(path), "--target", "label", "--cv", "0", "--max-iter", "3",
+                 "--categorical", "income", "shape", "--save", str(model)]) == 0
+    levels = frame["income"].astype(str).nunique()
+    assert (f"categorical (one-hot encoded): colour (4 levels), shape (2 levels), income "
+            f"({levels} levels)\n") in capsys.readouterr().out
+    # new rows whose income cells are all numbers are read as text, as in training
+    pipeline = joblib.load(model)
+    new = frame.drop(columns="label").iloc[10:18]
+    assert pd.to_numeric(new["income"]).notna().all()
+    _write(tmp_path, new, "new.csv")
+    assert main(["predict", str(tmp_path / "new.csv"), "--model", str(model)]) == 0
+    written = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    X = new.astype({"income": str})
+    assert list(written["prediction"]) == list(pipeline.predict(X))
+
+
+def test_column_unique_per_row_is_refused(tmp_path, capsys):
+    frame = _mixed_frame(40).assign(customer=[f"C-{i:04d}" for i in range(40)])
+    path = _write(tmp_path, frame)
+    line, out = _one_error_line(capsys, main(["train", str(path), "--target", "label"]))
+    assert line == (
+        f"skbp: error: column 'customer' of {path} has a different value in each of its 40 "
+        "rows, such as 'C-0000': one-hot encoded, it would add 40 features that nothing can "
+        "be learnt from; if it identifies the rows, pass --id customer, or list it in "
+        "--categorical to encode its values as categories"
+    )
+    assert out == ""
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_identifier_columns_are_named_and_row_numbers_warned(tmp_path, capsys):
+    frame = _mixed_frame(40).assign(customer=[f"C-{i:04d}" for i in range(40)],
+                                    row=np.random.default_rng(0).permutation(40) + 1)
+    path = _write(tmp_path, frame)
+    assert main(["train", str(path), "--target", "label", "--id", "customer", "--cv", "0",
+                 "--max-iter", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "\n  numeric (standardised): size, weight, row\n" in out
+    assert "\n  identifiers (not features): customer\n" in out
+    assert ("\n  warning: column 'row' numbers the rows (a different whole number in each): "
+            "if it identifies them, pass --id row\n") in out
+
+
+def test_overflowing_column_is_named(tmp_path, capsys):
+    frame = _mixed_frame().assign(huge=lambda f: f["size"] * 1e300)
+    path = _write(tmp_path, frame)
+    line, out = _one_error_line(capsys, main(["train", str(path), "--target", "label"]))
+    largest = np.abs(frame["huge"]).max()
+    assert line == (
+        f"skbp: error: column 'huge' of {path} holds numbers too large to standardise (up to "
+        f"{largest:.3g}; their variance overflows float64): rescale the column, such as its "
+        "logarithm or the numbers in other units"
+    )
+    assert out == ""
+    # a column that is only large, whose variance is finite, trains
+    frame["huge"] = frame["size"] * 1e150
+    _write(tmp_path, frame)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        assert main(["train", str(path), "--target", "label", "--cv", "0", "--max-iter", "3"]) == 0
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_infinite_and_text_cells_of_numeric_columns_are_named(mixed_csv, tmp_path, capsys):
+    frame = _mixed_frame()
+    infinite = frame.assign(size=frame["size"].where(frame.index != 6, np.inf))
+    path = _write(tmp_path, infinite)
+    line, _ = _one_error_line(capsys, main(["train", str(path), "--target", "label"]))
+    assert line == (
+        f"skbp: error: column 'size' of {path} holds an infinite number: 'inf' (line 8); give "
+        "a finite number, or leave the cell empty for a missing value"
+    )
+    model = tmp_path / "model.joblib"
+    assert main(["train", str(mixed_csv), "--target", "label", "--cv", "0", "--max-iter", "3",
+                 "--save", str(model)]) == 0
+    capsys.readouterr()
+    line, out = _one_error_line(
+        capsys, main(["predict", str(path), "--model", str(model)])
+    )
+    assert "column 'size'" in line and "'inf' (line 8)" in line and out == ""
+    text = frame.drop(columns="label").head(4).astype({"weight": object})
+    text.loc[2, "weight"] = "n.a."
+    path = _write(tmp_path, text, "new.csv")
+    line, out = _one_error_line(capsys, main(["predict", str(path), "--model", str(model)]))
+    assert line == (
+        f"skbp: error: column 'weight' of {path} holds text where the model was trained on "
+        "numbers: 'n.a.' (line 4); fix those cells (an empty cell is a missing value)"
+    )
+    assert out == ""
+
+
+# --------------------------------------------------------- classification or regression
+def test_many_whole_numbers_are_a_regression_target(tmp_path, capsys):
+    """scikit-learn's diabetes target: 214 distinct whole numbers in 442 rows."""
+    from sklearn.datasets import load_diabetes
+
+    X, y = load_diabetes(return_X_y=True, as_frame=True)
+    assert np.all(y == y.round()) and y.nunique() == 214
+    path = _write(tmp_path, X.assign(progression=y))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        assert main(["train", str(path), "--target", "progression", "--cv", "0",
+                     "--max-iter", "5"]) == 0
+    out = capsys.readouterr().out
+    assert ("target 'progression': numbers from 25 to 346 (214 distinct whole numbers, more "
+            "than 20, fitted as numbers; --task classification takes them for class labels)"
+            ) in out
+    assert "model: BackpropMLPRegressor(" in out and set(_report_values(out)) == {"R²", "MAE"}
+
+
+@pytest.mark.parametrize("n_values", [2, MAX_INTEGER_CLASSES, MAX_INTEGER_CLASSES + 1])
+@pytest.mark.parametrize("dtype", [np.int64, np.float64])
+def test_the_cardinality_rule_for_whole_numbers(n_values, dtype):
+    y = pd.Series(np.repeat(np.arange(n_values), 5).astype(dtype), name="y")
+    values, task, _ = target_and_task(y, "data.csv", n_folds=5, task="auto")
+    assert task is (REGRESSION if n_values > MAX_INTEGER_CLASSES else CLASSIFICATION)
+    # real numbers are a regression target whatever their number
+    values, task, _ = target_and_task(y + 0.5, "data.csv", n_folds=5, task="auto")
+    assert task is REGRESSION
+
+
+def test_mostly_numeric_target_is_refused(tmp_path, capsys):
+    frame = _regression_frame().astype({"price": object})
+    frame.loc[4, "price"] = "unknown"
+    path = _write(tmp_path, frame)
+    line, out = _one_error_line(capsys, _train_regression(path, "price"))
+    assert line == (
+        f"skbp: error: target column 'price' of {path} is mostly numbers, but not in "
+        "'unknown' (line 6): fix those cells, or pass --task classification to take every "
+        "value for a class label"
+    )
+
+
+# ------------------------------------------------------------------ files kept whole
+@pytest.mark.parametrize("interruption", [OSError(errno.ENOSPC, "No space left on device"),
+                                          KeyboardInterrupt()])
+def test_a_failed_save_keeps_the_previous_model(interruption, tmp_path, capsys, monkeypatch):
+    model = tmp_path / "model.joblib"
+    model.write_bytes(b"the previous model")
+
+    def dump(value, filename):  # writes half a file, then fails
+        with open(filename, "wb") as file:
+            file.write(b"half a pickle")
+        raise interruption
+
+    monkeypatch.setattr(joblib, "dump", dump)
+    status = main(["demo", "--max-iter", "1", "--verbose", "0", "--save", str(model)])
+    out, err = capsys.readouterr()
+    if isinstance(interruption, OSError):
+        assert err == f"skbp: error: --save: cannot write {model}: No space left on device\n"
+    else:
+        assert (status, err) == (130, "skbp: interrupted\n")
+    assert model.read_bytes() == b"the previous model"
+    assert os.listdir(tmp_path) == ["model.joblib"]
+
+
+def test_save_replaces_the_model_with_the_permissions_of_a_new_file(tmp_path, capsys):
+    model = tmp_path / "model.joblib"
+    model.write_bytes(b"the previous model")
+    os.chmod(model, 0o640)
+    assert main(["demo", "--max-iter", "1", "--verbose", "0", "--save", str(model)]) == 0
+    assert joblib.load(model)[-1].n_iter_ == 1
+    assert os.stat(model).st_mode & 0o777 == 0o640  # kept, not mkstemp's 0o600
+    assert os.listdir(tmp_path) == ["model.joblib"]
+    umask = os.umask(0)
+    os.umask(umask)
+    assert main(["demo", "--max-iter", "1", "--verbose", "0", "--save",
+                 str(tmp_path / "new.joblib")]) == 0
+    assert os.stat(tmp_path / "new.joblib").st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_an_output_that_is_an_input_is_refused_however_named(mixed_csv, tmp_path, capsys,
+                                                               monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    link = tmp_path / "link.csv"
+    link.symlink_to(mixed_csv)
+    before = mixed_csv.read_bytes()
+    for save in ["mixed.csv", "./sub/../mixed.csv", str(link)]:
+        (tmp_path / "sub").mkdir(exist_ok=True)
+        line, out = _one_error_line(
+            capsys, main(["train", "mixed.csv", "--target", "label", "--save", save])
+        )
+        assert line.startswith(f"skbp: error: --save {save} is also the training file mixed.csv")
+    line, _ = _one_error_line(
+        capsys, main(["predict", "mixed.csv", "--model", "m.joblib", "--output", str(link)])
+    )
+    assert line.startswith(f"skbp: error: --output {link} is also the input file mixed.csv")
+    assert mixed_csv.read_bytes() == before
