@@ -208,6 +208,11 @@ class _TabularMLP:
     def _initialize(self, network, X_train, rng):
         """Random draws, then RealMLP's data-driven rescaling and biases, then group factors."""
         if self.data_driven_init:
+            if X_train.shape[0] < 2:
+                raise ValueError(
+                    f"The data-driven initialization needs at least 2 training rows; got "
+                    f"n_samples={X_train.shape[0]}. Set data_driven_init=False to fit fewer."
+                )
             network.initialize(rng, "normal", 1.0)
             rows = rng.permutation(X_train.shape[0])[:_INIT_ROWS]
             initialize_from_data(network, X_train[np.sort(rows)], rng)
@@ -393,7 +398,9 @@ class _TabularMLP:
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = False
         tags.input_tags.allow_nan = True
-        tags.input_tags.categorical = True
+        # Not input_tags.categorical: numeric arrays are numbers unless told
+        # otherwise (categorical_features), and that tag makes scikit-learn's
+        # checks round their data to a few integers.
         tags.input_tags.string = True
         return tags
 
