@@ -163,6 +163,11 @@ def _classifier_output_shapes(operator):
         operator,
         good_input_types=[FloatTensorType, DoubleTensorType, Int64TensorType, BooleanTensorType],
     )
+    _set_classifier_output_types(operator)
+
+
+def _set_classifier_output_types(operator):
+    """Types of the labels and probabilities, for the rows of the first input."""
     model = operator.raw_operator
     scope = operator.scope_inst
     n_rows = operator.inputs[0].get_first_dimension()
@@ -390,6 +395,8 @@ def to_onnx(model, X, *, options=None, target_opset=None):
     True
     """
     check_is_fitted(model)
+    if hasattr(model, "encoder_"):  # a Tabular estimator encodes the raw table itself
+        return _onnx_tabular.to_onnx(model, X, options=options, target_opset=target_opset)
     dtype = _skbp_estimator(model).coefs_[0].dtype
     X = check_array(X, dtype=dtype)
     n_features = getattr(model, "n_features_in_", None)
@@ -399,3 +406,8 @@ def to_onnx(model, X, *, options=None, target_opset=None):
             "features; pass a sample of the model's input."
         )
     return skl2onnx.to_onnx(model, X[:1], options=options, target_opset=target_opset)
+
+
+# The Tabular estimators' converters (encoder, front layers, parametric
+# activations) use the helpers above; importing the module registers them.
+from . import _onnx_tabular  # noqa: E402

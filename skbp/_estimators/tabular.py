@@ -386,10 +386,20 @@ class _TabularMLP:
         return attributes
 
     # -------------------------------------------------------------- predict
-    def _logits(self, X):
-        network = self._network(X.shape[1], self.coefs_[0].dtype)
+    def _fitted_network(self, dtype=None):
+        """The fitted network (front layers and α included), computing in ``dtype``.
+
+        ``dtype=None`` keeps the weights' dtype. check_gradients, trace_backprop
+        and the ONNX export build their network here.
+        """
+        dtype = self.coefs_[0].dtype if dtype is None else np.dtype(dtype)
+        network = self._network(self.encoder_.n_features_out_, dtype)
         network.set_parameters(self.coefs_, self.intercepts_)
         network.params[self._layer_params_slice(network)] = self.layer_params_
+        return network
+
+    def _logits(self, X):
+        network = self._fitted_network()
         if X.dtype != network.dtype:
             X = X.astype(network.dtype)
         return network.predict_logits(X)
