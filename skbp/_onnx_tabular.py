@@ -50,13 +50,13 @@ from onnx.helper import np_dtype_to_tensor_dtype
 from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType, StringTensorType
 from skl2onnx.common.utils import check_input_and_output_numbers, check_input_and_output_types
 
-from ._engine.activations import SELU
 from ._engine.layers import FeatureScaling, PeriodicEmbedding
 from ._estimators.tabular import TabularMLPClassifier, TabularMLPRegressor
 from .onnx import (
     _classifier_labels,
     _classifier_probabilities,
     _constant,
+    _hidden_activation_op,
     _node,
     _probability_dtype,
     _set_classifier_output_types,
@@ -278,43 +278,6 @@ def _encoded_table(scope, container, model, inputs, dtype):
 
 
 # ----------------------------------------------------------------- network
-def _selu(scope, container, z, dtype):
-    scale = _constant(scope, container, "selu_scale", np.asarray(SELU.scale, dtype))
-    scale_alpha = _constant(scope, container, "selu_scale_alpha", np.asarray(SELU.scale * SELU.alpha, dtype))
-    zero = _constant(scope, container, "zero", np.zeros((), dtype))
-    one = _constant(scope, container, "one", np.ones((), dtype))
-    negative = _node(scope, container, "Sub", [_node(scope, container, "Exp", [_node(scope, container, "Min", [z, zero])]), one])
-    positive = _node(scope, container, "Mul", [_node(scope, container, "Max", [z, zero]), scale])
-    return _node(scope, container, "Add", [_node(scope, container, "Mul", [negative, scale_alpha]), positive])
-
-
-def _mish(scope, container, z, dtype):
-    zero = _constant(scope, container, "zero", np.zeros((), dtype))
-    one = _constant(scope, container, "one", np.ones((), dtype))
-    # softplus(z) = max(z, 0) + log(1 + exp(−|z|)): no overflow, as np.logaddexp(0, z).
-    tail = _node(scope, container, "Exp", [_node(scope, container, "Neg", [_node(scope, container, "Abs", [z])])])
-    softplus = _node(scope, container, "Add", [
-        _node(scope, container, "Max", [z, zero]),
-        _node(scope, container, "Log", [_node(scope, container, "Add", [one, tail])]),
-    ])
-    return _node(scope, container, "Mul", [z, _node(scope, container, "Tanh", [softplus])])
-
-
-def _single(op):
-    return lambda scope, container, z, dtype: _node(scope, container, op, [z])
-
-
-#: The graph of each hidden activation f of skbp's activation table.
-ACTIVATION_GRAPHS = {
-    "identity": lambda scope, container, z, dtype: z,
-    "logistic": _single("Sigmoid"),
-    "tanh": _single("Tanh"),
-    "relu": _single("Relu"),
-    "selu": _selu,
-    "mish": _mish,
-}
-
-
 def _periodic_embedding(scope, container, layer, a):
     """[x, e]: e_jd = Σ_k cos(2π w_jk x_j + b_jk) V_jkd + c_jd for the embedded columns."""
     w, b, V, c = layer.params
@@ -339,11 +302,7 @@ def _tabular_logits(scope, container, model, inputs):
     """Z^L of the fitted network, from the raw columns."""
     network = model._fitted_network()
     dtype = network.dtype
-    if network.activation_name not in ACTIVATION_GRAPHS:
-        raise ValueError(
-            f"activation={network.activation_name!r} has no ONNX graph in skbp.onnx; the "
-            f"activations {sorted(ACTIVATION_GRAPHS)} have one."
-        )
+    activation = _hidden_activation_op(network.activation_name)
     a = _encoded_table(scope, container, model, inputs, dtype)
     for layer in network.front:
         if isinstance(layer, PeriodicEmbedding):
@@ -352,7 +311,6 @@ def _tabular_logits(scope, container, model, inputs):
             a = _node(scope, container, "Mul", [a, _constant(scope, container, "feature_scale", layer.params[0])])
         else:
             raise ValueError(f"The front layer {type(layer).__name__} has no ONNX graph in skbp.onnx.")
-    activation = ACTIVATION_GRAPHS[network.activation_name]
     for index, (coef, intercept) in enumerate(zip(network.coefs, network.intercepts)):
         weights = _constant(scope, container, f"coefficient{index}", coef)
         bias = _constant(scope, container, f"intercept{index}", intercept)

@@ -54,7 +54,7 @@ except ImportError as exc:
         'skbp.onnx needs skl2onnx and onnx; install them with: pip install "skbp[onnx]"'
     ) from exc
 
-from ._engine.activations import ACTIVATIONS
+from ._engine.activations import ACTIVATIONS, SELU
 from ._engine.losses import exp_limit
 from ._estimators.classifier import BackpropMLPClassifier
 from ._estimators.regressor import BackpropMLPRegressor
@@ -78,9 +78,13 @@ _ONNX_REGRESSOR_OUTPUTS = {"identity": "Identity", "exp": "Exp"}
 
 
 def _hidden_activation_op(activation):
+    """The graph builder ``(scope, container, z, dtype) -> a`` of a hidden activation."""
     if activation in ACTIVATIONS and activation in _ONNX_ACTIVATIONS:
-        return _ONNX_ACTIVATIONS[activation]
-    convertible = sorted(set(ACTIVATIONS) & set(_ONNX_ACTIVATIONS))
+        op = _ONNX_ACTIVATIONS[activation]
+        return lambda scope, container, z, dtype: _node(scope, container, op, [z])
+    if activation in ACTIVATIONS and activation in _COMPOSED_ACTIVATIONS:
+        return _COMPOSED_ACTIVATIONS[activation]
+    convertible = sorted(set(ACTIVATIONS) & (set(_ONNX_ACTIVATIONS) | set(_COMPOSED_ACTIVATIONS)))
     raise ValueError(
         f"activation={activation!r} has no ONNX mapping in skbp.onnx; models with "
         f"activation in {convertible} can be converted."
@@ -108,6 +112,38 @@ def _constant(scope, container, name, value):
     return tensor_name
 
 
+def _selu(scope, container, z, dtype):
+    """λ max(z, 0) + λ α_s (exp(min(z, 0)) − 1), as the engine's SELU."""
+    scale = _constant(scope, container, "selu_scale", np.asarray(SELU.scale, dtype))
+    scale_alpha = _constant(
+        scope, container, "selu_scale_alpha", np.asarray(SELU.scale * SELU.alpha, dtype)
+    )
+    zero = _constant(scope, container, "zero", np.zeros((), dtype))
+    one = _constant(scope, container, "one", np.ones((), dtype))
+    below = _node(scope, container, "Exp", [_node(scope, container, "Min", [z, zero])])
+    below = _node(scope, container, "Mul", [_node(scope, container, "Sub", [below, one]), scale_alpha])
+    above = _node(scope, container, "Mul", [_node(scope, container, "Max", [z, zero]), scale])
+    return _node(scope, container, "Add", [below, above])
+
+
+def _mish(scope, container, z, dtype):
+    """z tanh(softplus(z)), softplus(z) = max(z, 0) + log(1 + exp(−|z|)) (no overflow)."""
+    zero = _constant(scope, container, "zero", np.zeros((), dtype))
+    one = _constant(scope, container, "one", np.ones((), dtype))
+    tail = _node(scope, container, "Exp", [_node(scope, container, "Neg", [
+        _node(scope, container, "Abs", [z])])])
+    softplus = _node(scope, container, "Add", [
+        _node(scope, container, "Max", [z, zero]),
+        _node(scope, container, "Log", [_node(scope, container, "Add", [one, tail])]),
+    ])
+    return _node(scope, container, "Mul", [z, _node(scope, container, "Tanh", [softplus])])
+
+
+#: Hidden activations written with several operators: onnxruntime runs
+#: ``Selu``, ``Elu`` and ``Softplus`` on float only, not on double.
+_COMPOSED_ACTIVATIONS = {"selu": _selu, "mish": _mish}
+
+
 def _mlp_logits(scope, operator, container):
     """Z^L, the net input of the output layer, computed in the weights' dtype.
 
@@ -126,7 +162,7 @@ def _mlp_logits(scope, operator, container):
         weights = _constant(scope, container, f"coefficient{layer}", coef)
         bias = _constant(scope, container, f"intercept{layer}", intercept)
         z = _node(scope, container, "Gemm", [a, weights, bias])
-        a = _node(scope, container, hidden_op, [z]) if layer < last else z
+        a = hidden_op(scope, container, z, dtype) if layer < last else z
     return a
 
 

@@ -482,7 +482,7 @@ def test_activation_without_onnx_mapping_is_a_clear_error(monkeypatch):
     monkeypatch.setitem(activations.ACTIVATIONS, "softplus", _Softplus)
     clf.set_params(activation="softplus")
     clf.predict_proba(X)  # skbp itself predicts with the new activation
-    message = r"activation='softplus' has no ONNX mapping.*\['identity', 'logistic', 'relu', 'tanh'\]"
+    message = r"activation='softplus' has no ONNX mapping.*\['identity', 'logistic', 'mish', 'relu', 'selu', 'tanh'\]"
     with pytest.raises(ValueError, match=message):
         to_onnx(clf, X)
     with pytest.raises(ValueError, match=message):
