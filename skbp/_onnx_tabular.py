@@ -47,8 +47,15 @@ import numpy as np
 import skl2onnx
 from onnx import TensorProto
 from onnx.helper import np_dtype_to_tensor_dtype
-from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType, StringTensorType
-from skl2onnx.common.utils import check_input_and_output_numbers, check_input_and_output_types
+from skl2onnx.common.data_types import (
+    DoubleTensorType,
+    FloatTensorType,
+    StringTensorType,
+)
+from skl2onnx.common.utils import (
+    check_input_and_output_numbers,
+    check_input_and_output_types,
+)
 
 from ._engine.layers import FeatureScaling, PeriodicEmbedding
 from ._estimators.tabular import TabularMLPClassifier, TabularMLPRegressor
@@ -99,15 +106,16 @@ def onnx_inputs(model, X):
             f"order: {list(names)}; got {given or type(X).__name__}."
         )
     return [
-        (str(name), StringTensorType([None, 1]) if categorical else DoubleTensorType([None, 1]))
+        (
+            str(name),
+            StringTensorType([None, 1]) if categorical else DoubleTensorType([None, 1]),
+        )
         for name, categorical in zip(names, encoder.is_categorical_)
     ]
 
 
 def to_onnx(model, X, *, options=None, target_opset=None):
     """The ONNX model of a fitted Tabular estimator (see :func:`skbp.onnx.to_onnx`)."""
-    if hasattr(X, "to_pandas") and not hasattr(X, "iloc"):  # polars
-        X = X.to_pandas()
     inputs = onnx_inputs(model, X)
     onnx_model = skl2onnx.to_onnx(
         model, initial_types=inputs, options=options, target_opset=target_opset
@@ -160,7 +168,9 @@ def _target_table(encoder, column, levels):
     seen_missing = categories.size and _is_missing(categories[-1])
     known = categories[:-1] if seen_missing else categories
     if len(known) != len(levels) or any(a != b for a, b in zip(known, levels)):
-        raise ValueError(f"The target encoder's levels of column {column} differ from the encoder's.")
+        raise ValueError(
+            f"The target encoder's levels of column {column} differ from the encoder's."
+        )
     mean = np.atleast_1d(target.target_mean_)
     raw = np.empty((len(levels) + 2, width))
     for c in range(width):
@@ -204,21 +214,48 @@ def _numeric_block(scope, container, encoder, numeric):
     scaler = encoder.numeric_scaler_
     missing = _node(scope, container, "IsNaN", [numeric])
     center = _constant(scope, container, "median", scaler.center_[np.newaxis])
-    inverse = _constant(scope, container, "inverse_scale", (1.0 / scaler.scale_)[np.newaxis])
-    z = _node(scope, container, "Mul", [_node(scope, container, "Sub", [numeric, center]), inverse])
+    inverse = _constant(
+        scope, container, "inverse_scale", (1.0 / scaler.scale_)[np.newaxis]
+    )
+    z = _node(
+        scope,
+        container,
+        "Mul",
+        [_node(scope, container, "Sub", [numeric, center]), inverse],
+    )
     if scaler.max_abs is not None:
         # z / sqrt(1 + (z / max_abs)²), SmoothClipScaler's formula.
-        ratio = _node(scope, container, "Div", [z, _constant(scope, container, "max_abs", np.float64(scaler.max_abs))])
+        ratio = _node(
+            scope,
+            container,
+            "Div",
+            [z, _constant(scope, container, "max_abs", np.float64(scaler.max_abs))],
+        )
         square = _node(scope, container, "Mul", [ratio, ratio])
         one = _constant(scope, container, "one", np.float64(1.0))
-        root = _node(scope, container, "Sqrt", [_node(scope, container, "Add", [one, square])])
+        root = _node(
+            scope, container, "Sqrt", [_node(scope, container, "Add", [one, square])]
+        )
         z = _node(scope, container, "Div", [z, root])
     zero = _constant(scope, container, "zero", np.float64(0.0))
     scaled = _node(scope, container, "Where", [missing, zero, z])
-    flagged = np.flatnonzero(encoder._numeric_had_missing) if encoder.missing_indicator else []
+    flagged = (
+        np.flatnonzero(encoder._numeric_had_missing)
+        if encoder.missing_indicator
+        else []
+    )
     indicators = None
     if len(flagged):
-        picked = _node(scope, container, "Gather", [missing, _constant(scope, container, "flagged", np.asarray(flagged, np.int64))], axis=1)
+        picked = _node(
+            scope,
+            container,
+            "Gather",
+            [
+                missing,
+                _constant(scope, container, "flagged", np.asarray(flagged, np.int64)),
+            ],
+            axis=1,
+        )
         indicators = _node(scope, container, "Cast", [picked], to=TensorProto.DOUBLE)
     return scaled, indicators
 
@@ -230,10 +267,16 @@ def _encoded_table(scope, container, model, inputs, dtype):
     numeric_index = np.flatnonzero(~is_categorical)
     pieces, widths = [], []  # float64 blocks, concatenated then reordered
     if len(inputs) == 1 and not is_categorical.any():
-        numeric = _double(scope, container, inputs[0])  # the array input X, or one column
+        numeric = _double(
+            scope, container, inputs[0]
+        )  # the array input X, or one column
     elif numeric_index.size:
         columns = [_double(scope, container, inputs[i]) for i in numeric_index]
-        numeric = columns[0] if len(columns) == 1 else _node(scope, container, "Concat", columns, axis=1)
+        numeric = (
+            columns[0]
+            if len(columns) == 1
+            else _node(scope, container, "Concat", columns, axis=1)
+        )
     if numeric_index.size:
         scaled, indicators = _numeric_block(scope, container, encoder, numeric)
         pieces.append(scaled)
@@ -248,15 +291,33 @@ def _encoded_table(scope, container, model, inputs, dtype):
     start = offsets[-1]
     for i in np.flatnonzero(is_categorical):
         levels = encoder.categories_[i]
-        keys = _level_keys(encoder.feature_names_in_[i] if hasattr(encoder, "feature_names_in_") else i, levels)
+        keys = _level_keys(
+            encoder.feature_names_in_[i]
+            if hasattr(encoder, "feature_names_in_")
+            else i,
+            levels,
+        )
         table = _category_table(encoder, i, levels)
         rows = _node(
-            scope, container, "LabelEncoder", [inputs[i].full_name],
-            keys_strings=keys + [MISSING_TEXT], values_int64s=list(range(len(keys) + 1)),
-            default_int64=len(keys) + 1, **_ML_DOMAIN,
+            scope,
+            container,
+            "LabelEncoder",
+            [inputs[i].full_name],
+            keys_strings=keys + [MISSING_TEXT],
+            values_int64s=list(range(len(keys) + 1)),
+            default_int64=len(keys) + 1,
+            **_ML_DOMAIN,
         )
-        gathered = _node(scope, container, "Gather", [_constant(scope, container, "category_table", table), rows], axis=0)
-        shape = _constant(scope, container, "shape", np.array([-1, table.shape[1]], np.int64))
+        gathered = _node(
+            scope,
+            container,
+            "Gather",
+            [_constant(scope, container, "category_table", table), rows],
+            axis=0,
+        )
+        shape = _constant(
+            scope, container, "shape", np.array([-1, table.shape[1]], np.int64)
+        )
         pieces.append(_node(scope, container, "Reshape", [gathered, shape]))
         category_tables[i] = (start, table.shape[1])
         start += table.shape[1]
@@ -271,7 +332,11 @@ def _encoded_table(scope, container, model, inputs, dtype):
         else:
             first, width = category_tables[i]
             order.extend(range(first, first + width))
-    table = pieces[0] if len(pieces) == 1 else _node(scope, container, "Concat", pieces, axis=1)
+    table = (
+        pieces[0]
+        if len(pieces) == 1
+        else _node(scope, container, "Concat", pieces, axis=1)
+    )
     table = _node(scope, container, "Cast", [table], to=np_dtype_to_tensor_dtype(dtype))
     index = _constant(scope, container, "column_order", np.asarray(order, np.int64))
     return _node(scope, container, "Gather", [table, index], axis=1)
@@ -284,17 +349,50 @@ def _periodic_embedding(scope, container, layer, a):
     j, k = w.shape
     if j == 0:
         return a
-    x = _node(scope, container, "Gather", [a, _constant(scope, container, "embedded", layer.index.astype(np.int64))], axis=1)
-    x = _node(scope, container, "Reshape", [x, _constant(scope, container, "shape", np.array([0, j, 1], np.int64))])
+    x = _node(
+        scope,
+        container,
+        "Gather",
+        [a, _constant(scope, container, "embedded", layer.index.astype(np.int64))],
+        axis=1,
+    )
+    x = _node(
+        scope,
+        container,
+        "Reshape",
+        [x, _constant(scope, container, "shape", np.array([0, j, 1], np.int64))],
+    )
     two_pi_w = (2.0 * math.pi * w).astype(w.dtype)
-    u = _node(scope, container, "Mul", [x, _constant(scope, container, "two_pi_w", two_pi_w)])
+    u = _node(
+        scope, container, "Mul", [x, _constant(scope, container, "two_pi_w", two_pi_w)]
+    )
     u = _node(scope, container, "Add", [u, _constant(scope, container, "phase", b)])
     cos_u = _node(scope, container, "Cos", [u])
     # (n, J, 1, K) × (J, K, D) → (n, J, 1, D): each feature's own map, one MatMul.
-    cos_u = _node(scope, container, "Reshape", [cos_u, _constant(scope, container, "shape", np.array([0, j, 1, k], np.int64))])
-    e = _node(scope, container, "MatMul", [cos_u, _constant(scope, container, "embedding_map", V)])
-    e = _node(scope, container, "Reshape", [e, _constant(scope, container, "shape", np.array([0, c.size], np.int64))])
-    e = _node(scope, container, "Add", [e, _constant(scope, container, "embedding_bias", c.ravel())])
+    cos_u = _node(
+        scope,
+        container,
+        "Reshape",
+        [cos_u, _constant(scope, container, "shape", np.array([0, j, 1, k], np.int64))],
+    )
+    e = _node(
+        scope,
+        container,
+        "MatMul",
+        [cos_u, _constant(scope, container, "embedding_map", V)],
+    )
+    e = _node(
+        scope,
+        container,
+        "Reshape",
+        [e, _constant(scope, container, "shape", np.array([0, c.size], np.int64))],
+    )
+    e = _node(
+        scope,
+        container,
+        "Add",
+        [e, _constant(scope, container, "embedding_bias", c.ravel())],
+    )
     return _node(scope, container, "Concat", [a, e], axis=1)
 
 
@@ -308,9 +406,16 @@ def _tabular_logits(scope, container, model, inputs):
         if isinstance(layer, PeriodicEmbedding):
             a = _periodic_embedding(scope, container, layer, a)
         elif isinstance(layer, FeatureScaling):
-            a = _node(scope, container, "Mul", [a, _constant(scope, container, "feature_scale", layer.params[0])])
+            a = _node(
+                scope,
+                container,
+                "Mul",
+                [a, _constant(scope, container, "feature_scale", layer.params[0])],
+            )
         else:
-            raise ValueError(f"The front layer {type(layer).__name__} has no ONNX graph in skbp.onnx.")
+            raise ValueError(
+                f"The front layer {type(layer).__name__} has no ONNX graph in skbp.onnx."
+            )
     for index, (coef, intercept) in enumerate(zip(network.coefs, network.intercepts)):
         weights = _constant(scope, container, f"coefficient{index}", coef)
         bias = _constant(scope, container, f"intercept{index}", intercept)
@@ -320,13 +425,17 @@ def _tabular_logits(scope, container, model, inputs):
         a = activation(scope, container, z, dtype)
         if network.alphas is not None:  # z + α (f(z) − z)
             alpha = _constant(scope, container, f"alpha{index}", network.alphas[index])
-            change = _node(scope, container, "Mul", [_node(scope, container, "Sub", [a, z]), alpha])
+            change = _node(
+                scope, container, "Mul", [_node(scope, container, "Sub", [a, z]), alpha]
+            )
             a = _node(scope, container, "Add", [change, z])
 
 
 # -------------------------------------------------------------- converters
 def _check_inputs(operator):
-    check_input_and_output_numbers(operator, input_count_range=[1, None], output_count_range=[1, 2])
+    check_input_and_output_numbers(
+        operator, input_count_range=[1, None], output_count_range=[1, 2]
+    )
     check_input_and_output_types(
         operator, good_input_types=[DoubleTensorType, FloatTensorType, StringTensorType]
     )
@@ -362,11 +471,31 @@ def _convert_regressor(scope, operator, container):
     model = operator.raw_operator
     logits = _tabular_logits(scope, container, model, operator.inputs)
     y = _node(scope, container, "Cast", [logits], to=TensorProto.DOUBLE)
-    y = _node(scope, container, "Mul", [y, _constant(scope, container, "target_scale", model.target_scale_)])
-    y = _node(scope, container, "Add", [y, _constant(scope, container, "target_mean", model.target_mean_)])
+    y = _node(
+        scope,
+        container,
+        "Mul",
+        [y, _constant(scope, container, "target_scale", model.target_scale_)],
+    )
+    y = _node(
+        scope,
+        container,
+        "Add",
+        [y, _constant(scope, container, "target_mean", model.target_mean_)],
+    )
     if model.clip_predictions:
-        y = _node(scope, container, "Min", [y, _constant(scope, container, "target_max", model.target_range_[1])])
-        y = _node(scope, container, "Max", [y, _constant(scope, container, "target_min", model.target_range_[0])])
+        y = _node(
+            scope,
+            container,
+            "Min",
+            [y, _constant(scope, container, "target_max", model.target_range_[1])],
+        )
+        y = _node(
+            scope,
+            container,
+            "Max",
+            [y, _constant(scope, container, "target_min", model.target_range_[0])],
+        )
     _node(scope, container, "Identity", [y], operator.outputs[0].full_name)
 
 
@@ -383,5 +512,8 @@ skl2onnx.update_registered_converter(
 )
 
 skl2onnx.update_registered_converter(
-    TabularMLPRegressor, "SkbpTabularMLPRegressor", _regressor_shapes, _convert_regressor
+    TabularMLPRegressor,
+    "SkbpTabularMLPRegressor",
+    _regressor_shapes,
+    _convert_regressor,
 )

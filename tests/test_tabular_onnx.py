@@ -1,0 +1,260 @@
+"""skbp.onnx on the Tabular estimators: the raw table's columns in, predict's outputs out.
+
+The graph holds the TabularEncoder, the front layers and the output step, so
+the comparisons below feed onnxruntime the raw columns of a DataFrame with
+numeric, boolean, categorical and text columns, missing values, a constant
+column, unseen levels and a level that is missing only at predict time.
+
+Tolerances as in test_onnx.py: float32 probabilities 1e-5, float64 1e-12.
+A regressor's error is taken on the standardized scale (divided by
+``target_scale_``): the float32 network computes z^L, the graph and predict
+multiply it by the same float64 scale. Observed: below 1e-6 (float32) and
+1e-15 (float64).
+"""
+
+import numpy as np
+import onnxruntime as ort
+import pandas as pd
+import pytest
+
+from skbp import TabularMLPClassifier, TabularMLPRegressor
+from skbp.onnx import to_onnx
+
+FLOAT32_ATOL = 1e-5
+FLOAT64_ATOL = 1e-12
+ATOL = {"float32": FLOAT32_ATOL, "float64": FLOAT64_ATOL}
+
+SMALL = dict(hidden_layer_sizes=(8, 8), max_iter=3, random_state=0)
+
+
+def _table(n=160, seed=0):
+    rng = np.random.RandomState(seed)
+    X = pd.DataFrame(
+        {
+            "size": rng.randn(n),
+            "weight kg": rng.randn(n) * 3 + 1,  # a name that is no identifier
+            "colour": pd.Categorical(rng.choice(["red", "green", "blue"], n)),
+            "side": rng.choice(["left", "right"], n).astype(object),
+            "city": pd.Categorical(
+                rng.choice(list("abcdefghijkl"), n)
+            ),  # target encoded
+            "flag": rng.rand(n) > 0.5,
+            "constant": np.ones(n),
+        }
+    )
+    X.loc[::7, "size"] = np.nan
+    X.loc[::11, "colour"] = np.nan
+    X.loc[::13, "city"] = np.nan
+    return X
+
+
+def _new_rows(X):
+    """Rows with an unseen level, a missing value never seen in training, extreme numbers."""
+    X = X.copy()
+    X["colour"] = X["colour"].cat.add_categories(["purple"])
+    X.loc[:4, "colour"] = "purple"
+    X.loc[5:8, "side"] = None
+    X.loc[9:10, "weight kg"] = [1e6, -1e6]
+    X.loc[11, "size"] = np.nan
+    return X
+
+
+def _labels(X, n_classes):
+    score = X["weight kg"].to_numpy() + 2 * (X["colour"] == "red").to_numpy()
+    return np.digitize(
+        score, np.quantile(score, np.linspace(0, 1, n_classes + 1)[1:-1])
+    )
+
+
+def _feed(onnx_model, frame):
+    """The inputs of the graph: each column as (n, 1), text with '' for missing."""
+    inputs = {}
+    for graph_input in onnx_model.graph.input:
+        column = frame[[graph_input.name]]
+        if graph_input.type.tensor_type.elem_type == 8:  # string
+            text = column.astype(object).where(column.notna(), "").astype(str)
+            inputs[graph_input.name] = text.to_numpy().astype(object)
+        else:
+            inputs[graph_input.name] = column.to_numpy(
+                dtype=np.float64, na_value=np.nan
+            )
+    return inputs
+
+
+def _run(onnx_model, inputs):
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1
+    session = ort.InferenceSession(
+        onnx_model.SerializeToString(), options, providers=["CPUExecutionProvider"]
+    )
+    names = [output.name for output in session.get_outputs()]
+    return dict(zip(names, session.run(None, inputs)))
+
+
+def _assert_classifier_faithful(model, X, X_new, atol):
+    onnx_model = to_onnx(model, X, options={"zipmap": False})
+    outputs = _run(onnx_model, _feed(onnx_model, X_new))
+    expected = model.predict_proba(X_new)
+    assert outputs["probabilities"].dtype == expected.dtype
+    assert np.abs(outputs["probabilities"] - expected).max() <= atol
+    assert np.array_equal(outputs["label"], model.predict(X_new))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_classifier_on_a_mixed_table(dtype, n_classes):
+    X = _table()
+    model = TabularMLPClassifier(dtype=dtype, **SMALL).fit(X, _labels(X, n_classes))
+    # Every kind of encoder output is in the graph.
+    assert set(model.encoder_.encodings_) == {"numeric", "onehot", "binary", "target"}
+    assert model.encoder_.get_feature_names_out().tolist().count("size_missing") == 1
+    _assert_classifier_faithful(model, X, _new_rows(X), ATOL[dtype])
+
+
+@pytest.mark.parametrize(
+    "activation", ["selu", "mish", "relu", "tanh", "logistic", "identity"]
+)
+@pytest.mark.parametrize("parametric", [True, False])
+def test_every_hidden_activation(activation, parametric):
+    X = _table(seed=1)
+    model = TabularMLPClassifier(
+        activation=activation, parametric_activation=parametric, **SMALL
+    ).fit(X, _labels(X, 3))
+    _assert_classifier_faithful(model, X, _new_rows(X), FLOAT32_ATOL)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(numerical_embedding=None),
+        dict(feature_scaling=False),
+        dict(
+            numerical_embedding=None, feature_scaling=False, parametric_activation=False
+        ),
+    ],
+)
+def test_without_front_layers(params):
+    X = _table(seed=2)
+    model = TabularMLPClassifier(**params, **SMALL).fit(X, _labels(X, 3))
+    _assert_classifier_faithful(model, X, _new_rows(X), FLOAT32_ATOL)
+
+
+def test_zipmap_output_of_string_labels():
+    X = _table(seed=3)
+    y = np.array(["low", "mid", "high"])[_labels(X, 3)]
+    model = TabularMLPClassifier(**SMALL).fit(X, y)
+    onnx_model = to_onnx(model, X)  # zipmap=True: a list of {label: probability}
+    labels, probabilities = _run(onnx_model, _feed(onnx_model, X)).values()
+    assert np.array_equal(labels, model.predict(X))
+    proba = np.array([[row[c] for c in model.classes_] for row in probabilities])
+    assert np.abs(proba - model.predict_proba(X)).max() <= FLOAT32_ATOL
+
+
+def _assert_regressor_faithful(model, X, X_new, atol):
+    onnx_model = to_onnx(model, X)
+    (prediction,) = _run(onnx_model, _feed(onnx_model, X_new)).values()
+    expected = model.predict(X_new)
+    assert prediction.dtype == np.float64
+    assert prediction.shape == (len(X_new), model.n_outputs_)
+    error = np.abs(prediction - expected.reshape(len(X_new), -1)) / model.target_scale_
+    assert error.max() <= atol
+    return prediction
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_regressor_destandardizes_in_the_graph(dtype):
+    X = _table()
+    y = 1000 + 50 * X["weight kg"].to_numpy() + 20 * (X["side"] == "left")
+    model = TabularMLPRegressor(dtype=dtype, **SMALL).fit(X, y)
+    assert model.target_mean_[0] > 900  # far from the network's standardized scale
+    _assert_regressor_faithful(model, X, _new_rows(X), ATOL[dtype])
+
+
+def test_regressor_clips_to_the_training_range_in_the_graph():
+    X = _table()
+    y = 50 * X["weight kg"].to_numpy()
+    model = TabularMLPRegressor(**SMALL).fit(X, y)
+    # A narrower range than the predictions span: many rows must be clipped,
+    # in predict and in the graph alike.
+    low, high = np.quantile(model.predict(X), [0.25, 0.75])
+    model.target_range_ = np.array([[low], [high]])
+    prediction = _assert_regressor_faithful(model, X, X, FLOAT32_ATOL)
+    assert (prediction == low).sum() > 10 and (prediction == high).sum() > 10
+    model.clip_predictions = False
+    prediction = _assert_regressor_faithful(model, X, X, FLOAT32_ATOL)
+    assert prediction.min() < low and prediction.max() > high
+
+
+def test_multioutput_regressor():
+    X = _table(seed=4).drop(columns="city")  # target encoding takes one output only
+    y = np.column_stack([X["weight kg"].to_numpy(), 10 * (X["flag"].to_numpy() + 1.0)])
+    model = TabularMLPRegressor(**SMALL).fit(X, y)
+    _assert_regressor_faithful(model, X, _new_rows(X), FLOAT32_ATOL)
+
+
+def test_numeric_array_has_one_input():
+    rng = np.random.RandomState(0)
+    X = rng.randn(120, 4)
+    X[::5, 1] = np.nan
+    y = (X[:, 0] > 0).astype(int)
+    model = TabularMLPClassifier(**SMALL).fit(X, y)
+    onnx_model = to_onnx(model, X)
+    assert [i.name for i in onnx_model.graph.input] == ["X"]
+    labels, _ = _run(onnx_model, {"X": X}).values()
+    assert np.array_equal(labels, model.predict(X))
+
+
+def test_inputs_are_the_columns_by_name_and_type():
+    X = _table()
+    model = TabularMLPClassifier(**SMALL).fit(X, _labels(X, 2))
+    onnx_model = to_onnx(model, X)
+    kinds = {i.name: i.type.tensor_type.elem_type for i in onnx_model.graph.input}
+    # double for numbers, string for categorical, object and boolean columns
+    assert kinds == {
+        "size": 11,
+        "weight kg": 11,
+        "colour": 8,
+        "side": 8,
+        "city": 8,
+        "flag": 8,
+        "constant": 11,
+    }
+
+
+def test_polars_sample_gives_the_same_inputs():
+    pl = pytest.importorskip("polars")
+    X = _table()
+    model = TabularMLPClassifier(**SMALL).fit(X, _labels(X, 2))
+    frame = pl.DataFrame(
+        {
+            name: X[name].astype(object).where(X[name].notna(), None).tolist()
+            for name in X.columns
+        }
+    )
+    from_polars = to_onnx(model, frame)
+    assert [i.name for i in from_polars.graph.input] == list(X.columns)
+
+
+def test_wrong_columns_and_categorical_arrays_are_clear_errors():
+    X = _table()
+    model = TabularMLPClassifier(**SMALL).fit(X, _labels(X, 2))
+    with pytest.raises(ValueError, match=r"columns the model was fitted on.*'size'"):
+        to_onnx(model, X[X.columns[::-1]])
+    with pytest.raises(ValueError, match="columns the model was fitted on"):
+        to_onnx(model, X.to_numpy())
+    array = X[["side", "weight kg"]].to_numpy()
+    model = TabularMLPClassifier(categorical_features=[0], **SMALL).fit(
+        array, _labels(X, 2)
+    )
+    with pytest.raises(ValueError, match=r"columns \[0\] are categorical.*DataFrame"):
+        to_onnx(model, array)
+
+
+def test_empty_string_level_is_refused():
+    X = _table()
+    X["side"] = X["side"].where(X.index % 5 > 0, "")
+    model = TabularMLPClassifier(**SMALL).fit(X, _labels(X, 2))
+    with pytest.raises(
+        ValueError, match="Column 'side' has the empty string as a level"
+    ):
+        to_onnx(model, X)
