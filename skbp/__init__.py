@@ -37,6 +37,12 @@ __all__ = [
     "__version__",
 ]
 
+# The public classes are defined in private modules but named by their public
+# path, so that pickles and skops' trusted types read "skbp.TabularEncoder".
+for _public_class in (TabularMLPClassifier, TabularMLPRegressor, SmoothClipScaler, TabularEncoder):
+    _public_class.__module__ = __name__
+del _public_class
+
 
 def __getattr__(name):
     # The displays pull in nothing heavy, but keep import-time minimal and robust.

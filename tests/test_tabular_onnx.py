@@ -14,8 +14,8 @@ multiply it by the same float64 scale. Observed: below 1e-6 (float32) and
 
 import numpy as np
 import onnxruntime as ort
-import pandas as pd
 import pytest
+from tabular_tables import SMALL, labels, new_rows, table
 
 from skbp import TabularMLPClassifier, TabularMLPRegressor
 from skbp.onnx import to_onnx
@@ -23,47 +23,6 @@ from skbp.onnx import to_onnx
 FLOAT32_ATOL = 1e-5
 FLOAT64_ATOL = 1e-12
 ATOL = {"float32": FLOAT32_ATOL, "float64": FLOAT64_ATOL}
-
-SMALL = dict(hidden_layer_sizes=(8, 8), max_iter=3, random_state=0)
-
-
-def _table(n=160, seed=0):
-    rng = np.random.RandomState(seed)
-    X = pd.DataFrame(
-        {
-            "size": rng.randn(n),
-            "weight kg": rng.randn(n) * 3 + 1,  # a name that is no identifier
-            "colour": pd.Categorical(rng.choice(["red", "green", "blue"], n)),
-            "side": rng.choice(["left", "right"], n).astype(object),
-            "city": pd.Categorical(
-                rng.choice(list("abcdefghijkl"), n)
-            ),  # target encoded
-            "flag": rng.rand(n) > 0.5,
-            "constant": np.ones(n),
-        }
-    )
-    X.loc[::7, "size"] = np.nan
-    X.loc[::11, "colour"] = np.nan
-    X.loc[::13, "city"] = np.nan
-    return X
-
-
-def _new_rows(X):
-    """Rows with an unseen level, a missing value never seen in training, extreme numbers."""
-    X = X.copy()
-    X["colour"] = X["colour"].cat.add_categories(["purple"])
-    X.loc[:4, "colour"] = "purple"
-    X.loc[5:8, "side"] = None
-    X.loc[9:10, "weight kg"] = [1e6, -1e6]
-    X.loc[11, "size"] = np.nan
-    return X
-
-
-def _labels(X, n_classes):
-    score = X["weight kg"].to_numpy() + 2 * (X["colour"] == "red").to_numpy()
-    return np.digitize(
-        score, np.quantile(score, np.linspace(0, 1, n_classes + 1)[1:-1])
-    )
 
 
 def _feed(onnx_model, frame):
@@ -102,13 +61,13 @@ def _assert_classifier_faithful(model, X, X_new, atol):
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("n_classes", [2, 3])
-def test_classifier_on_a_mixed_table(dtype, n_classes):
-    X = _table()
-    model = TabularMLPClassifier(dtype=dtype, **SMALL).fit(X, _labels(X, n_classes))
+def test_classifier_on_a_mixedtable(dtype, n_classes):
+    X = table()
+    model = TabularMLPClassifier(dtype=dtype, **SMALL).fit(X, labels(X, n_classes))
     # Every kind of encoder output is in the graph.
     assert set(model.encoder_.encodings_) == {"numeric", "onehot", "binary", "target"}
     assert model.encoder_.get_feature_names_out().tolist().count("size_missing") == 1
-    _assert_classifier_faithful(model, X, _new_rows(X), ATOL[dtype])
+    _assert_classifier_faithful(model, X, new_rows(X), ATOL[dtype])
 
 
 @pytest.mark.parametrize(
@@ -116,11 +75,11 @@ def test_classifier_on_a_mixed_table(dtype, n_classes):
 )
 @pytest.mark.parametrize("parametric", [True, False])
 def test_every_hidden_activation(activation, parametric):
-    X = _table(seed=1)
+    X = table(seed=1)
     model = TabularMLPClassifier(
         activation=activation, parametric_activation=parametric, **SMALL
-    ).fit(X, _labels(X, 3))
-    _assert_classifier_faithful(model, X, _new_rows(X), FLOAT32_ATOL)
+    ).fit(X, labels(X, 3))
+    _assert_classifier_faithful(model, X, new_rows(X), FLOAT32_ATOL)
 
 
 @pytest.mark.parametrize(
@@ -134,18 +93,18 @@ def test_every_hidden_activation(activation, parametric):
     ],
 )
 def test_without_front_layers(params):
-    X = _table(seed=2)
-    model = TabularMLPClassifier(**params, **SMALL).fit(X, _labels(X, 3))
-    _assert_classifier_faithful(model, X, _new_rows(X), FLOAT32_ATOL)
+    X = table(seed=2)
+    model = TabularMLPClassifier(**params, **SMALL).fit(X, labels(X, 3))
+    _assert_classifier_faithful(model, X, new_rows(X), FLOAT32_ATOL)
 
 
 def test_zipmap_output_of_string_labels():
-    X = _table(seed=3)
-    y = np.array(["low", "mid", "high"])[_labels(X, 3)]
+    X = table(seed=3)
+    y = np.array(["low", "mid", "high"])[labels(X, 3)]
     model = TabularMLPClassifier(**SMALL).fit(X, y)
     onnx_model = to_onnx(model, X)  # zipmap=True: a list of {label: probability}
-    labels, probabilities = _run(onnx_model, _feed(onnx_model, X)).values()
-    assert np.array_equal(labels, model.predict(X))
+    predicted, probabilities = _run(onnx_model, _feed(onnx_model, X)).values()
+    assert np.array_equal(predicted, model.predict(X))
     proba = np.array([[row[c] for c in model.classes_] for row in probabilities])
     assert np.abs(proba - model.predict_proba(X)).max() <= FLOAT32_ATOL
 
@@ -163,15 +122,15 @@ def _assert_regressor_faithful(model, X, X_new, atol):
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_regressor_destandardizes_in_the_graph(dtype):
-    X = _table()
+    X = table()
     y = 1000 + 50 * X["weight kg"].to_numpy() + 20 * (X["side"] == "left")
     model = TabularMLPRegressor(dtype=dtype, **SMALL).fit(X, y)
     assert model.target_mean_[0] > 900  # far from the network's standardized scale
-    _assert_regressor_faithful(model, X, _new_rows(X), ATOL[dtype])
+    _assert_regressor_faithful(model, X, new_rows(X), ATOL[dtype])
 
 
 def test_regressor_clips_to_the_training_range_in_the_graph():
-    X = _table()
+    X = table()
     y = 50 * X["weight kg"].to_numpy()
     model = TabularMLPRegressor(**SMALL).fit(X, y)
     # A narrower range than the predictions span: many rows must be clipped,
@@ -186,10 +145,10 @@ def test_regressor_clips_to_the_training_range_in_the_graph():
 
 
 def test_multioutput_regressor():
-    X = _table(seed=4).drop(columns="city")  # target encoding takes one output only
+    X = table(seed=4).drop(columns="city")  # target encoding takes one output only
     y = np.column_stack([X["weight kg"].to_numpy(), 10 * (X["flag"].to_numpy() + 1.0)])
     model = TabularMLPRegressor(**SMALL).fit(X, y)
-    _assert_regressor_faithful(model, X, _new_rows(X), FLOAT32_ATOL)
+    _assert_regressor_faithful(model, X, new_rows(X), FLOAT32_ATOL)
 
 
 def test_numeric_array_has_one_input():
@@ -200,13 +159,13 @@ def test_numeric_array_has_one_input():
     model = TabularMLPClassifier(**SMALL).fit(X, y)
     onnx_model = to_onnx(model, X)
     assert [i.name for i in onnx_model.graph.input] == ["X"]
-    labels, _ = _run(onnx_model, {"X": X}).values()
-    assert np.array_equal(labels, model.predict(X))
+    predicted, _ = _run(onnx_model, {"X": X}).values()
+    assert np.array_equal(predicted, model.predict(X))
 
 
 def test_inputs_are_the_columns_by_name_and_type():
-    X = _table()
-    model = TabularMLPClassifier(**SMALL).fit(X, _labels(X, 2))
+    X = table()
+    model = TabularMLPClassifier(**SMALL).fit(X, labels(X, 2))
     onnx_model = to_onnx(model, X)
     kinds = {i.name: i.type.tensor_type.elem_type for i in onnx_model.graph.input}
     # double for numbers, string for categorical, object and boolean columns
@@ -223,8 +182,8 @@ def test_inputs_are_the_columns_by_name_and_type():
 
 def test_polars_sample_gives_the_same_inputs():
     pl = pytest.importorskip("polars")
-    X = _table()
-    model = TabularMLPClassifier(**SMALL).fit(X, _labels(X, 2))
+    X = table()
+    model = TabularMLPClassifier(**SMALL).fit(X, labels(X, 2))
     frame = pl.DataFrame(
         {
             name: X[name].astype(object).where(X[name].notna(), None).tolist()
@@ -236,24 +195,24 @@ def test_polars_sample_gives_the_same_inputs():
 
 
 def test_wrong_columns_and_categorical_arrays_are_clear_errors():
-    X = _table()
-    model = TabularMLPClassifier(**SMALL).fit(X, _labels(X, 2))
+    X = table()
+    model = TabularMLPClassifier(**SMALL).fit(X, labels(X, 2))
     with pytest.raises(ValueError, match=r"columns the model was fitted on.*'size'"):
         to_onnx(model, X[X.columns[::-1]])
     with pytest.raises(ValueError, match="columns the model was fitted on"):
         to_onnx(model, X.to_numpy())
     array = X[["side", "weight kg"]].to_numpy()
     model = TabularMLPClassifier(categorical_features=[0], **SMALL).fit(
-        array, _labels(X, 2)
+        array, labels(X, 2)
     )
     with pytest.raises(ValueError, match=r"columns \[0\] are categorical.*DataFrame"):
         to_onnx(model, array)
 
 
 def test_empty_string_level_is_refused():
-    X = _table()
+    X = table()
     X["side"] = X["side"].where(X.index % 5 > 0, "")
-    model = TabularMLPClassifier(**SMALL).fit(X, _labels(X, 2))
+    model = TabularMLPClassifier(**SMALL).fit(X, labels(X, 2))
     with pytest.raises(
         ValueError, match="Column 'side' has the empty string as a level"
     ):

@@ -167,7 +167,7 @@ class _TabularMLP:
             # encodings that saw each row's own target.
             self.encoder_ = TabularEncoder(
                 categorical_features=self.categorical_features,
-                dtype=np.dtype(self.dtype),
+                dtype=self.dtype,  # the name: a saved model holds no numpy.dtype object
                 random_state=self.random_state,
             )
             X = self.encoder_.fit_transform(X, y)

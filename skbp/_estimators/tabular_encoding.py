@@ -683,6 +683,10 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
             positions = [categorical_index.tolist().index(i) for i in target_index]
             self.target_encoder_ = _target_encoder(y, self.random_state)
             target_encoded = self.target_encoder_.fit_transform(categorical[:, positions], y)
+            # The folds are used: keep their number, not the splitter object, so
+            # that skops loads a saved encoder trusting only skbp's public classes.
+            if not isinstance(self.target_encoder_.cv, numbers.Integral):
+                self.target_encoder_.set_params(cv=self.target_encoder_.cv.get_n_splits())
             self.target_scaler_ = SmoothClipScaler(max_abs=self.max_abs).fit(target_encoded)
 
         self._layout()
