@@ -60,6 +60,7 @@ from skl2onnx.common.utils import (
 from ._engine.layers import FeatureScaling, PeriodicEmbedding
 from ._estimators.tabular import TabularMLPClassifier, TabularMLPRegressor
 from .onnx import (
+    _activate,
     _classifier_labels,
     _classifier_probabilities,
     _constant,
@@ -422,7 +423,7 @@ def _tabular_logits(scope, container, model, inputs):
         z = _node(scope, container, "Gemm", [a, weights, bias])
         if index == network.n_layers - 1:
             return z
-        a = activation(scope, container, z, dtype)
+        a = _activate(scope, container, activation, z, dtype)
         if network.alphas is not None:  # z + α (f(z) − z)
             alpha = _constant(scope, container, f"alpha{index}", network.alphas[index])
             change = _node(

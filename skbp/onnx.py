@@ -61,14 +61,6 @@ from ._estimators.regressor import BackpropMLPRegressor
 
 __all__ = ["to_onnx"]
 
-#: The ONNX operator of each hidden activation of skbp that has one.
-_ONNX_ACTIVATIONS = {
-    "identity": "Identity",
-    "logistic": "Sigmoid",
-    "tanh": "Tanh",
-    "relu": "Relu",
-}
-
 _TENSOR_TYPES = {np.dtype(np.float32): FloatTensorType, np.dtype(np.float64): DoubleTensorType}
 
 
@@ -78,13 +70,9 @@ _ONNX_REGRESSOR_OUTPUTS = {"identity": "Identity", "exp": "Exp"}
 
 
 def _hidden_activation_op(activation):
-    """The graph builder ``(scope, container, z, dtype) -> a`` of a hidden activation."""
     if activation in ACTIVATIONS and activation in _ONNX_ACTIVATIONS:
-        op = _ONNX_ACTIVATIONS[activation]
-        return lambda scope, container, z, dtype: _node(scope, container, op, [z])
-    if activation in ACTIVATIONS and activation in _COMPOSED_ACTIVATIONS:
-        return _COMPOSED_ACTIVATIONS[activation]
-    convertible = sorted(set(ACTIVATIONS) & (set(_ONNX_ACTIVATIONS) | set(_COMPOSED_ACTIVATIONS)))
+        return _ONNX_ACTIVATIONS[activation]
+    convertible = sorted(set(ACTIVATIONS) & set(_ONNX_ACTIVATIONS))
     raise ValueError(
         f"activation={activation!r} has no ONNX mapping in skbp.onnx; models with "
         f"activation in {convertible} can be converted."
@@ -139,9 +127,25 @@ def _mish(scope, container, z, dtype):
     return _node(scope, container, "Mul", [z, _node(scope, container, "Tanh", [softplus])])
 
 
-#: Hidden activations written with several operators: onnxruntime runs
-#: ``Selu``, ``Elu`` and ``Softplus`` on float only, not on double.
-_COMPOSED_ACTIVATIONS = {"selu": _selu, "mish": _mish}
+#: The ONNX operator of each hidden activation of skbp that has one, or the
+#: function adding its nodes: onnxruntime runs ``Selu``, ``Elu`` and
+#: ``Softplus`` on float only, so SELU and Mish are written with elementary
+#: operators, which run on double too.
+_ONNX_ACTIVATIONS = {
+    "identity": "Identity",
+    "logistic": "Sigmoid",
+    "tanh": "Tanh",
+    "relu": "Relu",
+    "selu": _selu,
+    "mish": _mish,
+}
+
+
+def _activate(scope, container, op, z, dtype):
+    """a = σ(z), ``op`` being what :func:`_hidden_activation_op` returned."""
+    if callable(op):
+        return op(scope, container, z, dtype)
+    return _node(scope, container, op, [z])
 
 
 def _mlp_logits(scope, operator, container):
@@ -162,7 +166,7 @@ def _mlp_logits(scope, operator, container):
         weights = _constant(scope, container, f"coefficient{layer}", coef)
         bias = _constant(scope, container, f"intercept{layer}", intercept)
         z = _node(scope, container, "Gemm", [a, weights, bias])
-        a = hidden_op(scope, container, z, dtype) if layer < last else z
+        a = _activate(scope, container, hidden_op, z, dtype) if layer < last else z
     return a
 
 

@@ -51,7 +51,7 @@ def test_the_table_names_what_the_extra_installs(extra):
     for name in names:
         assert name in cell, f"{extra}: {name} missing from docs/install.rst"
     if "every feature extra" in cell:
-        assert included == set(EXTRAS) - {"examples", "test", "docs", "dev"}, extra
+        assert included == set(EXTRAS) - {"examples", "test", "docs", "dev", "compare"}, extra
     else:
         for name in included:
             assert f"``{name}``" in cell, (extra, name)

@@ -234,8 +234,11 @@ def test_convert_sklearn_with_initial_types():
         (lambda: _classification(3, np.float64),
          {"solver": "lbfgs", "hidden_layer_sizes": (12, 10, 8), "max_iter": 200}),
         (lambda: _multilabel(3, np.float64), {"activation": "logistic"}),
+        # onnxruntime has no double Selu or Softplus: composed of elementary operators
+        (lambda: _classification(3, np.float64), {"activation": "selu"}),
+        (lambda: _classification(3, np.float64), {"activation": "mish"}),
     ],
-    ids=["binary", "multiclass", "lbfgs", "multilabel"],
+    ids=["binary", "multiclass", "lbfgs", "multilabel", "selu", "mish"],
 )
 def test_float64_models_use_double_inputs(data, params):
     X, y = data()
@@ -482,7 +485,10 @@ def test_activation_without_onnx_mapping_is_a_clear_error(monkeypatch):
     monkeypatch.setitem(activations.ACTIVATIONS, "softplus", _Softplus)
     clf.set_params(activation="softplus")
     clf.predict_proba(X)  # skbp itself predicts with the new activation
-    message = r"activation='softplus' has no ONNX mapping.*\['identity', 'logistic', 'mish', 'relu', 'selu', 'tanh'\]"
+    message = (
+        r"activation='softplus' has no ONNX mapping.*"
+        r"\['identity', 'logistic', 'mish', 'relu', 'selu', 'tanh'\]"
+    )
     with pytest.raises(ValueError, match=message):
         to_onnx(clf, X)
     with pytest.raises(ValueError, match=message):

@@ -56,15 +56,13 @@ class LayerMonitor(EpochHook):
         # Unscaled BP1 keeps each row's own δ; the gradient buffer holds no state
         # between training steps, so the probe may use it.
         network.backward(self.Y, ws, sample_scale=1.0)
-        activation = network.activation
         layers = []
         for layer, coef in enumerate(network.coefs):
             weight_rms = _rms(coef)
             change = _rms(coef - self.previous[layer])
             inactive = None
             if layer < network.n_layers - 1:
-                z, a = ws.z[layer][:n], ws.outputs[layer]
-                inactive = float(np.mean(np.all(activation.inactive(z, a), axis=0)))
+                inactive = float(np.mean(np.all(network.inactive_units(layer, ws, n), axis=0)))
             layers.append(
                 {
                     "delta_rms": _rms(ws.delta[layer][:n]),

@@ -323,6 +323,19 @@ class Network:
             return self.activation.forward(z, out=out)
         return self.hidden_activations[layer].forward(z, out=out, f_out=f_out)
 
+    def hidden_derivative(self, layer, ws, n, out=None):
+        """σ'(Z^l) of hidden layer ``layer`` for the batch of the last forward pass in ``ws``."""
+        z = ws.z[layer][:n]
+        if self.alphas is None:
+            return self.activation.derivative(z, ws.outputs[layer], out=out)
+        return self.hidden_activations[layer].derivative(z, ws.f[layer][:n], out=out)
+
+    def inactive_units(self, layer, ws, n):
+        """Per sample and unit of hidden layer ``layer``: passes (almost) no error back."""
+        z = ws.z[layer][:n]
+        kept = ws.outputs[layer] if self.alphas is None else ws.f[layer][:n]
+        return self.hidden_activations[layer].inactive(z, kept)
+
     def logits_from(self, layer, z, masks=None):
         """Z^L from the net input Z^layer of ``layer`` (the layers above run in full)."""
         return propagate(self, None, start=layer, z=z, masks=masks)[0]
@@ -360,16 +373,14 @@ class Network:
             delta_below = np.matmul(delta, self.coefs[layer].T, out=ws.delta[layer - 1][:n])
             if masks is not None and masks[layer] is not None:
                 delta_below *= masks[layer][:n]
-            z = ws.z[layer - 1][:n]
             scratch = ws.scratch(*delta_below.shape)
-            if self.alphas is None:
-                sigma_prime = self.activation.derivative(z, ws.outputs[layer - 1], out=scratch)
-            else:
-                # α's gradient needs ∂C/∂A before the ⊙ σ'; f = f(Z) from the forward pass.
-                hidden, f = self.hidden_activations[layer - 1], ws.f[layer - 1][:n]
-                hidden.alpha_gradient(delta_below, z, f, self.alpha_grads[layer - 1], scratch)
-                sigma_prime = hidden.derivative(z, f, out=scratch)
-            delta_below *= sigma_prime
+            if self.alphas is not None:
+                # ∂C/∂α = 1ᵀ (∂C/∂A ⊙ (f(Z) − Z)), from ∂C/∂A before the ⊙ σ'.
+                self.hidden_activations[layer - 1].alpha_gradient(
+                    delta_below, ws.z[layer - 1][:n], ws.f[layer - 1][:n],
+                    self.alpha_grads[layer - 1], scratch,
+                )
+            delta_below *= self.hidden_derivative(layer - 1, ws, n, out=scratch)
             delta = delta_below
         if self.front:
             self._front_backward(delta, ws, masks)

@@ -9,8 +9,9 @@ SHARED_PARAMETERS = """\
     hidden_layer_sizes : array-like of shape (n_layers - 2,) or int, default=(100,)
         The ith element is the number of units of the ith hidden layer.
 
-    activation : {'identity', 'logistic', 'tanh', 'relu'}, default='relu'
-        Activation σ of the hidden layers.
+    activation : {'identity', 'logistic', 'tanh', 'relu', 'selu', 'mish'}, default='relu'
+        Activation σ of the hidden layers. ``'selu'`` is the scaled exponential
+        linear unit, ``'mish'`` is z·tanh(softplus(z)).
 
     solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
         Weight optimization: ``'sgd'`` mini-batch gradient descent (with momentum),

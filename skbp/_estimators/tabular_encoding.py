@@ -30,9 +30,9 @@ import sklearn
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.preprocessing import OrdinalEncoder, TargetEncoder
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.fixes import parse_version
 from sklearn.utils.multiclass import type_of_target
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import (
     FLOAT_DTYPES,
     _check_feature_names_in,

@@ -341,8 +341,7 @@ def trace_backprop(model, X: ArrayLike, y: ArrayLike, *, penalty: bool = False) 
         a_prev, delta = _columns(ws.inputs[layer]), _columns(ws.delta[layer][:n])
         sigma_prime = None
         if layer < top:
-            ones = np.ones_like(z)
-            sigma_prime = _columns(network.activation.backprop(ones, z, a))
+            sigma_prime = _columns(network.hidden_derivative(layer, ws, n))
         layers[layer + 1] = LayerTrace(
             index=layer + 1,
             activation=estimator.activation if layer < top else loss.out_activation,

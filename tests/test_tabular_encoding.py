@@ -1,0 +1,388 @@
+"""SmoothClipScaler and TabularEncoder: scikit-learn checks and the encoding rules."""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.preprocessing import RobustScaler, TargetEncoder
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from skbp import SmoothClipScaler, TabularEncoder
+
+pd = pytest.importorskip("pandas")
+
+
+@parametrize_with_checks(
+    [
+        SmoothClipScaler(),
+        SmoothClipScaler(max_abs=None, quantile_range=(10.0, 90.0)),
+        TabularEncoder(),
+        TabularEncoder(dtype=np.float32, missing_indicator=False),
+        TabularEncoder(categorical_features=None, max_abs=None),
+    ]
+)
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+def _smooth_clip(z, bound=3.0):
+    return z / np.sqrt(1.0 + (z / bound) ** 2)
+
+
+# ----------------------------------------------------------------- SmoothClipScaler
+
+
+def test_scaler_is_robust_scaling_then_smooth_clipping():
+    rng = np.random.default_rng(0)
+    X = np.c_[rng.normal(size=300), rng.standard_cauchy(size=300), rng.exponential(size=300)]
+    expected = _smooth_clip(RobustScaler().fit_transform(X))
+    np.testing.assert_allclose(SmoothClipScaler().fit_transform(X), expected, rtol=1e-12)
+    np.testing.assert_allclose(
+        SmoothClipScaler(max_abs=None).fit_transform(X), RobustScaler().fit_transform(X)
+    )
+    assert np.abs(SmoothClipScaler(max_abs=2.0).fit_transform(X)).max() < 2.0
+
+
+def test_scaler_constant_quantile_column_falls_back_to_half_range():
+    x = np.zeros(100)
+    x[:5] = [4.0, -2.0, 7.0, 1.0, 3.0]  # quartiles both 0
+    out = SmoothClipScaler().fit_transform(x[:, None]).ravel()
+    half_range = (7.0 - (-2.0)) / 2
+    np.testing.assert_allclose(out, _smooth_clip(x / half_range))
+    assert np.unique(out).size == 6
+
+
+def test_scaler_constant_and_all_missing_columns_map_to_zero():
+    X = np.c_[np.full(10, 5.0), np.full(10, np.nan), np.arange(10.0)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        scaler = SmoothClipScaler().fit(X)
+        out = scaler.transform(np.array([[5.0, 1.0, 3.0], [-40.0, 2.0, 4.0]]))
+    np.testing.assert_array_equal(out[:, :2], 0.0)
+    assert np.all(out[:, 2] != 0.0)
+
+
+def test_scaler_ignores_and_keeps_missing_values():
+    X = np.array([[1.0], [np.nan], [3.0], [10.0], [np.nan], [2.0]])
+    scaler = SmoothClipScaler().fit(X)
+    assert scaler.center_[0] == np.nanmedian(X)
+    out = scaler.transform(X)
+    assert np.array_equal(np.isnan(out), np.isnan(X))
+
+
+def test_scaler_keeps_float32():
+    X = np.random.default_rng(0).normal(size=(50, 3)).astype(np.float32)
+    assert SmoothClipScaler().fit_transform(X).dtype == np.float32
+
+
+def test_scaler_rejects_bad_quantile_range():
+    with pytest.raises(ValueError, match="quantile_range"):
+        SmoothClipScaler(quantile_range=(75.0, 25.0)).fit(np.ones((3, 1)))
+
+
+# ------------------------------------------------------------------ TabularEncoder
+
+
+def _frame(n=120, seed=0):
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame(
+        {
+            "num": rng.normal(size=n),
+            "num_na": np.where(rng.random(n) < 0.2, np.nan, rng.normal(size=n)),
+            "color": pd.Categorical(rng.choice(["red", "green", "blue"], n)),
+            "flag": rng.choice([True, False], n),
+            "city": pd.array(rng.choice(["a", "b", "c", "d"], n), dtype="string"),
+        }
+    )
+    frame.loc[[1, 7], "city"] = pd.NA
+    return frame
+
+
+def test_from_dtype_marks_category_bool_string_and_object_columns():
+    frame = _frame()
+    frame["obj"] = np.array(["u", "v"] * 60, dtype=object)
+    frame["ints"] = np.arange(120)
+    encoder = TabularEncoder().fit(frame)
+    assert encoder.is_categorical_.tolist() == [False, False, True, True, True, True, False]
+    assert encoder.encodings_ == [
+        "numeric", "numeric", "onehot", "binary", "onehot", "binary", "numeric"
+    ]
+
+
+def test_from_dtype_on_numpy_arrays():
+    X = np.random.default_rng(0).normal(size=(20, 3))
+    assert not TabularEncoder().fit(X).is_categorical_.any()
+    strings = np.array([["a", "x"], ["b", "y"], ["a", "y"]])
+    assert TabularEncoder().fit(strings).is_categorical_.all()
+
+
+def test_numeric_columns_are_scaled_and_missing_values_indicated():
+    frame = _frame()
+    encoder = TabularEncoder(categorical_features=None).fit(frame[["num", "num_na"]])
+    names = encoder.get_feature_names_out().tolist()
+    assert names == ["num", "num_na", "num_na_missing"]
+    out = encoder.transform(frame[["num", "num_na"]])
+    reference = SmoothClipScaler().fit(frame[["num", "num_na"]].to_numpy())
+    scaled = reference.transform(frame[["num", "num_na"]].to_numpy())
+    missing = frame["num_na"].isna().to_numpy()
+    np.testing.assert_allclose(out[:, 0], scaled[:, 0])
+    np.testing.assert_allclose(out[~missing, 1], scaled[~missing, 1])
+    np.testing.assert_array_equal(out[missing, 1], 0.0)
+    np.testing.assert_array_equal(out[:, 2], missing)
+    assert encoder.continuous_columns_.tolist() == [0, 1]
+
+
+def test_missing_value_in_a_column_complete_in_training_is_imputed_without_indicator():
+    frame = _frame()[["num"]]
+    encoder = TabularEncoder().fit(frame)
+    out = encoder.transform(pd.DataFrame({"num": [np.nan, 0.5]}))
+    assert out.shape == (2, 1)
+    assert out[0, 0] == 0.0
+
+
+def test_constant_all_missing_and_constant_quantile_columns():
+    n = 40
+    mostly_zero = np.zeros(n)
+    mostly_zero[:3] = [1.0, 2.0, -1.0]
+    frame = pd.DataFrame(
+        {"const": np.full(n, 3.0), "nan": np.full(n, np.nan), "mostly_zero": mostly_zero}
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        encoder = TabularEncoder().fit(frame)
+        out = encoder.transform(pd.DataFrame({"const": [9.0], "nan": [4.0], "mostly_zero": [2.0]}))
+    assert encoder.get_feature_names_out().tolist() == ["const", "nan", "mostly_zero"]
+    np.testing.assert_array_equal(out[0, :2], 0.0)
+    np.testing.assert_allclose(out[0, 2], _smooth_clip(2.0 / 1.5))
+
+
+def test_onehot_unknown_is_all_zeros_and_missing_is_its_own_level():
+    frame = _frame()[["city"]]
+    encoder = TabularEncoder().fit(frame)
+    assert encoder.get_feature_names_out().tolist() == [
+        "city_a", "city_b", "city_c", "city_d", "city_nan"
+    ]
+    new = pd.DataFrame({"city": pd.array(["b", "zzz", None], dtype="string")})
+    np.testing.assert_array_equal(
+        encoder.transform(new),
+        [[0, 1, 0, 0, 0], [0, 0, 0, 0, 0], [0, 0, 0, 0, 1]],
+    )
+
+
+def test_missing_value_unseen_in_training_is_all_zeros():
+    frame = pd.DataFrame({"color": pd.Categorical(["r", "g", "b", "g"])})
+    encoder = TabularEncoder().fit(frame)
+    out = encoder.transform(pd.DataFrame({"color": pd.Categorical([None, "g"])}))
+    np.testing.assert_array_equal(out, [[0, 0, 0], [0, 1, 0]])
+
+
+def test_two_levels_give_one_plus_minus_one_column():
+    frame = pd.DataFrame({"flag": pd.array([True, False, None, True], dtype="boolean")})
+    encoder = TabularEncoder().fit(frame)
+    assert encoder.get_feature_names_out().tolist() == ["flag_True", "flag_nan"]
+    np.testing.assert_array_equal(encoder.transform(frame), [[1, 0], [-1, 0], [0, 1], [1, 0]])
+    unseen = pd.DataFrame({"word": ["yes", "no", "no"]})
+    encoder = TabularEncoder().fit(unseen)
+    np.testing.assert_array_equal(
+        encoder.transform(pd.DataFrame({"word": ["no", "maybe", "yes"]})), [[-1], [0], [1]]
+    )
+
+
+def _high_cardinality(n=300, seed=0):
+    rng = np.random.default_rng(seed)
+    levels = np.array([f"k{i:02d}" for i in range(20)])
+    codes = rng.integers(0, 20, n)
+    y = (codes % 3 == 0).astype(int) ^ (rng.random(n) < 0.1)
+    return pd.DataFrame({"key": levels[codes], "num": rng.normal(size=n)}), y
+
+
+def test_many_levels_are_target_encoded_cross_fitted():
+    frame, y = _high_cardinality()
+    encoder = TabularEncoder(random_state=0)
+    train_out = encoder.fit_transform(frame, y)
+    assert encoder.encodings_ == ["target", "numeric"]
+    assert encoder.get_feature_names_out().tolist() == ["key_target", "num"]
+    assert encoder.continuous_columns_.tolist() == [0, 1]
+    full_fit = encoder.target_scaler_.transform(
+        encoder.target_encoder_.transform(frame[["key"]].to_numpy(dtype=object))
+    )
+    np.testing.assert_allclose(encoder.transform(frame)[:, 0], full_fit[:, 0])
+    assert not np.allclose(train_out[:, 0], full_fit[:, 0])  # cross-fitted in fit_transform
+    # Unseen levels get the target mean, as TargetEncoder does.
+    unseen = encoder.transform(pd.DataFrame({"key": ["new"], "num": [0.0]}))
+    mean = encoder.target_scaler_.transform([[encoder.target_encoder_.target_mean_]])
+    np.testing.assert_allclose(unseen[0, 0], mean[0, 0])
+
+
+def test_target_encoding_matches_sklearn_for_multiclass():
+    frame, y = _high_cardinality()
+    y = y + (frame["num"].to_numpy() > 1)  # three classes
+    encoder = TabularEncoder(random_state=0).fit(frame, y)
+    assert encoder.get_feature_names_out().tolist()[:3] == [
+        "key_target_0", "key_target_1", "key_target_2"
+    ]
+    reference = TargetEncoder().fit(frame[["key"]], y)
+    np.testing.assert_allclose(
+        encoder.target_encoder_.encodings_[0], reference.encodings_[0], rtol=1e-12
+    )
+
+
+def test_target_encoding_without_y_names_the_remedy():
+    frame, _ = _high_cardinality()
+    with pytest.raises(ValueError, match="high_cardinality='ordinal'"):
+        TabularEncoder().fit(frame)
+
+
+def test_ordinal_codes_for_an_embedding():
+    frame, _ = _high_cardinality()
+    encoder = TabularEncoder(high_cardinality="ordinal").fit(frame)
+    assert encoder.ordinal_columns_.tolist() == [0]
+    assert encoder.continuous_columns_.tolist() == [1]
+    out = encoder.transform(pd.DataFrame({"key": ["k00", "k19", "zz", None], "num": 0.0}))
+    np.testing.assert_array_equal(out[:, 0], [1, 20, 0, 0])
+
+
+def test_max_onehot_categories_is_the_threshold():
+    frame, y = _high_cardinality()
+    assert TabularEncoder(max_onehot_categories=20).fit(frame, y).encodings_[0] == "onehot"
+    assert TabularEncoder(max_onehot_categories=19).fit(frame, y).encodings_[0] == "target"
+
+
+def test_explicit_categorical_features_by_name_index_and_mask():
+    frame = _frame()[["num", "color", "city"]]
+    frame["code"] = np.tile([1, 2, 3], 40)
+    results = [
+        TabularEncoder(categorical_features=spec).fit_transform(frame)
+        for spec in (["color", "city", "code"], [1, 2, 3], [False, True, True, True])
+    ]
+    np.testing.assert_array_equal(results[0], results[1])
+    np.testing.assert_array_equal(results[0], results[2])
+    assert results[0].shape[1] == 1 + 3 + 5 + 3  # code: three levels, one-hot
+
+
+@pytest.mark.parametrize(
+    "spec, message",
+    [
+        (["nope"], "does not have: \\['nope'\\]"),
+        ([7], "out of range"),
+        ([True, False, True], "one entry per column"),
+    ],
+)
+def test_bad_categorical_features_are_reported(spec, message):
+    with pytest.raises(ValueError, match=message):
+        TabularEncoder(categorical_features=spec).fit(_frame()[["num", "color"]])
+
+
+def test_names_need_a_dataframe():
+    with pytest.raises(ValueError, match="X has no column names"):
+        TabularEncoder(categorical_features=["a"]).fit(np.ones((3, 2)))
+
+
+def test_text_column_not_listed_as_categorical_is_an_error():
+    with pytest.raises(ValueError, match="'color' \\(index 1\\) is not numeric"):
+        TabularEncoder(categorical_features=[]).fit(_frame()[["num", "color"]])
+    strings = np.array([["1.5", "a"], ["2", "b"]], dtype=object)
+    with pytest.raises(ValueError, match="Column 1 holds non-numeric values"):
+        TabularEncoder(categorical_features=[False, False]).fit(strings)
+
+
+def test_boolean_column_listed_as_numeric_is_zero_one():
+    frame = pd.DataFrame({"flag": [True, False, True, False], "x": [1.0, 2.0, 3.0, 4.0]})
+    encoder = TabularEncoder(categorical_features=None, max_abs=None).fit(frame)
+    # median 0.5, quartiles 0 and 1
+    np.testing.assert_allclose(encoder.transform(frame)[:, 0], [0.5, -0.5, 0.5, -0.5])
+
+
+def test_dates_and_infinity_are_rejected_with_the_column_named():
+    frame = pd.DataFrame({"when": pd.date_range("2020", periods=3), "x": [1.0, 2.0, 3.0]})
+    with pytest.raises(ValueError, match="'when' \\(index 0\\) has a date/time dtype"):
+        TabularEncoder().fit(frame)
+    frame = pd.DataFrame({"x": [1.0, np.inf, 3.0]})
+    with pytest.raises(ValueError, match="'x' \\(index 0\\) contains infinity"):
+        TabularEncoder().fit(frame)
+
+
+def test_nullable_pandas_dtypes():
+    frame = pd.DataFrame(
+        {
+            "i": pd.array([1, None, 3, 4, 2], dtype="Int64"),
+            "f": pd.array([0.5, 1.5, None, 2.5, 1.0], dtype="Float64"),
+            "b": pd.array([True, None, False, True, True], dtype="boolean"),
+            "s": pd.array(["x", "y", None, "x", "z"], dtype="string"),
+        }
+    )
+    encoder = TabularEncoder().fit(frame)
+    out = encoder.transform(frame)
+    assert encoder.get_feature_names_out().tolist() == [
+        "i", "i_missing", "f", "f_missing", "b_True", "b_nan", "s_x", "s_y", "s_z", "s_nan"
+    ]
+    np.testing.assert_array_equal(out[:, 1], [0, 1, 0, 0, 0])
+    np.testing.assert_array_equal(out[:, 3], [0, 0, 1, 0, 0])
+    np.testing.assert_array_equal(out[:, 4], [1, 0, -1, 1, 1])
+    assert np.isfinite(out).all()
+
+
+def test_polars_gives_the_pandas_encoding():
+    pl = pytest.importorskip("polars")
+    rng = np.random.default_rng(0)
+    n = 150
+    data = {
+        "num": rng.normal(size=n).tolist(),
+        "ints": [None if i % 11 == 0 else int(v) for i, v in enumerate(rng.integers(0, 9, n))],
+        "flag": [None if i % 13 == 0 else bool(v) for i, v in enumerate(rng.integers(0, 2, n))],
+        "word": [None if i % 17 == 0 else str(v) for i, v in enumerate(rng.choice(list("abc"), n))],
+        "key": [f"k{v}" for v in rng.integers(0, 25, n)],
+    }
+    y = rng.integers(0, 2, n)
+    polars_frame = pl.DataFrame(data).with_columns(pl.col("key").cast(pl.Categorical))
+    pandas_frame = pd.DataFrame(
+        {
+            "num": data["num"],
+            "ints": pd.array(data["ints"], dtype="Int64"),
+            "flag": pd.array(data["flag"], dtype="boolean"),
+            "word": pd.array(data["word"], dtype="string"),
+            "key": pd.Categorical(data["key"]),
+        }
+    )
+    from_polars = TabularEncoder(random_state=0)
+    from_pandas = TabularEncoder(random_state=0)
+    np.testing.assert_array_equal(
+        from_polars.fit_transform(polars_frame, y), from_pandas.fit_transform(pandas_frame, y)
+    )
+    names = from_pandas.get_feature_names_out().tolist()
+    if not hasattr(from_polars, "feature_names_in_"):
+        # scikit-learn < 1.8 reads no column names from polars 2 frames (no __dataframe__).
+        names = [name.replace(column, f"x{i}", 1) for name in names
+                 for i, column in enumerate(pandas_frame.columns) if name.startswith(column)]
+    assert from_polars.get_feature_names_out().tolist() == names
+    assert from_polars.encodings_ == ["numeric", "numeric", "binary", "onehot", "target"]
+    np.testing.assert_array_equal(
+        from_polars.transform(polars_frame[:5]), from_pandas.transform(pandas_frame[:5])
+    )
+
+
+def test_float32_output():
+    frame = _frame()
+    out = TabularEncoder(dtype="float32").fit_transform(frame)
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out, TabularEncoder().fit_transform(frame), atol=1e-6)
+
+
+def test_pandas_output_uses_the_feature_names():
+    frame = _frame()
+    encoder = TabularEncoder().set_output(transform="pandas").fit(frame)
+    out = encoder.transform(frame)
+    assert out.columns.tolist() == encoder.get_feature_names_out().tolist()
+    assert out.shape == (120, encoder.n_features_out_)
+
+
+def test_reordered_columns_are_refused():
+    frame = _frame()
+    encoder = TabularEncoder().fit(frame)
+    with pytest.raises(ValueError, match="feature names should match"):
+        encoder.transform(frame[frame.columns[::-1]])
+
+
+def test_invalid_dtype_is_reported():
+    with pytest.raises(ValueError, match="dtype must be np.float64 or np.float32"):
+        TabularEncoder(dtype=np.int64).fit(np.ones((3, 1)))
