@@ -37,11 +37,24 @@ from .._engine.regularization import make_penalty
 
 
 def _final_estimator(model, X):
-    """(estimator, X as the estimator sees it): a Pipeline's steps transform X."""
+    """(estimator, X as its network sees it): a Pipeline's steps transform X, and
+    a Tabular estimator's fitted encoder turns the raw table into floats."""
     if hasattr(model, "steps"):
         check_is_fitted(model)
-        return model[-1], model[:-1].transform(X)
+        model, X = model[-1], model[:-1].transform(X)
+    if hasattr(model, "encoder_"):
+        X = model._validate_predict_data(X)
     return model, X
+
+
+def _cost_penalty(estimator):
+    """(penalty, alpha, l1_ratio) of the estimator's cost: none for the Tabular
+    estimators, whose weight decay is a step of the optimizer, not a term of C."""
+    return (
+        getattr(estimator, "penalty", "l2"),
+        getattr(estimator, "alpha", 0.0),
+        getattr(estimator, "l1_ratio", None),
+    )
 
 
 def _network_from_estimator(estimator, dtype=np.float64):
@@ -236,9 +249,10 @@ def check_gradients(
             )
         network = _network_from_estimator(estimator)
         Y = estimator._encode_targets(y).astype(np.float64)
-        alpha = estimator.alpha if alpha is None else alpha
-        penalty = estimator.penalty if penalty is None else penalty
-        l1_ratio = estimator.l1_ratio if l1_ratio is None else l1_ratio
+        own_penalty, own_alpha, own_l1_ratio = _cost_penalty(estimator)
+        alpha = own_alpha if alpha is None else alpha
+        penalty = own_penalty if penalty is None else penalty
+        l1_ratio = own_l1_ratio if l1_ratio is None else l1_ratio
     X = X.astype(network.dtype) if sp.issparse(X) else np.asarray(X, dtype=network.dtype)
     if sample_weight is not None:
         sample_weight = np.asarray(sample_weight, dtype=network.dtype)

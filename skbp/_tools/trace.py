@@ -31,7 +31,7 @@ from .._engine.losses import SoftmaxCrossEntropy, _Canonical
 from .._engine.network import Workspace, _layer_views
 from .._engine.regularization import make_penalty
 from .._estimators.base import BaseBackpropMLP
-from .gradcheck import _final_estimator, _network_from_estimator
+from .gradcheck import _cost_penalty, _final_estimator, _network_from_estimator
 
 __all__ = ["trace_backprop"]
 
@@ -85,8 +85,12 @@ class LayerTrace:
 class BackpropTrace:
     """The result of :func:`trace_backprop`; its attributes are documented there."""
 
-    def __init__(self, layers, y, cost, *, estimator_name, loss, penalty, has_sample_axis):
+    def __init__(
+        self, layers, y, cost, *, estimator_name, loss, penalty, has_sample_axis,
+        input_name="input x",
+    ):
         self.layers = layers
+        self.input_name = input_name
         self.y = y
         self.cost = cost
         self.estimator_name = estimator_name
@@ -143,7 +147,7 @@ class BackpropTrace:
         hidden = i < top
         kind = layer.activation if hidden else f"{layer.activation} output"
         lines = [f"  layer {i} ({layer.W.shape[1]} -> {layer.W.shape[0]} units, {kind})"]
-        lines += _row(f"a^{i - 1}", "input x" if i == 1 else f"output of layer {i - 1}", layer.a_prev)
+        lines += _row(f"a^{i - 1}", self.input_name if i == 1 else f"output of layer {i - 1}", layer.a_prev)
         lines += _row(f"z^{i}", f"forward: W^{i} a^{i - 1} + b^{i}", layer.z)
         if hidden:
             lines += _row(f"a^{i}", f"forward: {layer.activation}(z^{i})", layer.a)
@@ -193,9 +197,10 @@ def _columns(rows):
 
 def _validated(estimator, X, y):
     """Dense X and encoded targets Y, both 2-D and in the dtype of the weights."""
-    X = validate_data(
-        estimator, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False
-    )
+    if not hasattr(estimator, "encoder_"):  # a Tabular estimator's X is encoded already
+        X = validate_data(
+            estimator, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False
+        )
     X = X.toarray() if sp.issparse(X) else X
     y = np.asarray(y)
     check_consistent_length(X, y)
@@ -328,13 +333,20 @@ def trace_backprop(model, X: ArrayLike, y: ArrayLike, *, penalty: bool = False) 
     cost = loss.per_sample(ws.z[top][:n], Y)
 
     penalty_grads = [np.zeros_like(coef) for coef in network.coefs]
-    regularizer = make_penalty(estimator.penalty, estimator.alpha, estimator.l1_ratio)
+    regularizer = make_penalty(*_cost_penalty(estimator))
     if penalty and regularizer is not None:
         flat = np.zeros(network.n_weights, network.dtype)
         regularizer.add_gradient(flat, network.weights, 1.0 / n)
         penalty_grads = _layer_views(flat, [coef.shape for coef in network.coefs])
         cost = cost + regularizer.value(network.weights) / n
 
+    activation, input_name = estimator.activation, "input x"
+    if network.alphas is not None:
+        activation = f"parametric {activation}"  # z + α (f(z) − z), α learned per unit
+    if hasattr(estimator, "encoder_"):
+        # a^0 is what the first dense layer receives: the encoded table after
+        # the front layers (PBLD embedding appended, feature scaling).
+        input_name = " -> ".join(["encoded x", *(type(f).__name__ for f in network.front)])
     layers = {}
     for layer in range(network.n_layers):
         z, a = ws.z[layer][:n], ws.outputs[layer]
@@ -344,7 +356,7 @@ def trace_backprop(model, X: ArrayLike, y: ArrayLike, *, penalty: bool = False) 
             sigma_prime = _columns(network.hidden_derivative(layer, ws, n))
         layers[layer + 1] = LayerTrace(
             index=layer + 1,
-            activation=estimator.activation if layer < top else loss.out_activation,
+            activation=activation if layer < top else loss.out_activation,
             W=network.coefs[layer].T.copy(),
             b=network.intercepts[layer][:, np.newaxis].copy(),
             a_prev=a_prev,
@@ -361,5 +373,5 @@ def trace_backprop(model, X: ArrayLike, y: ArrayLike, *, penalty: bool = False) 
         y, cost = y[0], float(cost[0])
     return BackpropTrace(
         layers, y, cost, estimator_name=type(estimator).__name__, loss=loss,
-        penalty=penalty, has_sample_axis=has_sample_axis,
+        penalty=penalty, has_sample_axis=has_sample_axis, input_name=input_name,
     )
