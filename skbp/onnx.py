@@ -27,10 +27,17 @@ The graph is built from the fitted attributes and computes what ``predict``
 
 The classifier's converter takes skl2onnx's usual classifier options: ``zipmap`` (True,
 False or ``'columns'``), ``nocl`` and ``output_class_labels``.
+
+A TransformedTargetRegressor around a BackpropMLPRegressor with a
+StandardScaler on the target (the command line's regressors) gets a converter
+too, and a model fitted on a DataFrame whose columns it selects by name gets
+one input per column (see :func:`to_onnx`; :func:`frame_inputs` feeds them).
 """
 
 import numpy as np
+from sklearn.compose import TransformedTargetRegressor
 from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_array, check_is_fitted
 
 try:
@@ -58,73 +65,42 @@ from ._engine.activations import ACTIVATIONS, SELU
 from ._engine.losses import exp_limit
 from ._estimators.classifier import BackpropMLPClassifier
 from ._estimators.regressor import BackpropMLPRegressor
+from ._tools.onnx_frames import (
+    column_inputs,
+    frame_inputs,
+    is_text,
+    selects_columns_by_name,
+    with_onnx_imputers,
+)
+from ._tools.onnx_graph import TENSOR_TYPES, constant, node
 
-__all__ = ["to_onnx"]
-
-_TENSOR_TYPES = {np.dtype(np.float32): FloatTensorType, np.dtype(np.float64): DoubleTensorType}
-
-
-#: The ONNX operator of each output activation of the regressor; exp is
-#: applied to the clipped net input.
-_ONNX_REGRESSOR_OUTPUTS = {"identity": "Identity", "exp": "Exp"}
-
-
-def _hidden_activation_op(activation):
-    if activation in ACTIVATIONS and activation in _ONNX_ACTIVATIONS:
-        return _ONNX_ACTIVATIONS[activation]
-    convertible = sorted(set(ACTIVATIONS) & set(_ONNX_ACTIVATIONS))
-    raise ValueError(
-        f"activation={activation!r} has no ONNX mapping in skbp.onnx; models with "
-        f"activation in {convertible} can be converted."
-    )
-
-
-def _node(scope, container, op_type, inputs, output=None, **attrs):
-    """Add one node to the graph and return the name of its output."""
-    output = output or scope.get_unique_variable_name(op_type.lower())
-    container.add_node(
-        op_type, inputs, output, name=scope.get_unique_operator_name(op_type), **attrs
-    )
-    return output
-
-
-def _constant(scope, container, name, value):
-    """Add an initializer holding ``value`` and return its name."""
-    value = np.asarray(value)
-    tensor_name = scope.get_unique_variable_name(name)
-    if value.dtype.kind in "OUS":
-        onnx_type, content = TensorProto.STRING, [str(v).encode("utf-8") for v in value.ravel()]
-    else:
-        onnx_type, content = np_dtype_to_tensor_dtype(value.dtype), value.ravel()
-    container.add_initializer(tensor_name, onnx_type, list(value.shape), content)
-    return tensor_name
-
+__all__ = ["frame_inputs", "to_onnx"]
 
 def _selu(scope, container, z, dtype):
     """λ max(z, 0) + λ α_s (exp(min(z, 0)) − 1), as the engine's SELU."""
-    scale = _constant(scope, container, "selu_scale", np.asarray(SELU.scale, dtype))
-    scale_alpha = _constant(
+    scale = constant(scope, container, "selu_scale", np.asarray(SELU.scale, dtype))
+    scale_alpha = constant(
         scope, container, "selu_scale_alpha", np.asarray(SELU.scale * SELU.alpha, dtype)
     )
-    zero = _constant(scope, container, "zero", np.zeros((), dtype))
-    one = _constant(scope, container, "one", np.ones((), dtype))
-    below = _node(scope, container, "Exp", [_node(scope, container, "Min", [z, zero])])
-    below = _node(scope, container, "Mul", [_node(scope, container, "Sub", [below, one]), scale_alpha])
-    above = _node(scope, container, "Mul", [_node(scope, container, "Max", [z, zero]), scale])
-    return _node(scope, container, "Add", [below, above])
+    zero = constant(scope, container, "zero", np.zeros((), dtype))
+    one = constant(scope, container, "one", np.ones((), dtype))
+    below = node(scope, container, "Exp", [node(scope, container, "Min", [z, zero])])
+    below = node(scope, container, "Mul", [node(scope, container, "Sub", [below, one]), scale_alpha])
+    above = node(scope, container, "Mul", [node(scope, container, "Max", [z, zero]), scale])
+    return node(scope, container, "Add", [below, above])
 
 
 def _mish(scope, container, z, dtype):
     """z tanh(softplus(z)), softplus(z) = max(z, 0) + log(1 + exp(−|z|)) (no overflow)."""
-    zero = _constant(scope, container, "zero", np.zeros((), dtype))
-    one = _constant(scope, container, "one", np.ones((), dtype))
-    tail = _node(scope, container, "Exp", [_node(scope, container, "Neg", [
-        _node(scope, container, "Abs", [z])])])
-    softplus = _node(scope, container, "Add", [
-        _node(scope, container, "Max", [z, zero]),
-        _node(scope, container, "Log", [_node(scope, container, "Add", [one, tail])]),
+    zero = constant(scope, container, "zero", np.zeros((), dtype))
+    one = constant(scope, container, "one", np.ones((), dtype))
+    tail = node(scope, container, "Exp", [node(scope, container, "Neg", [
+        node(scope, container, "Abs", [z])])])
+    softplus = node(scope, container, "Add", [
+        node(scope, container, "Max", [z, zero]),
+        node(scope, container, "Log", [node(scope, container, "Add", [one, tail])]),
     ])
-    return _node(scope, container, "Mul", [z, _node(scope, container, "Tanh", [softplus])])
+    return node(scope, container, "Mul", [z, node(scope, container, "Tanh", [softplus])])
 
 
 #: The ONNX operator of each hidden activation of skbp that has one, or the
@@ -145,27 +121,42 @@ def _activate(scope, container, op, z, dtype):
     """a = σ(z), ``op`` being what :func:`_hidden_activation_op` returned."""
     if callable(op):
         return op(scope, container, z, dtype)
-    return _node(scope, container, op, [z])
+    return node(scope, container, op, [z])
 
 
-def _mlp_logits(scope, operator, container):
+#: The ONNX operator of each output activation of the regressor; exp is
+#: applied to the clipped net input.
+_ONNX_REGRESSOR_OUTPUTS = {"identity": "Identity", "exp": "Exp"}
+
+
+def _hidden_activation_op(activation):
+    if activation in ACTIVATIONS and activation in _ONNX_ACTIVATIONS:
+        return _ONNX_ACTIVATIONS[activation]
+    convertible = sorted(set(ACTIVATIONS) & set(_ONNX_ACTIVATIONS))
+    raise ValueError(
+        f"activation={activation!r} has no ONNX mapping in skbp.onnx; models with "
+        f"activation in {convertible} can be converted."
+    )
+
+
+def _mlp_logits(scope, container, model, source):
     """Z^L, the net input of the output layer, computed in the weights' dtype.
 
     This is the part of the graph every skbp network shares (the forward pass of
     ``skbp._engine.network.forward_logits``); the output activation and what is
-    read from it belong to the estimator's converter.
+    read from it belong to the estimator's converter. ``source`` is the graph
+    variable holding X.
     """
-    model = operator.raw_operator
     hidden_op = _hidden_activation_op(model.activation)
     dtype = model.coefs_[0].dtype
-    a = operator.inputs[0].full_name
-    if not isinstance(operator.inputs[0].type, _TENSOR_TYPES[dtype]):
-        a = _node(scope, container, "Cast", [a], to=np_dtype_to_tensor_dtype(dtype))
+    a = source.full_name
+    if not isinstance(source.type, TENSOR_TYPES[dtype]):
+        a = node(scope, container, "Cast", [a], to=np_dtype_to_tensor_dtype(dtype))
     last = len(model.coefs_) - 1
     for layer, (coef, intercept) in enumerate(zip(model.coefs_, model.intercepts_)):
-        weights = _constant(scope, container, f"coefficient{layer}", coef)
-        bias = _constant(scope, container, f"intercept{layer}", intercept)
-        z = _node(scope, container, "Gemm", [a, weights, bias])
+        weights = constant(scope, container, f"coefficient{layer}", coef)
+        bias = constant(scope, container, f"intercept{layer}", intercept)
+        z = node(scope, container, "Gemm", [a, weights, bias])
         a = _activate(scope, container, hidden_op, z, dtype) if layer < last else z
     return a
 
@@ -173,8 +164,22 @@ def _mlp_logits(scope, operator, container):
 def _onnx_labels(scope, model):
     """The class labels as the graph outputs them: int64 or strings (nocl: indices)."""
     classes = np.asarray(get_label_classes(scope, model))
-    # scikit-learn accepts float labels only when they are integers.
-    return classes.astype(np.int64 if classes.dtype.kind in "biuf" else str)
+    if classes.dtype.kind not in "biuf":
+        return classes.astype(str)
+    # scikit-learn accepts float labels only when they are integers; ONNX's
+    # labels are int64, which a cast would silently wrap beyond its range.
+    info = np.iinfo(np.int64)
+    outside = [
+        label for label in model.classes_.ravel()
+        if not info.min <= int(label) <= info.max
+    ] if classes.dtype.kind in "uf" else []
+    if outside:
+        raise ValueError(
+            f"class labels {outside[:5]} do not fit in the int64 labels of an ONNX "
+            f"classifier (from {info.min} to {info.max}); encode the labels (for "
+            "instance as strings, or with sklearn.preprocessing.LabelEncoder) and fit again."
+        )
+    return classes.astype(np.int64)
 
 
 def _probability_dtype(scope, model):
@@ -215,7 +220,7 @@ def _set_classifier_output_types(operator):
     label_type = StringTensorType if labels.dtype.kind == "U" else Int64TensorType
     multilabel = _target_kind(model) == "multilabel"
     operator.outputs[0].set_type(label_type([n_rows, len(labels)] if multilabel else [n_rows]))
-    proba_type = _TENSOR_TYPES[_probability_dtype(scope, model)]
+    proba_type = TENSOR_TYPES[_probability_dtype(scope, model)]
     operator.outputs[1].set_type(proba_type([n_rows, len(labels)]))
 
 
@@ -226,17 +231,17 @@ def _classifier_probabilities(scope, container, model, logits):
     if kind == "multiclass":
         # onnxruntime shifts each row by its maximum, as predict_proba does, so
         # logits beyond the range of exp (88 in float32) stay finite.
-        return _node(scope, container, "Softmax", [logits], axis=1)
+        return node(scope, container, "Softmax", [logits], axis=1)
     if kind == "multilabel":
-        return _node(scope, container, "Sigmoid", [logits])
+        return node(scope, container, "Sigmoid", [logits])
     if kind == "single-class":
         one = make_tensor("value", np_dtype_to_tensor_dtype(dtype), [1], [1])
-        shape = _node(scope, container, "Shape", [logits])
-        return _node(scope, container, "ConstantOfShape", [shape], value=one)
-    positive = _node(scope, container, "Sigmoid", [logits])
-    one = _constant(scope, container, "one", np.ones((), dtype))
-    negative = _node(scope, container, "Sub", [one, positive])
-    return _node(scope, container, "Concat", [negative, positive], axis=1)
+        shape = node(scope, container, "Shape", [logits])
+        return node(scope, container, "ConstantOfShape", [shape], value=one)
+    positive = node(scope, container, "Sigmoid", [logits])
+    one = constant(scope, container, "one", np.ones((), dtype))
+    negative = node(scope, container, "Sub", [one, positive])
+    return node(scope, container, "Concat", [negative, positive], axis=1)
 
 
 def _classifier_labels(scope, container, model, logits, output):
@@ -248,29 +253,29 @@ def _classifier_labels(scope, container, model, logits, output):
     """
     kind = _target_kind(model)
     if kind in ("multilabel", "binary"):
-        zero = _constant(scope, container, "zero", np.zeros((), model.coefs_[0].dtype))
-        positive = _node(scope, container, "Greater", [logits, zero])
+        zero = constant(scope, container, "zero", np.zeros((), model.coefs_[0].dtype))
+        positive = node(scope, container, "Greater", [logits, zero])
         if kind == "multilabel":  # the indicator matrix
-            return _node(scope, container, "Cast", [positive], output, to=TensorProto.INT64)
-        column = _node(scope, container, "Cast", [positive], to=TensorProto.INT64)
-        flat = _constant(scope, container, "flat", np.array([-1], dtype=np.int64))
-        index = _node(scope, container, "Reshape", [column, flat])
+            return node(scope, container, "Cast", [positive], output, to=TensorProto.INT64)
+        column = node(scope, container, "Cast", [positive], to=TensorProto.INT64)
+        flat = constant(scope, container, "flat", np.array([-1], dtype=np.int64))
+        index = node(scope, container, "Reshape", [column, flat])
     else:
         # One logit per class; a single-class model has one column, so index 0.
-        index = _node(scope, container, "ArgMax", [logits], axis=1, keepdims=0)
-    labels = _constant(scope, container, "classes", _onnx_labels(scope, model))
-    return _node(scope, container, "Gather", [labels, index], output, axis=0)
+        index = node(scope, container, "ArgMax", [logits], axis=1, keepdims=0)
+    labels = constant(scope, container, "classes", _onnx_labels(scope, model))
+    return node(scope, container, "Gather", [labels, index], output, axis=0)
 
 
 def _convert_classifier(scope, operator, container):
     model = operator.raw_operator
     label_out, proba_out = (variable.full_name for variable in operator.outputs)
-    logits = _mlp_logits(scope, operator, container)
+    logits = _mlp_logits(scope, container, model, operator.inputs[0])
     proba = _classifier_probabilities(scope, container, model, logits)
     if _probability_dtype(scope, model) == model.coefs_[0].dtype:
-        _node(scope, container, "Identity", [proba], proba_out)
+        node(scope, container, "Identity", [proba], proba_out)
     else:
-        _node(scope, container, "Cast", [proba], proba_out, to=TensorProto.FLOAT)
+        node(scope, container, "Cast", [proba], proba_out, to=TensorProto.FLOAT)
     _classifier_labels(scope, container, model, logits, label_out)
 
 
@@ -295,7 +300,7 @@ def _regressor_output_shapes(operator):
     )
     model = operator.raw_operator
     n_rows = operator.inputs[0].get_first_dimension()
-    output_type = _TENSOR_TYPES[model.coefs_[0].dtype]
+    output_type = TENSOR_TYPES[model.coefs_[0].dtype]
     operator.outputs[0].set_type(output_type([n_rows, model.n_outputs_]))
 
 
@@ -306,29 +311,33 @@ def _clip(scope, container, z, limit, dtype):
     runs it on doubles only from opset 12 on; Min and Max take both dtypes at
     every opset skl2onnx writes.
     """
-    high = _constant(scope, container, "exp_limit", np.asarray(limit, dtype))
-    low = _constant(scope, container, "minus_exp_limit", np.asarray(-limit, dtype))
-    below = _node(scope, container, "Min", [z, high])
-    return _node(scope, container, "Max", [below, low])
+    high = constant(scope, container, "exp_limit", np.asarray(limit, dtype))
+    low = constant(scope, container, "minus_exp_limit", np.asarray(-limit, dtype))
+    below = node(scope, container, "Min", [z, high])
+    return node(scope, container, "Max", [below, low])
 
 
-def _convert_regressor(scope, operator, container):
-    """``predict`` from the logits: z^L, or exp(z^L) for the log link."""
-    model = operator.raw_operator
+def _regressor_prediction(scope, container, model, source):
+    """``predict`` of a skbp regressor: z^L, or exp(z^L) for the log link."""
     if model.out_activation_ not in _ONNX_REGRESSOR_OUTPUTS:
         raise ValueError(
             f"out_activation_={model.out_activation_!r} has no ONNX mapping in skbp.onnx; "
             f"regressors with out_activation_ in {sorted(_ONNX_REGRESSOR_OUTPUTS)} can be "
             "converted."
         )
-    output = operator.outputs[0].full_name
-    a = _mlp_logits(scope, operator, container)
+    a = _mlp_logits(scope, container, model, source)
     if model.out_activation_ == "exp":
         # predict clips z^L first; unclipped, a large net input would give
         # exp(z), inf or 0 where predict gives exp(±exp_limit).
         dtype = model.coefs_[0].dtype
         a = _clip(scope, container, a, exp_limit(dtype), dtype)
-    _node(scope, container, _ONNX_REGRESSOR_OUTPUTS[model.out_activation_], [a], output)
+    return node(scope, container, _ONNX_REGRESSOR_OUTPUTS[model.out_activation_], [a])
+
+
+def _convert_regressor(scope, operator, container):
+    model = operator.raw_operator
+    prediction = _regressor_prediction(scope, container, model, operator.inputs[0])
+    node(scope, container, "Identity", [prediction], operator.outputs[0].full_name)
 
 
 skl2onnx.update_registered_converter(
@@ -339,10 +348,63 @@ skl2onnx.update_registered_converter(
 )
 
 
+def _scaled_target_regressor(model):
+    """The skbp regressor of a TransformedTargetRegressor that skbp.onnx converts.
+
+    The command line's regressors learn a standardised target: a
+    TransformedTargetRegressor around a skbp regressor with a StandardScaler
+    as ``transformer``. Other target transformations have no converter.
+    """
+    regressor, transformer = model.regressor_, model.transformer_
+    if not isinstance(regressor, BackpropMLPRegressor) or not isinstance(
+        transformer, StandardScaler
+    ):
+        raise ValueError(
+            "skbp.onnx converts a TransformedTargetRegressor whose regressor is a "
+            "BackpropMLPRegressor and whose transformer is a StandardScaler; got "
+            f"{type(regressor).__name__} and {type(transformer).__name__}."
+        )
+    return regressor
+
+
+def _scaled_target_output_shapes(operator):
+    check_input_and_output_numbers(operator, input_count_range=1, output_count_range=1)
+    regressor = _scaled_target_regressor(operator.raw_operator)
+    n_rows = operator.inputs[0].get_first_dimension()
+    output_type = TENSOR_TYPES[regressor.coefs_[0].dtype]
+    operator.outputs[0].set_type(output_type([n_rows, regressor.n_outputs_]))
+
+
+def _convert_scaled_target(scope, operator, container):
+    """The regressor's prediction mapped back to y's units: z · scale_ + mean_."""
+    model = operator.raw_operator
+    regressor = _scaled_target_regressor(model)
+    scaler = model.transformer_
+    dtype = regressor.coefs_[0].dtype
+    y = _regressor_prediction(scope, container, regressor, operator.inputs[0])
+    if scaler.with_std:
+        scale = constant(scope, container, "target_scale", scaler.scale_.astype(dtype))
+        y = node(scope, container, "Mul", [y, scale])
+    if scaler.with_mean:
+        mean = constant(scope, container, "target_mean", scaler.mean_.astype(dtype))
+        y = node(scope, container, "Add", [y, mean])
+    node(scope, container, "Identity", [y], operator.outputs[0].full_name)
+
+
+skl2onnx.update_registered_converter(
+    TransformedTargetRegressor,
+    "SkbpTransformedTargetRegressor",
+    _scaled_target_output_shapes,
+    _convert_scaled_target,
+)
+
+
 def _skbp_estimator(model):
     """The skbp estimator that makes the predictions of ``model``."""
     if isinstance(model, Pipeline):
         return _skbp_estimator(model._final_estimator)
+    if isinstance(model, TransformedTargetRegressor):
+        return _scaled_target_regressor(model)
     if isinstance(model, (BackpropMLPClassifier, BackpropMLPRegressor)):
         return model
     raise TypeError(
@@ -355,9 +417,25 @@ def _skbp_estimator(model):
 def to_onnx(model, X, *, options=None, target_opset=None):
     """Convert a fitted skbp estimator, or a Pipeline ending in one, to ONNX.
 
-    The ONNX model has one input, ``X``, a float tensor for a model trained in
-    float32 and a double tensor for a model trained in float64 (whatever the
-    dtype of the ``X`` passed here), of shape ``(n_samples, n_features)``.
+    Given an array, the ONNX model has one input, ``X``, a float tensor for a
+    model trained in float32 and a double tensor for a model trained in
+    float64 (whatever the dtype of the ``X`` passed here), of shape
+    ``(n_samples, n_features)``.
+
+    Given a pandas DataFrame with text columns, or a model whose
+    ColumnTransformer selects columns by name (what the command line's
+    ``--save`` writes: imputers, a StandardScaler for the numbers and a
+    OneHotEncoder for the text, then the estimator), it has one input per
+    column of ``feature_names_in_``, named after it, of shape
+    ``(n_samples, 1)``: a string tensor for a text (object, string or
+    categorical) column or a column the model's encoders were fitted on as
+    text, where the empty string stands for a missing value,
+    and a double tensor (float for a float32 model) for a numeric or boolean
+    column, where NaN stands for a missing value. :func:`frame_inputs` makes
+    these inputs from a DataFrame. A TransformedTargetRegressor around a
+    BackpropMLPRegressor with a StandardScaler on the target (the command
+    line's regressors) is converted too.
+
     Its outputs are those skl2onnx gives for scikit-learn's estimators: for a
     classifier the predicted labels and the class probabilities, for a
     regressor the predictions ``variable``, of shape ``(n_samples,
@@ -370,8 +448,9 @@ def to_onnx(model, X, *, options=None, target_opset=None):
         The fitted model; a Pipeline's other steps must be convertible by
         skl2onnx (scalers, for instance).
 
-    X : array-like of shape (n_samples, n_features)
-        A sample of the input. Only its number of columns is used.
+    X : array-like or pandas DataFrame of shape (n_samples, n_features)
+        A sample of the input. Only its number of columns is used, and for a
+        DataFrame the names and dtypes of its columns.
 
     options : dict, default=None
         skl2onnx converter options, e.g. ``{"zipmap": False}`` to output a
@@ -395,11 +474,14 @@ def to_onnx(model, X, *, options=None, target_opset=None):
         If ``model`` is neither a skbp estimator nor a Pipeline ending in one.
 
     ValueError
-        If ``X`` does not have the model's number of features, or the model's
-        activations or labels have no ONNX counterpart.
+        If ``X`` does not have the model's number of features (or, for a model
+        fitted on a DataFrame, its columns), or the model's activations or
+        labels have no ONNX counterpart (integer labels beyond int64, such as
+        unsigned labels >= 2**63).
 
     See Also
     --------
+    frame_inputs : The inputs of such an ONNX model from a DataFrame.
     skl2onnx.to_onnx : The general converter, which this function calls.
 
     Examples
@@ -438,6 +520,22 @@ def to_onnx(model, X, *, options=None, target_opset=None):
     if hasattr(model, "encoder_"):  # a Tabular estimator encodes the raw table itself
         return _onnx_tabular.to_onnx(model, X, options=options, target_opset=target_opset)
     dtype = _skbp_estimator(model).coefs_[0].dtype
+    if hasattr(X, "to_pandas") and not hasattr(X, "iloc"):  # polars
+        X = X.to_pandas()
+    is_frame = hasattr(X, "dtypes") and hasattr(X, "columns")
+    by_name = selects_columns_by_name(model)
+    if is_frame and (by_name or any(is_text(column) for column in X.dtypes)):
+        inputs = column_inputs(model, X, dtype)
+        return skl2onnx.to_onnx(
+            with_onnx_imputers(model), initial_types=inputs,
+            options=options, target_opset=target_opset,
+        )
+    if by_name:
+        raise ValueError(
+            "The model selects columns by name (it was fitted on a DataFrame with columns "
+            f"{list(getattr(model, 'feature_names_in_', []))}): pass a sample of its input "
+            "as a pandas DataFrame, whose column dtypes give the ONNX inputs."
+        )
     X = check_array(X, dtype=dtype)
     n_features = getattr(model, "n_features_in_", None)
     if n_features is not None and X.shape[1] != n_features:
@@ -450,4 +548,4 @@ def to_onnx(model, X, *, options=None, target_opset=None):
 
 # The Tabular estimators' converters (encoder, front layers, parametric
 # activations) use the helpers above; importing the module registers them.
-from . import _onnx_tabular  # noqa: E402
+from ._tools import onnx_tabular as _onnx_tabular  # noqa: E402

@@ -57,7 +57,10 @@ def test_from_estimator_without_early_stopping(data):
     display = TrainingCurveDisplay.from_estimator(clf)
 
     assert isinstance(display, TrainingCurveDisplay)
-    assert set(display.lines_) == {"train_loss", "best_epoch", "stop_epoch"}
+    # Without a validation split the model keeps the last epoch's weights and
+    # training ends where the curve ends: there is no epoch worth marking.
+    assert set(display.lines_) == {"train_loss"}
+    assert display.best_epoch is None and display.stop_epoch is None
     assert display.score_ax_ is None
     assert display.figure_ is display.ax_.figure
 
@@ -66,14 +69,47 @@ def test_from_estimator_without_early_stopping(data):
     np.testing.assert_allclose(train.get_xdata(), epochs)
     np.testing.assert_allclose(train.get_ydata(), _history_column(clf, "train_loss"))
 
-    # vertical markers at best_epoch_ and n_iter_
-    assert display.lines_["best_epoch"].get_xdata()[0] == clf.best_epoch_
-    assert display.lines_["stop_epoch"].get_xdata()[0] == clf.n_iter_
     assert display.ax_.get_xlabel() == "Epoch"
     assert display.ax_.get_title() == "BackpropMLPClassifier"
     legend_texts = [t.get_text() for t in display.ax_.get_legend().get_texts()]
-    assert f"best epoch ({clf.best_epoch_})" in legend_texts
-    assert f"stopped ({clf.n_iter_})" in legend_texts
+    assert legend_texts == ["training loss"]
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_markers_after_a_warm_start_count_the_epochs_of_every_fit(data):
+    # Two warm-started fits of 10 epochs: n_iter_ is the last call's 10, the
+    # history holds all 20 and training stopped after epoch 20.
+    clf = _fit(data, early_stopping=True, warm_start=True, max_iter=10, n_iter_no_change=50)
+    clf.fit(*data)
+    assert clf.n_iter_ == 10 and len(clf.history_) == 20
+    display = TrainingCurveDisplay.from_estimator(clf)
+    assert display.lines_["stop_epoch"].get_xdata()[0] == 20
+    assert display.lines_["best_epoch"].get_xdata()[0] == clf.best_epoch_
+    np.testing.assert_allclose(display.lines_["train_loss"].get_xdata(), np.arange(1, 21))
+
+
+def _legend_extent(display):
+    figure = display.figure_
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    return display.ax_.get_legend().get_window_extent(renderer), renderer
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_legend_does_not_hide_the_curves(data, early_stopping):
+    clf = _fit(data, early_stopping=early_stopping, max_iter=30, n_iter_no_change=3)
+    display = TrainingCurveDisplay.from_estimator(clf)
+    legend, renderer = _legend_extent(display)
+    axes = display.ax_.get_window_extent(renderer)
+    assert legend.x0 >= axes.x1  # beside the axes, not over the data
+    if early_stopping:
+        # and beside the score's axis too: its tick labels and label
+        score_axis = display.score_ax_.get_tightbbox(renderer)
+        assert legend.x0 >= score_axis.x1
+    assert display.figure_.bbox.contains(legend.x1 - 1, legend.y0 + 1)  # not cut off
+    handles = display.ax_.get_legend().legend_handles
+    assert len(handles) == len(display.lines_)
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -137,7 +173,9 @@ def test_from_estimator_accepts_pipeline(data):
     X, y = data
     pipe = make_pipeline(
         StandardScaler(),
-        BackpropMLPClassifier(hidden_layer_sizes=(8,), max_iter=10, random_state=0),
+        BackpropMLPClassifier(
+            hidden_layer_sizes=(8,), max_iter=10, early_stopping=True, random_state=0
+        ),
     ).fit(X, y)
     display = TrainingCurveDisplay.from_estimator(pipe)
     np.testing.assert_allclose(
@@ -178,6 +216,9 @@ def test_sklearn_mlp_fallback(data):
     assert "val_loss" not in display.lines_
     best = int(np.argmax(mlp.validation_scores_)) + 1
     assert display.lines_["best_epoch"].get_xdata()[0] == best
+    assert display.lines_["stop_epoch"].get_xdata()[0] == len(mlp.loss_curve_)
+    plain = MLPClassifier(hidden_layer_sizes=(8,), max_iter=10, random_state=0).fit(X, y)
+    assert set(TrainingCurveDisplay.from_estimator(plain).lines_) == {"train_loss"}
 
 
 def test_constructor_and_plot():
@@ -279,13 +320,10 @@ def test_layer_display_draws_one_curve_per_layer(monitored, statistic):
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_layer_display_legend_does_not_hide_the_curves(monitored):
     display = LayerDiagnosticsDisplay.from_estimator(monitored)
-    figure = display.figure_
-    figure.canvas.draw()
-    renderer = figure.canvas.get_renderer()
-    legend = display.ax_.get_legend().get_window_extent(renderer)
+    legend, renderer = _legend_extent(display)
     axes = display.ax_.get_window_extent(renderer)
     assert legend.x0 >= axes.x1  # beside the axes, not over the data
-    assert figure.bbox.contains(legend.x1 - 1, legend.y0 + 1)  # and not cut off
+    assert display.figure_.bbox.contains(legend.x1 - 1, legend.y0 + 1)  # and not cut off
     assert [t.get_text() for t in display.ax_.get_legend().get_texts()] == [
         line.get_label() for line in display.lines_
     ]

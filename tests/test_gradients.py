@@ -180,3 +180,121 @@ def test_labels_the_model_does_not_know_are_refused():
     clf, X, y = _fitted("multiclass", "tanh", 0.0, rng)
     with pytest.raises(ValueError, match=r"labels \[9\] that are not in classes_"):
         check_gradients(clf, X, np.where(np.arange(len(y)) == 0, 9, y))
+
+
+# --------------------------------------------------- what check_gradients refuses
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_non_finite_features_are_refused(bad):
+    # A NaN feature made every error NaN, which max() dropped: 0.0, "correct".
+    rng = np.random.RandomState(8)
+    clf, X, y = _fitted("multiclass", "tanh", 0.0, rng)
+    X[3, 1] = bad
+    with pytest.raises(ValueError, match="Input X contains (NaN|infinity)"):
+        check_gradients(clf, X, y)
+    network = _network_of(clf)
+    with pytest.raises(ValueError, match="Input X contains (NaN|infinity)"):
+        check_gradients(network, X, np.eye(4)[y])
+
+
+def _network_of(clf):
+    from skbp._tools.gradcheck import _network_from_estimator
+
+    return _network_from_estimator(clf)
+
+
+def test_a_non_finite_gradient_fails_the_check(monkeypatch):
+    # A backward pass that yields NaN in one layer: max() over the layers used
+    # to drop it and report the other layers' small error.
+    rng = np.random.RandomState(9)
+    clf, X, y = _fitted("multiclass", "tanh", 0.0, rng)
+    from skbp._engine import activations as _activations
+
+    def nan_derivative(self, z, a, out=None):
+        return np.full_like(z, np.nan)  # the σ' that BP2 multiplies by
+
+    monkeypatch.setattr(_activations.Tanh, "derivative", nan_derivative)
+    # BP2 runs below the output layer: layers 1 and 2 get NaN, layer 3 does not.
+    with pytest.warns(RuntimeWarning, match=r"layer\(s\) \[1, 2\] is not finite"):
+        assert check_gradients(clf, X, y) == np.inf
+
+
+def test_an_overflowing_cost_fails_the_check():
+    # Weights of 1e300 in two layers overflow the net inputs to inf and the
+    # softmax to NaN: the check used to return 0.0.
+    rng = np.random.RandomState(10)
+    clf, X, y = _fitted("multiclass", "identity", 0.0, rng)
+    clf.coefs_[0][...] = 1e300
+    clf.coefs_[1][...] = 1e300
+    with pytest.warns(RuntimeWarning, match="not finite"):
+        assert check_gradients(clf, X, y) == np.inf
+
+
+def test_huge_finite_gradients_are_compared_without_overflow():
+    # The norms of gradients near 1e300 overflowed to inf and their ratio to NaN;
+    # the error does not depend on the gradients' scale.
+    # Here an ℓ2 penalty of alpha = 1e300 makes every weight's gradient about 1e299.
+    rng = np.random.RandomState(14)
+    network = Network((3, 4, 2), "tanh", SoftmaxCrossEntropy()).initialize(rng)
+    X, Y = rng.randn(5, 3), np.eye(2)[rng.randint(0, 2, 5)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert check_gradients(network, X, Y, alpha=1e300) < 1e-6
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda X, y, sw: (X[:, :3], y, sw), "X has 3 features, but BackpropMLPClassifier is expecting 5"),
+        (lambda X, y, sw: (X, y[:20], sw), "y has 20 samples, but X has 30"),
+        (lambda X, y, sw: (X, y, sw[:20]), r"sample_weight.shape == \(20,\), expected \(30,\)"),
+        (lambda X, y, sw: (X, y, 0 * sw), "Sample weights must contain at least one non-zero"),
+        (lambda X, y, sw: (X, y, -sw), "Negative values in data passed to `sample_weight`"),
+        (lambda X, y, sw: (X, y, np.where(sw > 1, np.nan, sw)), "sample_weight contains NaN"),
+    ],
+    ids=["X_width", "y_length", "sample_weight_length", "zero_weights", "negative_weights", "nan_weights"],
+)
+def test_data_errors_name_the_argument(change, message):
+    rng = np.random.RandomState(11)
+    clf, X, y = _fitted("multiclass", "tanh", 0.0, rng)
+    X, y, sample_weight = change(X, y, rng.uniform(0.5, 2.0, 30))
+    with pytest.raises(ValueError, match=message):
+        check_gradients(clf, X, y, sample_weight=sample_weight)
+
+
+def test_network_data_errors_name_the_argument():
+    rng = np.random.RandomState(12)
+    network = Network((5, 4, 3), "tanh", SoftmaxCrossEntropy()).initialize(rng)
+    X, Y = rng.randn(10, 5), np.eye(3)[rng.randint(0, 3, 10)]
+    with pytest.raises(ValueError, match="X has 4 features, but the network has 5 inputs"):
+        check_gradients(network, X[:, :4], Y)
+    with pytest.raises(ValueError, match="y has 9 samples, but X has 10"):
+        check_gradients(network, X, Y[:9])
+    with pytest.raises(ValueError, match=r"shape \(n_samples, 3\).*got shape \(10, 2\)"):
+        check_gradients(network, X, Y[:, :2])
+
+
+@pytest.mark.parametrize(
+    "params, name",
+    [
+        (dict(epsilon=0.0), "epsilon"),
+        (dict(epsilon=-1e-5), "epsilon"),
+        (dict(max_params=-3), "max_params"),
+        (dict(max_params=0), "max_params"),
+        (dict(max_params=2.5), "max_params"),
+        (dict(alpha=-1.0), "alpha"),
+        (dict(penalty="l3"), "penalty"),
+        (dict(l1_ratio=2.0), "l1_ratio"),
+    ],
+)
+def test_parameter_errors_name_the_parameter(params, name):
+    rng = np.random.RandomState(13)
+    clf, X, y = _fitted("multiclass", "tanh", 0.0, rng)
+    with pytest.raises(ValueError, match=f"The '{name}' parameter of check_gradients must be"):
+        check_gradients(clf, X, y, **params)
+
+
+def test_the_subset_follows_random_state():
+    rng = np.random.RandomState(15)
+    clf, X, y = _fitted("multiclass", "logistic", 0.1, rng)
+    seeded = check_gradients(clf, X, y, max_params=7, random_state=3)
+    assert check_gradients(clf, X, y, max_params=7, random_state=np.random.RandomState(3)) == seeded

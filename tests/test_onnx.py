@@ -19,6 +19,7 @@ so 1e-5 covers z^L differing by two ulps there. Observed here: below 6e-7
 
 import importlib
 import sys
+import warnings
 
 import numpy as np
 import onnx
@@ -34,7 +35,7 @@ from sklearn.datasets import (
     make_multilabel_classification,
     make_regression,
 )
-from sklearn.exceptions import NotFittedError
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
@@ -528,3 +529,156 @@ def test_import_without_skl2onnx_names_the_extra(monkeypatch):
     monkeypatch.delitem(sys.modules, "skbp.onnx")
     with pytest.raises(ImportError, match=r'pip install "skbp\[onnx\]"'):
         importlib.import_module("skbp.onnx")
+
+
+# ------------------------------------------- the models the command line saves
+def _cli_like_frame(n=150, seed=0):
+    """Integer, real and text columns, with missing numbers and texts, as a CSV gives."""
+    rng = np.random.RandomState(seed)
+    frame = pd.DataFrame({
+        "age": rng.randint(18, 80, n),
+        "income": (rng.randn(n) * 1000 + 3000).round(2),
+        "city": rng.choice(["paris", "lyon", "nice"], n).astype(object),
+        "member": rng.choice(["yes", "no"], n).astype(object),
+    })
+    frame.loc[frame.index % 11 == 3, "income"] = np.nan
+    frame.loc[frame.index % 13 == 5, "city"] = np.nan
+    return frame
+
+
+def _cli_pipeline(task, frame, y, **params):
+    """The pipeline ``skbp train`` fits (its own make_model), unfitted."""
+    from skbp._tools.cli._columns import Columns
+    from skbp._tools.cli._tasks import CLASSIFICATION, REGRESSION
+    from skbp._tools.cli.train import make_model
+
+    numeric = list(frame.select_dtypes(["number", "bool"]).columns)
+    levels = {column: frame[column].nunique() for column in frame if column not in numeric}
+    task = CLASSIFICATION if task == "classification" else REGRESSION
+    params = {"hidden_layer_sizes": (8,), "max_iter": 80, "random_state": 0, **params}
+    return make_model(task, params, Columns(numeric=numeric, levels=levels), y)
+
+
+def _unseen_rows(frame):
+    """Rows with a category and missing values the training rows did not have there."""
+    rows = frame.iloc[:4].copy()
+    rows.loc[rows.index[0], "city"] = "lille"  # unknown: OneHotEncoder ignores it
+    rows.loc[rows.index[1], "member"] = np.nan
+    rows.loc[rows.index[2], "income"] = np.nan
+    return pd.concat([frame, rows], ignore_index=True)
+
+
+def test_a_cli_classifier_pipeline_exports_with_one_input_per_column():
+    from skbp.onnx import frame_inputs
+
+    frame = _cli_like_frame()
+    y = np.where((frame["age"] > 45) ^ (frame["member"] == "yes"), "good", "bad")
+    pipe = _cli_pipeline("classification", frame, y).fit(frame, y)
+    onx = to_onnx(pipe, frame, options={"zipmap": False})
+    assert [(i.name, i.type.tensor_type.elem_type) for i in onx.graph.input] == [
+        ("age", TensorProto.DOUBLE), ("income", TensorProto.DOUBLE),
+        ("city", TensorProto.STRING), ("member", TensorProto.STRING),
+    ]
+    rows = _unseen_rows(frame)
+    outputs = _run_inputs(onx, frame_inputs(onx, rows))
+    assert np.abs(outputs["probabilities"] - pipe.predict_proba(rows)).max() <= FLOAT64_ATOL
+    assert np.array_equal(outputs["label"], pipe.predict(rows))
+
+
+@pytest.mark.parametrize("loss", ["squared_error", "poisson"])
+def test_a_cli_regressor_pipeline_with_a_scaled_target_exports(loss):
+    from skbp.onnx import frame_inputs
+
+    frame = _cli_like_frame()
+    y = frame["age"] * 3.0 + frame["income"].fillna(3000) / 100 + 500.0
+    # the log-link losses' target is divided by its standard deviation, not centred
+    pipe = _cli_pipeline("regression", frame, y.to_numpy(), loss=loss).fit(frame, y)
+    assert pipe[-1].transformer.with_mean == (loss == "squared_error")
+    onx = to_onnx(pipe, frame)
+    rows = _unseen_rows(frame)
+    (prediction,) = _run_inputs(onx, frame_inputs(onx, rows)).values()
+    expected = pipe.predict(rows)
+    assert prediction.shape == (len(rows), 1)
+    assert np.abs(prediction[:, 0] - expected).max() <= FLOAT64_ATOL * np.abs(expected).max()
+
+
+@pytest.mark.parametrize("task", ["classification", "regression"])
+def test_a_model_saved_by_the_command_line_exports(task, tmp_path):
+    import subprocess
+
+    import joblib
+
+    from skbp.onnx import frame_inputs
+
+    frame = _cli_like_frame()
+    frame["zone"] = np.arange(len(frame)) % 4 + 1  # numbers, encoded as categories
+    if task == "classification":
+        frame["target"] = np.where(frame["age"] > 45, "old", "young")
+    else:
+        frame["target"] = (frame["age"] * 3.7 + np.arange(len(frame)) % 7).round(1)
+    csv, model_path = tmp_path / "people.csv", tmp_path / "model.joblib"
+    frame.to_csv(csv, index=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "skbp", "train", str(csv), "--target", "target",
+         "--categorical", "zone", "--max-iter", "30", "--save", str(model_path)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    model = joblib.load(model_path)
+    X = pd.read_csv(csv).drop(columns="target")
+    assert X["zone"].dtype.kind == "i"  # read as numbers here, as text by the command line
+    onx = to_onnx(model, X, options={"zipmap": False} if task == "classification" else None)
+    types = {i.name: i.type.tensor_type.elem_type for i in onx.graph.input}
+    assert types["zone"] == types["city"] == TensorProto.STRING
+    assert types["age"] == TensorProto.DOUBLE
+    outputs = _run_inputs(onx, frame_inputs(onx, X))
+    X = X.astype({"zone": str})  # as the command line reads it, for predict
+    if task == "classification":
+        assert np.abs(outputs["probabilities"] - model.predict_proba(X)).max() <= FLOAT64_ATOL
+        assert np.array_equal(outputs["label"], model.predict(X))
+    else:
+        expected = model.predict(X)
+        error = np.abs(outputs["variable"][:, 0] - expected).max()
+        assert error <= FLOAT64_ATOL * np.abs(expected).max()
+
+
+def test_a_model_fitted_on_named_columns_needs_a_dataframe():
+    frame = _cli_like_frame()
+    y = (frame["age"] > 45).to_numpy()
+    pipe = _cli_pipeline("classification", frame, y, max_iter=5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        pipe.fit(frame, y)
+    with pytest.raises(ValueError, match="selects columns by name.*'age', 'income'"):
+        to_onnx(pipe, frame.to_numpy())
+    with pytest.raises(ValueError, match=r"missing \['member'\], unknown \['club'\]"):
+        to_onnx(pipe, frame.rename(columns={"member": "club"}))
+
+
+# --------------------------------------------------------------- integer labels
+def test_unsigned_labels_beyond_int64_are_refused():
+    X, y = _classification(3)
+    labels = np.array([1, 2**63, 2**64 - 1], dtype=np.uint64)
+    clf = _fit(X, labels[y])
+    with pytest.raises(ValueError, match=r"do not fit in the int64 labels.*9223372036854775808"):
+        to_onnx(clf, X)
+    # unsigned labels within int64's range keep their values
+    small = np.array([0, 7, 2**63 - 1], dtype=np.uint64)
+    _assert_faithful(_fit(X, small[y]), X)
+
+
+def test_an_imputer_with_missing_indicators_is_refused():
+    from sklearn.impute import SimpleImputer
+
+    frame = _cli_like_frame()
+    y = (frame["age"] > 45).to_numpy()
+    preprocess = ColumnTransformer([
+        ("numeric", SimpleImputer(add_indicator=True), ["age", "income"]),
+        ("text", OneHotEncoder(handle_unknown="ignore"), ["member"]),
+    ])
+    pipe = make_pipeline(preprocess, BackpropMLPClassifier((4,), max_iter=5, random_state=0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        pipe.fit(frame[["age", "income", "member"]], y)
+    with pytest.raises(ValueError, match="add_indicator=True"):
+        to_onnx(pipe, frame[["age", "income", "member"]])

@@ -3,7 +3,10 @@
 import copy
 import io
 import pickle
+import pickletools
+import warnings
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import joblib
 import numpy as np
@@ -12,7 +15,7 @@ import scipy.sparse as sp
 import skops.io
 from sklearn.base import clone
 from sklearn.datasets import load_digits, load_iris
-from sklearn.exceptions import NotFittedError
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.neural_network import MLPClassifier
 
 from skbp import BackpropMLPClassifier, BackpropMLPRegressor
@@ -342,3 +345,63 @@ def test_skops_file_is_at_most_one_and_a_half_times_mlpclassifiers(load, tmp_pat
         skops.io.dump(est, path)
         sizes[name] = path.stat().st_size
     assert sizes["skbp"] <= 1.5 * sizes["sklearn"], sizes
+
+
+# ------------------------------------------------------------------ public names
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.mark.parametrize("estimator_class", [BackpropMLPClassifier, BackpropMLPRegressor])
+def test_files_name_the_public_class(estimator_class, tmp_path):
+    est, X, _ = _skops_model(estimator_class, "adam")
+    public = f"skbp.{estimator_class.__name__}"
+    assert f"{estimator_class.__module__}.{estimator_class.__qualname__}" == public
+    _, untrusted = _skops_round_trip(est, tmp_path)
+    assert untrusted == [public]
+    opcodes = [arg for _, arg, _ in pickletools.genops(pickle.dumps(est)) if isinstance(arg, str)]
+    assert opcodes[:2] == ["skbp", estimator_class.__name__]
+    assert "_estimators" not in " ".join(opcodes)
+
+
+@pytest.mark.parametrize("name", ["classifier", "regressor"])
+def test_files_written_by_0_1_0_still_load(name):
+    # Written by tests/data/make_0_1_0_models.py with skbp 0.1.0, whose files
+    # name the classes by their private modules.
+    expected = np.load(DATA / "skbp-0.1.0-outputs.npz")
+    X, output = expected["X"], expected[f"{name}_output"]
+    # the targets the script fitted them on
+    y = np.array(["a", "b", "c"])[np.arange(30) % 3] if name == "classifier" else X[:, 0] - 2 * X[:, 1]
+    estimator_class = BackpropMLPClassifier if name == "classifier" else BackpropMLPRegressor
+    private = f"skbp._estimators.{name}.{estimator_class.__name__}"
+
+    pickled = pickle.loads((DATA / f"skbp-0.1.0-{name}.pkl").read_bytes())
+    skops_file = DATA / f"skbp-0.1.0-{name}.skops"
+    assert skops.io.get_untrusted_types(file=skops_file) == [private]
+    from_skops = skops.io.load(skops_file, trusted=[private])
+    for loaded in (pickled, from_skops):
+        assert type(loaded) is estimator_class
+        np.testing.assert_array_equal(_output(loaded, X), output)
+        # and they train on from the loaded weights
+        before, n_epochs = [coef.copy() for coef in loaded.coefs_], len(loaded.history_)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            loaded.set_params(warm_start=True, max_iter=2).fit(X, y)
+        assert n_epochs == 5 and len(loaded.history_) == n_epochs + loaded.n_iter_
+        assert any(not np.array_equal(a, b) for a, b in zip(before, loaded.coefs_))
+
+
+def test_public_functions_return_public_classes():
+    import skbp
+    from skbp import trace_backprop
+
+    X, y = _data()
+    est = BackpropMLPClassifier(hidden_layer_sizes=(3,), max_iter=5, random_state=0).fit(X, y)
+    trace = trace_backprop(est, X[:2], y[:2])
+    assert type(trace) is skbp.BackpropTrace
+    assert type(trace.layers[1]) is skbp.LayerTrace
+    for cls in (skbp.BackpropTrace, skbp.LayerTrace, skbp.TrainingCurveDisplay,
+                skbp.LayerDiagnosticsDisplay):
+        assert cls.__module__ == "skbp" and cls.__name__ in skbp.__all__
+    copy_ = pickle.loads(pickle.dumps(trace))
+    np.testing.assert_array_equal(copy_.layers[1].grad_W, trace.layers[1].grad_W)
+    assert str(copy_) == str(trace)

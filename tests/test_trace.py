@@ -306,7 +306,7 @@ def test_errors_are_clear():
         trace_backprop(LogisticRegression().fit(X, y), X[:2], y[:2])
     with pytest.raises(ValueError, match="2 features, but BackpropMLPClassifier is expecting 3"):
         trace_backprop(clf, X[:2, :2], y[:2])
-    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+    with pytest.raises(ValueError, match="y has 3 samples, but X has 2"):
         trace_backprop(clf, X[:2], y[:3])
     with pytest.raises(ValueError, match=r"labels \[7\] that are not in classes_"):
         trace_backprop(clf, X[:2], [0, 7])
@@ -415,3 +415,81 @@ def test_one_sgd_step_subtracts_the_traced_gradient():
         layer = trace.layers[k]
         np.testing.assert_allclose(net.coefs_[k - 1].T, W - 0.5 * layer.grad_W, rtol=1e-12)
         np.testing.assert_allclose(net.intercepts_[k - 1], b - 0.5 * layer.grad_b[:, 0], rtol=1e-12)
+
+
+# ------------------------------------------------------------ printing wide layers
+@pytest.fixture(scope="module")
+def digits_trace():
+    """A 64-64-32-10 network traced on one sample: the case that printed 245 lines."""
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    clf = BackpropMLPClassifier((64, 32), max_iter=3, random_state=0)
+    clf = _fit(clf, X[:200] / 16, y[:200])
+    return trace_backprop(clf, X[0] / 16, y[0]), clf
+
+
+def _number_cells(line):
+    return line[50:].split()
+
+
+def test_wide_layers_are_summarized_and_the_arrays_kept(digits_trace):
+    trace, clf = digits_trace
+    text = str(trace)
+    lines = text.splitlines()
+    # 245 lines up to 825 characters wide before
+    assert len(lines) < 100 and max(map(len, lines)) <= 150, (len(lines), max(map(len, lines)))
+    assert "trace.to_string(max_columns=None, max_rows=None)" in text
+    # W^2 is 32 × 64: its first 3 and last 3 rows, each with its first 3 and last
+    # 3 entries around the ellipsis.
+    W2 = trace.layers[2].W
+    start = next(i for i, line in enumerate(lines) if line.startswith("    W^2 "))
+    table = lines[start : start + 7]
+    assert [_number_cells(line)[3] for line in table] == ["..."] * 7
+    assert _number_cells(table[3]) == ["..."] * 7
+    for line, i in zip(table[:3] + table[4:], [0, 1, 2, 29, 30, 31]):
+        shown = [float(v) for k, v in enumerate(_number_cells(line)) if k != 3]
+        np.testing.assert_allclose(shown, W2[i, [0, 1, 2, 61, 62, 63]], rtol=5e-6, atol=1e-12)
+    # the trace object keeps every entry
+    assert W2.shape == (32, 64) and trace.layers[1].grad_W.shape == (64, 64)
+    np.testing.assert_array_equal(W2, clf.coefs_[1].T)
+
+
+def test_numbers_are_always_separated(digits_trace):
+    # Twelve-character numbers such as -0.000185751 used to touch their neighbours.
+    trace, _ = digits_trace
+    full = trace.to_string(max_columns=None, max_rows=None)
+    numbers = re.compile(r"-?\d+(\.\d+)?(e[-+]\d+)?$")
+    n_checked = 0
+    for line in full.splitlines():
+        if len(line) > 50 and line.startswith("    "):
+            for cell in _number_cells(line):
+                assert numbers.match(cell), (cell, line)
+                n_checked += 1
+    assert n_checked == sum(
+        layer.W.size + layer.b.size + layer.a_prev.size + layer.z.size + layer.a.size
+        + (0 if layer.sigma_prime is None else layer.sigma_prime.size)
+        + layer.delta.size + layer.grad_b.size + layer.grad_W.size
+        for layer in trace.layers.values()
+    ) + trace.y.size
+    # every row of every W^l and ∂C/∂W^l
+    assert len(full.splitlines()) > 2 * sum(layer.W.shape[0] for layer in trace.layers.values())
+
+
+def test_max_columns_and_max_rows(digits_trace):
+    trace, _ = digits_trace
+    lines = trace.to_string(max_columns=4, max_rows=2).splitlines()
+    w1 = next(i for i, line in enumerate(lines) if line.startswith("    W^1 "))
+    assert [len(_number_cells(line)) for line in lines[w1 : w1 + 3]] == [5, 5, 5]
+    assert _number_cells(lines[w1 + 1]) == ["..."] * 5
+    assert lines[w1 + 3].startswith("    b^1 ")
+    # A small network is printed whole, without the note
+    net, x, y = _documented_network()
+    small = trace_backprop(net, x, y)
+    assert str(small) == small.to_string(max_columns=None, max_rows=None)
+    assert "to_string" not in str(small)
+    for bad in (1, 0, -2, 2.5, True, "6"):
+        with pytest.raises(ValueError, match="max_columns must be an int >= 2 or None"):
+            trace.to_string(max_columns=bad)
+        with pytest.raises(ValueError, match="max_rows must be an int >= 2 or None"):
+            trace.to_string(max_rows=bad)

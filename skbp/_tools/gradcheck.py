@@ -27,13 +27,24 @@ correct and a deliberately broken backward pass are in the user guide.
 
 from __future__ import annotations
 
+import warnings
+from numbers import Integral, Real
+
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    _num_samples,
+    check_array,
+    check_is_fitted,
+    validate_data,
+)
 
 from .._engine.network import Network, Workspace
-from .._engine.regularization import make_penalty
+from .._engine.regularization import PENALTIES, make_penalty
 
 
 def _final_estimator(model, X):
@@ -66,6 +77,51 @@ def _network_from_estimator(estimator, dtype=np.float64):
     network = Network(sizes, estimator.activation, estimator._output_layer(), dtype)
     network.set_parameters(estimator.coefs_, estimator.intercepts_)
     return network
+
+
+def _check_n_samples(y, n_samples):
+    n = _num_samples(y)
+    if n != n_samples:
+        raise ValueError(f"y has {n} samples, but X has {n_samples}; give one per row of X.")
+
+
+def validated_data(estimator, X, y, dtype):
+    """X and the encoded targets Y of a fitted estimator, in ``dtype``.
+
+    Refuses, with messages that name the argument, what would make a wrong
+    cost: NaN or infinite features, X of another width than the estimator's,
+    y of another length than X, and labels the estimator does not know.
+    """
+    if hasattr(estimator, "encoder_"):
+        # a Tabular estimator's table, encoded by _final_estimator: finite floats
+        X = np.asarray(X)
+    else:
+        X = validate_data(
+            estimator, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32),
+            reset=False,
+        )
+    _check_n_samples(y, X.shape[0])
+    Y = estimator._encode_targets(np.asarray(y))
+    estimator._output_layer().check_targets(Y)
+    return X.astype(dtype, copy=False), Y.astype(dtype)
+
+
+def _validated_network_data(network, X, y):
+    """X and the encoded targets Y given with a Network: finite, of its widths."""
+    X = check_array(X, accept_sparse=["csr", "csc"], dtype=network.dtype, input_name="X")
+    n_inputs, n_outputs = network.layer_sizes[0], network.layer_sizes[-1]
+    if X.shape[1] != n_inputs:
+        raise ValueError(
+            f"X has {X.shape[1]} features, but the network has {n_inputs} inputs."
+        )
+    _check_n_samples(y, X.shape[0])
+    Y = check_array(y, dtype=network.dtype, ensure_2d=False, input_name="y")
+    if Y.shape != (X.shape[0], n_outputs):
+        raise ValueError(
+            f"y must be the encoded targets, of shape (n_samples, {n_outputs}) for a "
+            f"network with {n_outputs} outputs; got shape {Y.shape}."
+        )
+    return X, Y
 
 
 def _central_differences(network, ws, Y, sample_weight, penalty, masks, indices, epsilon, X=None):
@@ -160,6 +216,22 @@ def _parameter_coordinates(network):
     return tuple(np.concatenate(parts) for parts in (layers, unit_in, unit_out, is_bias))
 
 
+@validate_params(
+    {
+        "model": "no_validation",
+        "X": ["array-like", "sparse matrix"],
+        "y": ["array-like"],
+        "sample_weight": ["array-like", None],
+        "alpha": [Interval(Real, 0, None, closed="left"), None],
+        "penalty": [StrOptions(set(PENALTIES)), None],
+        "l1_ratio": [Interval(Real, 0, 1, closed="both"), None],
+        "masks": [list, None],
+        "epsilon": [Interval(Real, 0, None, closed="neither"), None],
+        "max_params": [Interval(Integral, 1, None, closed="left"), None],
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def check_gradients(
     model,
     X: ArrayLike,
@@ -189,40 +261,42 @@ def check_gradients(
 
     Parameters
     ----------
-    model : BackpropMLPClassifier, Pipeline or Network
-        A fitted skbp estimator, a fitted Pipeline ending in one (X is
-        transformed by every step but the last), or a
-        :class:`skbp._engine.network.Network`.  An estimator's weights are copied into
+    model : BackpropMLPClassifier, BackpropMLPRegressor or Pipeline
+        A fitted skbp estimator, or a fitted Pipeline ending in one (X is
+        transformed by every step but the last).  Its weights are copied into
         a float64 network; the model is not modified.
     X : array-like or sparse matrix of shape (n_samples, n_features)
-        Input data.
+        Input data, finite.
     y : array-like
         Targets as given to ``fit`` for an estimator or a Pipeline; for a
         Network, the encoded targets (one-hot / indicator matrix).
     sample_weight : array-like of shape (n_samples,), default=None
-        Sample weights of the cost.
+        Sample weights of the cost: finite, non-negative, not all zero.
     alpha, penalty, l1_ratio : default=None
         Penalty of the cost; for an estimator they default to its own
         parameters, for a network to no penalty.
     masks : list of ndarray or None, default=None
         Fixed, scaled dropout masks (one per weight layer, None for no dropout),
         to check backpropagation through dropout.
-    epsilon : float or None, default=None
+    epsilon : float > 0 or None, default=None
         Finite-difference step; None is 1e-6 for ReLU hidden units and 1e-5
         otherwise.  A step crosses ReLU's kink at z = 0 for every sample whose
         net input is within about ε of it, and the error that causes grows
         with ε (on a trained ReLU network 1e-4 at ε = 1e-5, 5e-9 at 1e-6).
-    max_params : int or None, default=None
+    max_params : int >= 1 or None, default=None
         Check only this many randomly chosen parameters (all when None): each
         costs two forward passes over X, so large networks are checked on a
         sample of their parameters.
-    random_state : int, default=0
+    random_state : int, RandomState instance or None, default=0
         Seed of that choice.
 
     Returns
     -------
     max_relative_error : float
-        Largest per-layer relative error over the checked parameters.
+        Largest per-layer relative error over the checked parameters;
+        ``inf``, with a warning that names the layers, when the
+        backpropagated or the numerical gradient is not finite (NaN or
+        infinite), since then the two cannot agree.
 
     Examples
     --------
@@ -237,7 +311,7 @@ def check_gradients(
     """
     if isinstance(model, Network):
         network = model
-        Y = np.asarray(y, dtype=network.dtype)
+        X, Y = _validated_network_data(network, X, y)
         if alpha is None:
             alpha = 0.0
     else:
@@ -248,36 +322,55 @@ def check_gradients(
                 f"one, or a skbp Network; got {type(estimator).__name__}."
             )
         network = _network_from_estimator(estimator)
-        Y = estimator._encode_targets(y).astype(np.float64)
+        X, Y = validated_data(estimator, X, y, np.float64)
         own_penalty, own_alpha, own_l1_ratio = _cost_penalty(estimator)
         alpha = own_alpha if alpha is None else alpha
         penalty = own_penalty if penalty is None else penalty
         l1_ratio = own_l1_ratio if l1_ratio is None else l1_ratio
-    X = X.astype(network.dtype) if sp.issparse(X) else np.asarray(X, dtype=network.dtype)
     if sample_weight is not None:
-        sample_weight = np.asarray(sample_weight, dtype=network.dtype)
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=network.dtype, ensure_non_negative=True
+        )
     if epsilon is None:
         epsilon = 1e-6 if network.activation_name == "relu" else 1e-5
     regularizer = make_penalty(penalty or "l2", alpha, 0.15 if l1_ratio is None else l1_ratio)
     ws = Workspace(network, X.shape[0])
-    network.loss_and_gradient(X, Y, sample_weight, regularizer, ws, masks)
+    with np.errstate(all="ignore"):  # a non-finite gradient is reported below
+        network.loss_and_gradient(X, Y, sample_weight, regularizer, ws, masks)
     backprop = network.grad.copy()
 
     indices = np.arange(network.params.size)
     if max_params is not None and max_params < indices.size:
-        rng = np.random.RandomState(random_state)
+        rng = check_random_state(random_state)
         indices = np.sort(rng.choice(indices.size, max_params, replace=False))
-    numeric = _central_differences(
-        network, ws, Y, sample_weight, regularizer, masks, indices, epsilon, X
-    )
+    with np.errstate(all="ignore"):
+        numeric = _central_differences(
+            network, ws, Y, sample_weight, regularizer, masks, indices, epsilon, X
+        )
 
     layer_of = _parameter_coordinates(network)[0][indices]
     g = backprop[indices]
-    worst = 0.0
+    errors, not_finite = [], []
     for layer in np.unique(layer_of):
         in_layer = layer_of == layer
-        scale = np.linalg.norm(g[in_layer]) + np.linalg.norm(numeric[in_layer])
-        if scale > 0:
-            error = np.linalg.norm(g[in_layer] - numeric[in_layer]) / scale
-            worst = max(worst, float(error))
-    return worst
+        if not (np.all(np.isfinite(g[in_layer])) and np.all(np.isfinite(numeric[in_layer]))):
+            not_finite.append(int(layer) + 1)
+            continue
+        # The error does not change with the gradients' scale; dividing by their
+        # largest entry first keeps the norms of huge gradients from overflowing.
+        largest = max(np.abs(g[in_layer]).max(), np.abs(numeric[in_layer]).max())
+        if largest > 0:
+            ours, theirs = g[in_layer] / largest, numeric[in_layer] / largest
+            scale = np.linalg.norm(ours) + np.linalg.norm(theirs)
+            errors.append(float(np.linalg.norm(ours - theirs) / scale))
+    if not_finite:
+        # A NaN would be dropped by max(): say why the check failed instead.
+        warnings.warn(
+            f"The gradient of layer(s) {not_finite} is not finite (NaN or infinite) in "
+            "the backpropagated or the finite-difference gradient; check_gradients "
+            "returns inf. Look for overflowing net inputs or weights.",
+            RuntimeWarning,
+            stacklevel=3,  # the caller of validate_params' wrapper
+        )
+        return float("inf")
+    return max(errors, default=0.0)

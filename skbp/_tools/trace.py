@@ -19,19 +19,24 @@ gradient training computes for a batch of these samples.
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike
-from sklearn.utils import check_consistent_length
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from .._engine.losses import SoftmaxCrossEntropy, _Canonical
 from .._engine.network import Workspace, _layer_views
 from .._engine.regularization import make_penalty
 from .._estimators.base import BaseBackpropMLP
-from .gradcheck import _cost_penalty, _final_estimator, _network_from_estimator
+from .gradcheck import (
+    _cost_penalty,
+    _final_estimator,
+    _network_from_estimator,
+    validated_data,
+)
 
 __all__ = ["trace_backprop"]
 
@@ -56,6 +61,8 @@ class LayerTrace:
     per-sample field (``_PER_SAMPLE``) has a leading sample axis, e.g.
     (n_samples, M_l, 1) and, for ``grad_W``, (n_samples, M_l, M_{l−1}).
     ``W`` and ``b`` are the layer's parameters, shared by the samples.
+    The fields are described in :func:`trace_backprop`; see
+    :class:`BackpropTrace` for an example.
     """
 
     index: int
@@ -83,7 +90,26 @@ class LayerTrace:
 
 
 class BackpropTrace:
-    """The result of :func:`trace_backprop`; its attributes are documented there."""
+    """The result of :func:`trace_backprop`: every quantity of BP1–BP4 for the traced samples.
+
+    Build it with :func:`trace_backprop`, which documents its attributes
+    (``layers``, ``y``, ``cost``, ``loss``); ``print(trace)`` shows it as
+    tables, and :meth:`to_string` with other limits on wide layers.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbp import BackpropMLPRegressor, trace_backprop
+    >>> X, y = np.eye(3), np.arange(3.0)
+    >>> reg = BackpropMLPRegressor(hidden_layer_sizes=(2,), max_iter=3,
+    ...                            random_state=0).fit(X, y)
+    >>> trace = trace_backprop(reg, X, y)
+    >>> type(trace).__name__, trace.n_samples, sorted(trace.layers)
+    ('BackpropTrace', 3, [1, 2])
+    >>> output = trace.layers[2]      # a LayerTrace: 3 samples, 1 output, 2 hidden units
+    >>> output.index, output.W.shape, output.grad_W.shape, output.sample(0).grad_W.shape
+    (2, (1, 2), (3, 1, 2), (1, 2))
+    """
 
     def __init__(
         self, layers, y, cost, *, estimator_name, loss, penalty, has_sample_axis,
@@ -113,7 +139,30 @@ class BackpropTrace:
             layers = {index: layer.sample(n) for index, layer in self.layers.items()}
             yield self.y[n], self.cost[n], layers
 
-    def __str__(self):
+    def to_string(self, max_columns: int | None = 6, max_rows: int | None = 6) -> str:
+        """The trace as tables, one per sample and layer, each row labelled with its equation.
+
+        Parameters
+        ----------
+        max_columns : int >= 2 or None, default=6
+            A vector or matrix row with more entries shows its first and last
+            ``max_columns // 2`` entries around an ellipsis. None shows all.
+        max_rows : int >= 2 or None, default=6
+            A matrix with more rows shows its first and last ``max_rows // 2``
+            rows around an ellipsis. None shows all.
+
+        Returns
+        -------
+        text : str
+            What ``print(trace)`` prints with the defaults. The trace's
+            arrays always hold every entry.
+        """
+        for name, value in (("max_columns", max_columns), ("max_rows", max_rows)):
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 2
+            ):
+                raise ValueError(f"{name} must be an int >= 2 or None; got {value!r}.")
+        table = _Table(max_columns, max_rows)
         top = len(self.layers)
         first, last = self.layers[1], self.layers[top]
         sizes = [first.W.shape[1]] + [layer.W.shape[0] for layer in self.layers.values()]
@@ -128,40 +177,50 @@ class BackpropTrace:
             "(M_l, M_{l-1}),",
             "and b^l = intercepts_[l-1]. δ is computed from the output layer down: "
             "BP1, then BP2.",
-            "",
-            "Parameters",
         ]
+        body = ["", "Parameters"]
         for index, layer in self.layers.items():
-            lines += _rows(f"W^{index}", f"coefs_[{index - 1}].T", layer.W)
-            lines += _row(f"b^{index}", f"intercepts_[{index - 1}]", layer.b)
+            body += table.rows(f"W^{index}", f"coefs_[{index - 1}].T", layer.W)
+            body += table.row(f"b^{index}", f"intercepts_[{index - 1}]", layer.b)
         for n, (y, cost, layers) in enumerate(self._samples(), start=1):
-            lines += ["", f"Sample {n}: cost C = {_number(cost)}"]
+            body += ["", f"Sample {n}: cost C = {_number(cost)}"]
             for layer in layers.values():
-                lines += self._layer_lines(layer, y, top)
-        return "\n".join(lines)
+                body += self._layer_lines(table, layer, y, top)
+        if table.summarized:
+            lines += [
+                f"Wide layers show their first and last entries around '...' (at most "
+                f"{max_columns} columns, {max_rows} rows);",
+                "the trace's arrays hold them all: "
+                "print(trace.to_string(max_columns=None, max_rows=None)).",
+            ]
+        return "\n".join(lines + body)
+
+    def __str__(self):
+        return self.to_string()
 
     __repr__ = __str__
 
-    def _layer_lines(self, layer, y, top):
+    def _layer_lines(self, table, layer, y, top):
         i = layer.index
         hidden = i < top
         kind = layer.activation if hidden else f"{layer.activation} output"
+        row = table.row
         lines = [f"  layer {i} ({layer.W.shape[1]} -> {layer.W.shape[0]} units, {kind})"]
-        lines += _row(f"a^{i - 1}", self.input_name if i == 1 else f"output of layer {i - 1}", layer.a_prev)
-        lines += _row(f"z^{i}", f"forward: W^{i} a^{i - 1} + b^{i}", layer.z)
+        lines += row(f"a^{i - 1}", self.input_name if i == 1 else f"output of layer {i - 1}", layer.a_prev)
+        lines += row(f"z^{i}", f"forward: W^{i} a^{i - 1} + b^{i}", layer.z)
         if hidden:
-            lines += _row(f"a^{i}", f"forward: {layer.activation}(z^{i})", layer.a)
-            lines += _row(f"σ'(z^{i})", f"{layer.activation}'(z^{i})", layer.sigma_prime)
+            lines += row(f"a^{i}", f"forward: {layer.activation}(z^{i})", layer.a)
+            lines += row(f"σ'(z^{i})", f"{layer.activation}'(z^{i})", layer.sigma_prime)
             bp2 = f"BP2: ((W^{i + 1})ᵀ δ^{i + 1}) ⊙ σ'(z^{i})"
-            lines += _row(f"δ^{i}", bp2, layer.delta)
+            lines += row(f"δ^{i}", bp2, layer.delta)
         else:
             output = _OUTPUT_FORMULA[layer.activation].format(l=i)
-            lines += _row(f"a^{i}", f"forward: {output}", layer.a)
-            lines += _row("y", "target, encoded", y)
-            lines += _row(f"δ^{i}", _bp1_formula(self._loss, i), layer.delta)
-        lines += _row(f"∂C/∂b^{i}", f"BP3: δ^{i}", layer.grad_b)
+            lines += row(f"a^{i}", f"forward: {output}", layer.a)
+            lines += row("y", "target, encoded", y)
+            lines += row(f"δ^{i}", _bp1_formula(self._loss, i), layer.delta)
+        lines += row(f"∂C/∂b^{i}", f"BP3: δ^{i}", layer.grad_b)
         bp4 = f"BP4: δ^{i} (a^{i - 1})ᵀ" + (f" + α∇R(W^{i})/n" if self.penalty else "")
-        lines += _rows(f"∂C/∂W^{i}", bp4, layer.grad_W)
+        lines += table.rows(f"∂C/∂W^{i}", bp4, layer.grad_W)
         return lines
 
 
@@ -176,38 +235,53 @@ def _number(value):
     return f"{float(value):.6g}"
 
 
-def _rows(symbol, formula, matrix):
-    """Table rows of a matrix, one line per row, labelled on the first."""
-    head = f"    {symbol:<10}{formula:<36}"
-    return [
-        (head if i == 0 else " " * len(head)) + "".join(f"{_number(v):>12}" for v in row)
-        for i, row in enumerate(matrix)
-    ]
+#: Width of a printed number: "-1.23457e-05" is the longest ``_number`` writes.
+_NUMBER_WIDTH = 12
 
 
-def _row(symbol, formula, column):
-    """A column vector (M, 1), printed as one row."""
-    return _rows(symbol, formula, np.reshape(column, (1, -1)))
+class _Table:
+    """Rows of numbers under a label, wide vectors and tall matrices summarized.
+
+    Every number gets ``_NUMBER_WIDTH`` characters after a space, so that
+    neighbours never run together; ``summarized`` tells whether an ellipsis
+    stands for entries that were not printed.
+    """
+
+    def __init__(self, max_columns, max_rows):
+        self.max_columns = max_columns
+        self.max_rows = max_rows
+        self.summarized = False
+
+    def _kept(self, n, limit):
+        """The indices to print of n entries, with None where the ellipsis goes."""
+        if limit is None or n <= limit:
+            return list(range(n))
+        self.summarized = True
+        head = limit // 2
+        return [*range(head), None, *range(n - (limit - head), n)]
+
+    def rows(self, symbol, formula, matrix):
+        """Table rows of a matrix, one line per row, labelled on the first."""
+        head = f"    {symbol:<10}{formula:<36}"
+        columns = self._kept(matrix.shape[1], self.max_columns)
+        lines = []
+        for i in self._kept(matrix.shape[0], self.max_rows):
+            label = head if not lines else " " * len(head)
+            if i is None:
+                cells = ["..."] * len(columns)
+            else:
+                cells = ["..." if j is None else _number(matrix[i, j]) for j in columns]
+            lines.append(label + "".join(f" {cell:>{_NUMBER_WIDTH}}" for cell in cells))
+        return lines
+
+    def row(self, symbol, formula, column):
+        """A column vector (M, 1), printed as one row."""
+        return self.rows(symbol, formula, np.reshape(column, (1, -1)))
 
 
 def _columns(rows):
     """Row vectors (n, M), the engine's layout, as column vectors (n, M, 1)."""
     return np.array(rows)[:, :, np.newaxis]
-
-
-def _validated(estimator, X, y):
-    """Dense X and encoded targets Y, both 2-D and in the dtype of the weights."""
-    if not hasattr(estimator, "encoder_"):  # a Tabular estimator's X is encoded already
-        X = validate_data(
-            estimator, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False
-        )
-    X = X.toarray() if sp.issparse(X) else X
-    y = np.asarray(y)
-    check_consistent_length(X, y)
-    Y = estimator._encode_targets(y)
-    estimator._output_layer().check_targets(Y)
-    dtype = estimator.coefs_[0].dtype
-    return X.astype(dtype, copy=False), Y.astype(dtype)
 
 
 def trace_backprop(model, X: ArrayLike, y: ArrayLike, *, penalty: bool = False) -> BackpropTrace:
@@ -226,7 +300,8 @@ def trace_backprop(model, X: ArrayLike, y: ArrayLike, *, penalty: bool = False) 
 
     Printing the trace shows, per sample and layer, a table of these
     quantities, each labelled with the equation it comes from (forward, BP1,
-    BP2, BP3, BP4).
+    BP2, BP3, BP4); wide layers show their first and last entries, and
+    ``trace.to_string(max_columns=None, max_rows=None)`` shows them all.
 
     Parameters
     ----------
@@ -252,10 +327,10 @@ def trace_backprop(model, X: ArrayLike, y: ArrayLike, *, penalty: bool = False) 
 
     Returns
     -------
-    trace : BackpropTrace
+    trace : :class:`BackpropTrace`
         An object with the attributes
 
-        ``layers`` : dict of int to LayerTrace
+        ``layers`` : dict of int to :class:`LayerTrace`
             ``layers[l]`` for the weight layers l = 1..L, keyed as in the
             lecture: 1 is input → first hidden layer, L the output layer.  Each
             has the parameters ``W`` (M_l, M_{l−1}) and ``b`` (M_l, 1), and for
@@ -319,7 +394,8 @@ def trace_backprop(model, X: ArrayLike, y: ArrayLike, *, penalty: bool = False) 
             f"or a Pipeline ending in one; got {type(estimator).__name__}."
         )
     check_is_fitted(estimator)
-    X, Y = _validated(estimator, X, y)
+    X, Y = validated_data(estimator, X, y, estimator.coefs_[0].dtype)
+    X = X.toarray() if sp.issparse(X) else X
     n = X.shape[0]
 
     network = _network_from_estimator(estimator, X.dtype)

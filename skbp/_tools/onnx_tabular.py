@@ -1,4 +1,4 @@
-"""ONNX graphs of TabularMLPClassifier and TabularMLPRegressor (used by :mod:`skbp.onnx`).
+"""ONNX graphs of TabularMLPClassifier and TabularMLPRegressor, for :mod:`skbp.onnx`.
 
 A Tabular estimator takes the raw table, so its graph starts where its
 ``predict`` starts: with the table's columns, one input per column, and runs
@@ -57,18 +57,17 @@ from skl2onnx.common.utils import (
     check_input_and_output_types,
 )
 
-from ._engine.layers import FeatureScaling, PeriodicEmbedding
-from ._estimators.tabular import TabularMLPClassifier, TabularMLPRegressor
-from .onnx import (
+from .._engine.layers import FeatureScaling, PeriodicEmbedding
+from .._estimators.tabular import TabularMLPClassifier, TabularMLPRegressor
+from ..onnx import (
     _activate,
     _classifier_labels,
     _classifier_probabilities,
-    _constant,
     _hidden_activation_op,
-    _node,
     _probability_dtype,
     _set_classifier_output_types,
 )
+from .onnx_graph import constant, node
 
 #: The string that stands for a missing value in a categorical input.
 MISSING_TEXT = ""
@@ -132,10 +131,10 @@ def _rename_inputs(graph, names):
         if graph_input.name != name:
             renamed[graph_input.name] = name
             graph_input.name = name
-    for node in graph.node:
-        for position, name in enumerate(node.input):
+    for graph_node in graph.node:
+        for position, name in enumerate(graph_node.input):
             if name in renamed:
-                node.input[position] = renamed[name]
+                graph_node.input[position] = renamed[name]
 
 
 # ----------------------------------------------------------------- encoder
@@ -207,39 +206,39 @@ def _level_keys(name, levels):
 def _double(scope, container, variable):
     if isinstance(variable.type, DoubleTensorType):
         return variable.full_name
-    return _node(scope, container, "Cast", [variable.full_name], to=TensorProto.DOUBLE)
+    return node(scope, container, "Cast", [variable.full_name], to=TensorProto.DOUBLE)
 
 
 def _numeric_block(scope, container, encoder, numeric):
     """(scaled, indicators): the numeric columns scaled and clipped (NaN → 0), float64."""
     scaler = encoder.numeric_scaler_
-    missing = _node(scope, container, "IsNaN", [numeric])
-    center = _constant(scope, container, "median", scaler.center_[np.newaxis])
-    inverse = _constant(
+    missing = node(scope, container, "IsNaN", [numeric])
+    center = constant(scope, container, "median", scaler.center_[np.newaxis])
+    inverse = constant(
         scope, container, "inverse_scale", (1.0 / scaler.scale_)[np.newaxis]
     )
-    z = _node(
+    z = node(
         scope,
         container,
         "Mul",
-        [_node(scope, container, "Sub", [numeric, center]), inverse],
+        [node(scope, container, "Sub", [numeric, center]), inverse],
     )
     if scaler.max_abs is not None:
         # z / sqrt(1 + (z / max_abs)²), SmoothClipScaler's formula.
-        ratio = _node(
+        ratio = node(
             scope,
             container,
             "Div",
-            [z, _constant(scope, container, "max_abs", np.float64(scaler.max_abs))],
+            [z, constant(scope, container, "max_abs", np.float64(scaler.max_abs))],
         )
-        square = _node(scope, container, "Mul", [ratio, ratio])
-        one = _constant(scope, container, "one", np.float64(1.0))
-        root = _node(
-            scope, container, "Sqrt", [_node(scope, container, "Add", [one, square])]
+        square = node(scope, container, "Mul", [ratio, ratio])
+        one = constant(scope, container, "one", np.float64(1.0))
+        root = node(
+            scope, container, "Sqrt", [node(scope, container, "Add", [one, square])]
         )
-        z = _node(scope, container, "Div", [z, root])
-    zero = _constant(scope, container, "zero", np.float64(0.0))
-    scaled = _node(scope, container, "Where", [missing, zero, z])
+        z = node(scope, container, "Div", [z, root])
+    zero = constant(scope, container, "zero", np.float64(0.0))
+    scaled = node(scope, container, "Where", [missing, zero, z])
     flagged = (
         np.flatnonzero(encoder._numeric_had_missing)
         if encoder.missing_indicator
@@ -247,17 +246,17 @@ def _numeric_block(scope, container, encoder, numeric):
     )
     indicators = None
     if len(flagged):
-        picked = _node(
+        picked = node(
             scope,
             container,
             "Gather",
             [
                 missing,
-                _constant(scope, container, "flagged", np.asarray(flagged, np.int64)),
+                constant(scope, container, "flagged", np.asarray(flagged, np.int64)),
             ],
             axis=1,
         )
-        indicators = _node(scope, container, "Cast", [picked], to=TensorProto.DOUBLE)
+        indicators = node(scope, container, "Cast", [picked], to=TensorProto.DOUBLE)
     return scaled, indicators
 
 
@@ -276,7 +275,7 @@ def _encoded_table(scope, container, model, inputs, dtype):
         numeric = (
             columns[0]
             if len(columns) == 1
-            else _node(scope, container, "Concat", columns, axis=1)
+            else node(scope, container, "Concat", columns, axis=1)
         )
     if numeric_index.size:
         scaled, indicators = _numeric_block(scope, container, encoder, numeric)
@@ -299,7 +298,7 @@ def _encoded_table(scope, container, model, inputs, dtype):
             levels,
         )
         table = _category_table(encoder, i, levels)
-        rows = _node(
+        rows = node(
             scope,
             container,
             "LabelEncoder",
@@ -309,17 +308,17 @@ def _encoded_table(scope, container, model, inputs, dtype):
             default_int64=len(keys) + 1,
             **_ML_DOMAIN,
         )
-        gathered = _node(
+        gathered = node(
             scope,
             container,
             "Gather",
-            [_constant(scope, container, "category_table", table), rows],
+            [constant(scope, container, "category_table", table), rows],
             axis=0,
         )
-        shape = _constant(
+        shape = constant(
             scope, container, "shape", np.array([-1, table.shape[1]], np.int64)
         )
-        pieces.append(_node(scope, container, "Reshape", [gathered, shape]))
+        pieces.append(node(scope, container, "Reshape", [gathered, shape]))
         category_tables[i] = (start, table.shape[1])
         start += table.shape[1]
     order, numeric_j, indicator_j = [], 0, 0
@@ -336,11 +335,11 @@ def _encoded_table(scope, container, model, inputs, dtype):
     table = (
         pieces[0]
         if len(pieces) == 1
-        else _node(scope, container, "Concat", pieces, axis=1)
+        else node(scope, container, "Concat", pieces, axis=1)
     )
-    table = _node(scope, container, "Cast", [table], to=np_dtype_to_tensor_dtype(dtype))
-    index = _constant(scope, container, "column_order", np.asarray(order, np.int64))
-    return _node(scope, container, "Gather", [table, index], axis=1)
+    table = node(scope, container, "Cast", [table], to=np_dtype_to_tensor_dtype(dtype))
+    index = constant(scope, container, "column_order", np.asarray(order, np.int64))
+    return node(scope, container, "Gather", [table, index], axis=1)
 
 
 # ----------------------------------------------------------------- network
@@ -350,51 +349,51 @@ def _periodic_embedding(scope, container, layer, a):
     j, k = w.shape
     if j == 0:
         return a
-    x = _node(
+    x = node(
         scope,
         container,
         "Gather",
-        [a, _constant(scope, container, "embedded", layer.index.astype(np.int64))],
+        [a, constant(scope, container, "embedded", layer.index.astype(np.int64))],
         axis=1,
     )
-    x = _node(
+    x = node(
         scope,
         container,
         "Reshape",
-        [x, _constant(scope, container, "shape", np.array([0, j, 1], np.int64))],
+        [x, constant(scope, container, "shape", np.array([0, j, 1], np.int64))],
     )
     two_pi_w = (2.0 * math.pi * w).astype(w.dtype)
-    u = _node(
-        scope, container, "Mul", [x, _constant(scope, container, "two_pi_w", two_pi_w)]
+    u = node(
+        scope, container, "Mul", [x, constant(scope, container, "two_pi_w", two_pi_w)]
     )
-    u = _node(scope, container, "Add", [u, _constant(scope, container, "phase", b)])
-    cos_u = _node(scope, container, "Cos", [u])
+    u = node(scope, container, "Add", [u, constant(scope, container, "phase", b)])
+    cos_u = node(scope, container, "Cos", [u])
     # (n, J, 1, K) × (J, K, D) → (n, J, 1, D): each feature's own map, one MatMul.
-    cos_u = _node(
+    cos_u = node(
         scope,
         container,
         "Reshape",
-        [cos_u, _constant(scope, container, "shape", np.array([0, j, 1, k], np.int64))],
+        [cos_u, constant(scope, container, "shape", np.array([0, j, 1, k], np.int64))],
     )
-    e = _node(
+    e = node(
         scope,
         container,
         "MatMul",
-        [cos_u, _constant(scope, container, "embedding_map", V)],
+        [cos_u, constant(scope, container, "embedding_map", V)],
     )
-    e = _node(
+    e = node(
         scope,
         container,
         "Reshape",
-        [e, _constant(scope, container, "shape", np.array([0, c.size], np.int64))],
+        [e, constant(scope, container, "shape", np.array([0, c.size], np.int64))],
     )
-    e = _node(
+    e = node(
         scope,
         container,
         "Add",
-        [e, _constant(scope, container, "embedding_bias", c.ravel())],
+        [e, constant(scope, container, "embedding_bias", c.ravel())],
     )
-    return _node(scope, container, "Concat", [a, e], axis=1)
+    return node(scope, container, "Concat", [a, e], axis=1)
 
 
 def _tabular_logits(scope, container, model, inputs):
@@ -407,29 +406,29 @@ def _tabular_logits(scope, container, model, inputs):
         if isinstance(layer, PeriodicEmbedding):
             a = _periodic_embedding(scope, container, layer, a)
         elif isinstance(layer, FeatureScaling):
-            a = _node(
+            a = node(
                 scope,
                 container,
                 "Mul",
-                [a, _constant(scope, container, "feature_scale", layer.params[0])],
+                [a, constant(scope, container, "feature_scale", layer.params[0])],
             )
         else:
             raise ValueError(
                 f"The front layer {type(layer).__name__} has no ONNX graph in skbp.onnx."
             )
     for index, (coef, intercept) in enumerate(zip(network.coefs, network.intercepts)):
-        weights = _constant(scope, container, f"coefficient{index}", coef)
-        bias = _constant(scope, container, f"intercept{index}", intercept)
-        z = _node(scope, container, "Gemm", [a, weights, bias])
+        weights = constant(scope, container, f"coefficient{index}", coef)
+        bias = constant(scope, container, f"intercept{index}", intercept)
+        z = node(scope, container, "Gemm", [a, weights, bias])
         if index == network.n_layers - 1:
             return z
         a = _activate(scope, container, activation, z, dtype)
         if network.alphas is not None:  # z + α (f(z) − z)
-            alpha = _constant(scope, container, f"alpha{index}", network.alphas[index])
-            change = _node(
-                scope, container, "Mul", [_node(scope, container, "Sub", [a, z]), alpha]
+            alpha = constant(scope, container, f"alpha{index}", network.alphas[index])
+            change = node(
+                scope, container, "Mul", [node(scope, container, "Sub", [a, z]), alpha]
             )
-            a = _node(scope, container, "Add", [change, z])
+            a = node(scope, container, "Add", [change, z])
 
 
 # -------------------------------------------------------------- converters
@@ -453,9 +452,9 @@ def _convert_classifier(scope, operator, container):
     logits = _tabular_logits(scope, container, model, operator.inputs)
     proba = _classifier_probabilities(scope, container, model, logits)
     if _probability_dtype(scope, model) == model.coefs_[0].dtype:
-        _node(scope, container, "Identity", [proba], proba_out)
+        node(scope, container, "Identity", [proba], proba_out)
     else:
-        _node(scope, container, "Cast", [proba], proba_out, to=TensorProto.FLOAT)
+        node(scope, container, "Cast", [proba], proba_out, to=TensorProto.FLOAT)
     _classifier_labels(scope, container, model, logits, label_out)
 
 
@@ -471,33 +470,33 @@ def _convert_regressor(scope, operator, container):
     """z^L · target_scale_ + target_mean_, clipped to target_range_, as ``predict``."""
     model = operator.raw_operator
     logits = _tabular_logits(scope, container, model, operator.inputs)
-    y = _node(scope, container, "Cast", [logits], to=TensorProto.DOUBLE)
-    y = _node(
+    y = node(scope, container, "Cast", [logits], to=TensorProto.DOUBLE)
+    y = node(
         scope,
         container,
         "Mul",
-        [y, _constant(scope, container, "target_scale", model.target_scale_)],
+        [y, constant(scope, container, "target_scale", model.target_scale_)],
     )
-    y = _node(
+    y = node(
         scope,
         container,
         "Add",
-        [y, _constant(scope, container, "target_mean", model.target_mean_)],
+        [y, constant(scope, container, "target_mean", model.target_mean_)],
     )
     if model.clip_predictions:
-        y = _node(
+        y = node(
             scope,
             container,
             "Min",
-            [y, _constant(scope, container, "target_max", model.target_range_[1])],
+            [y, constant(scope, container, "target_max", model.target_range_[1])],
         )
-        y = _node(
+        y = node(
             scope,
             container,
             "Max",
-            [y, _constant(scope, container, "target_min", model.target_range_[0])],
+            [y, constant(scope, container, "target_min", model.target_range_[0])],
         )
-    _node(scope, container, "Identity", [y], operator.outputs[0].full_name)
+    node(scope, container, "Identity", [y], operator.outputs[0].full_name)
 
 
 skl2onnx.update_registered_converter(
