@@ -25,7 +25,9 @@ Models (``--models``, a comma-separated subset; the default runs all four):
 Reported per data set and aggregated: accuracy (and ROC AUC for binary tasks)
 or RMSE and R², the average rank (by accuracy or RMSE), the mean gap to the
 best model (accuracy points; RMSE per cent), the error relative to BackpropMLP
-(1 − accuracy or RMSE), fit and predict time. ``--ablation`` fits TabularMLP
+(1 − accuracy or RMSE), fit and predict time: wall-clock and the process's CPU
+time (``time.process_time``), which a loaded machine disturbs less than the
+wall clock when every model runs one thread. ``--ablation`` fits TabularMLP
 with each of its ingredients switched off in turn (``ABLATIONS``) on a subset.
 
 Each finished fit is appended to the JSON file at once (``--out``), and
@@ -233,10 +235,13 @@ def run_one(data_set, model_name, split, threads, max_iter, variant="defaults", 
     }
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # convergence warnings of the 200-epoch defaults
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         model.fit(X_train, y_train)
         record["fit_seconds"] = time.perf_counter() - start
+        record["fit_cpu_seconds"] = time.process_time() - start_cpu
+        start_cpu = time.process_time()
         metrics, record["predict_seconds"] = _scores(task, model, X_test, y_test)
+        record["predict_cpu_seconds"] = time.process_time() - start_cpu
     record.update(metrics)
     record["best_epoch"] = _best_epoch(model)
     return record
@@ -263,13 +268,17 @@ def summarize(records, variant="defaults"):
     for name in data_sets:
         rows = [r for r in records if r["data_set"] == name]
         task = rows[0]["task"]
-        entry = {"task": task, "models": {}}
+        # Compare the models on the splits they all ran (a run may hold fewer splits).
+        split_sets = [{r["split"] for r in rows if r["model"] == m} for m in models]
+        common = set.intersection(*[s for s in split_sets if s]) if any(split_sets) else set()
+        entry = {"task": task, "splits": sorted(common), "models": {}}
         for model in models:
-            mine = [r for r in rows if r["model"] == model]
+            mine = [r for r in rows if r["model"] == model and r["split"] in common]
             if not mine:
                 continue
             stats = {"n_splits": len(mine)}
-            for metric in ("accuracy", "roc_auc", "rmse", "r2", "fit_seconds", "predict_seconds"):
+            for metric in ("accuracy", "roc_auc", "rmse", "r2", "fit_seconds", "predict_seconds",
+                           "fit_cpu_seconds", "predict_cpu_seconds"):
                 values = [r[metric] for r in mine if r.get(metric) is not None]
                 if values:
                     stats[metric] = float(np.mean(values))
@@ -277,14 +286,10 @@ def summarize(records, variant="defaults"):
             entry["models"][model] = stats
         per_data_set[name] = entry
 
-    # Only data sets on which every model ran the same splits enter the aggregate.
-    complete = [
-        name for name, entry in per_data_set.items()
-        if set(entry["models"]) == set(models)
-        and len({s["n_splits"] for s in entry["models"].values()}) == 1
-    ]
+    # Only data sets on which every model ran enter the aggregate (on their common splits).
+    complete = [name for name, entry in per_data_set.items() if set(entry["models"]) == set(models)]
     aggregate = {model: {"ranks": [], "gaps": [], "relative_errors": [], "fit": 0.0, "predict": 0.0,
-                         "n_fits": 0} for model in models}
+                         "fit_cpu": 0.0, "predict_cpu": 0.0, "n_fits": 0} for model in models}
     for name in complete:
         entry = per_data_set[name]
         metric, higher = _primary(entry["task"])
@@ -307,6 +312,8 @@ def summarize(records, variant="defaults"):
             stats = entry["models"][model]
             aggregate[model]["fit"] += stats["fit_seconds"] * stats["n_splits"]
             aggregate[model]["predict"] += stats["predict_seconds"] * stats["n_splits"]
+            for key in ("fit_cpu", "predict_cpu"):  # absent from records of older runs
+                aggregate[model][key] += stats.get(key + "_seconds", math.nan) * stats["n_splits"]
             aggregate[model]["n_fits"] += stats["n_splits"]
     summary = {}
     for model, agg in aggregate.items():
@@ -321,6 +328,8 @@ def summarize(records, variant="defaults"):
             ),
             "fit_seconds_total": agg["fit"],
             "predict_seconds_total": agg["predict"],
+            "fit_cpu_seconds_total": agg["fit_cpu"],
+            "predict_cpu_seconds_total": agg["predict_cpu"],
             "n_fits": agg["n_fits"],
         }
     return {"models": models, "data_sets_in_aggregate": complete,
@@ -364,7 +373,9 @@ def text_report(summary):
         ("regression gap (%)", "regression_gap_pct", 1, ""),
         ("error vs BackpropMLP (%)", "error_vs_backprop_pct", 1, ""),
         ("fit seconds (total)", "fit_seconds_total", 1, ""),
+        ("fit CPU seconds (total)", "fit_cpu_seconds_total", 1, ""),
         ("predict seconds (total)", "predict_seconds_total", 2, ""),
+        ("predict CPU seconds (total)", "predict_cpu_seconds_total", 2, ""),
     ]
     for title, key, digits, suffix in rows:
         lines.append(
@@ -409,7 +420,9 @@ def rst_report(summary, data_sets_info):
         ("RMSE gap to the best (%)", "regression_gap_pct", 1),
         ("error relative to BackpropMLP (%)", "error_vs_backprop_pct", 1),
         ("fit time, all fits (s)", "fit_seconds_total", 0),
+        ("fit CPU time, all fits (s)", "fit_cpu_seconds_total", 0),
         ("predict time, all fits (s)", "predict_seconds_total", 1),
+        ("predict CPU time, all fits (s)", "predict_cpu_seconds_total", 1),
     ]:
         out.append(f"   * - {title}")
         out += [f"     - {_fmt(summary['aggregate'][m][key], digits)}" for m in models]
@@ -442,6 +455,9 @@ def ablation_report(records):
             "error_change_pct": float(np.mean(changes)) if changes else None,
             "n_data_sets": len(changes),
             "fit_seconds": float(np.mean([r["fit_seconds"] for r in rows if r["variant"] == variant])),
+            "fit_cpu_seconds": float(
+                np.mean([r.get("fit_cpu_seconds", math.nan) for r in rows if r["variant"] == variant])
+            ),
         }
     return table
 
@@ -548,6 +564,7 @@ def main(argv=None):
         "splits": args.splits,
         "max_iter": args.max_iter,
         "machine": machine_info(getattr(skbp, "__version__", "unknown")),
+        "skbp_location": str(Path(skbp.__file__).parent),  # which checkout was measured
         "records": _load_records(args.out) if args.resume else [],
         "data_sets": [],
     }

@@ -50,6 +50,7 @@ def test_every_fit_is_recorded_with_valid_scores(run):
     }
     for record in records:
         assert record["fit_seconds"] > 0 and record["predict_seconds"] > 0
+        assert record["fit_cpu_seconds"] > 0 and record["predict_cpu_seconds"] >= 0
         if record["task"] == "binary":
             assert 0.5 < record["accuracy"] <= 1.0
             assert 0.5 < record["roc_auc"] <= 1.0

@@ -9,7 +9,9 @@ warm start, callbacks, persistence, and learning against BackpropMLP's defaults.
 """
 
 import pickle
+import re
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -29,6 +31,7 @@ from skbp import (
     TabularEncoder,
     TabularMLPRegressor,
     check_gradients,
+    trace_backprop,
 )
 from skbp._engine.hooks import EpochHook, Hooks, ScheduledFactor, StoppingRule, TrainingRun
 from skbp._engine.losses import LogisticCrossEntropy, SoftmaxCrossEntropy
@@ -100,11 +103,18 @@ def test_flat_cos_is_flat_then_anneals_to_zero():
     assert all(a > b for a, b in zip(values, values[1:]))
 
 
+def test_the_tabular_guide_tabulates_exactly_the_shapes():
+    text = (Path(__file__).resolve().parents[1] / "docs/user_guide/tabular.rst").read_text()
+    section = text[text.index("Schedules\n=========") : text.index("coslog4 is cosine")]
+    assert re.findall(r'\* - ``"(\w+)"``', section) == list(SHAPES)
+
+
 def test_shaped_rate_is_evaluated_at_the_middle_of_each_epoch_from_its_start():
-    schedule = Shaped(0.1, max_iter=10, start_epoch=5, shape="coslog4")
+    schedule = Shaped(0.1, max_iter=10, origin=5, shape="coslog4")
     assert schedule.rate(5, 0) == pytest.approx(0.1 * SHAPES["coslog4"](0.05))
     assert schedule.rate(14, 0) == pytest.approx(0.1 * SHAPES["coslog4"](0.95))
     assert all(schedule.rate(e, 0) > 0 for e in range(5, 15))
+    assert schedule.rate(15, 0) == schedule.rate(5, 0)  # a stream starts over
     assert progress(9, 10) == 0.95
 
 
@@ -274,6 +284,16 @@ def test_unseen_categories_and_missing_values_at_predict_time():
     np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-6)
 
 
+def test_a_high_cardinality_column_is_target_encoded_from_the_target():
+    rng = np.random.RandomState(0)
+    shop = rng.randint(0, 40, 400)
+    X = pd.DataFrame({"shop": pd.Categorical(shop), "x": rng.randn(400)})
+    y = np.round(10 * np.sin(shop)) + 0.1 * rng.randn(400)  # a mean per shop
+    reg = _fitted(TabularMLPRegressor, X[:300], y[:300], max_iter=60)
+    assert reg.encoder_.encodings_[0] == "target"
+    assert reg.score(X[300:], y[300:]) > 0.9
+
+
 def test_explicit_categorical_features_on_a_numeric_array():
     rng = np.random.RandomState(0)
     codes = rng.randint(0, 4, 200)
@@ -367,6 +387,18 @@ def test_label_smoothing_makes_the_model_less_confident():
     assert smooth.predict_proba(X).max() < 0.97
 
 
+@pytest.mark.parametrize("estimator_class", [TabularMLPClassifier, TabularMLPRegressor])
+def test_check_gradients_and_the_trace_work_on_a_fitted_estimator_and_a_raw_table(
+    estimator_class,
+):
+    X, labels = _raw_table(60)
+    y = labels if estimator_class is TabularMLPClassifier else np.nan_to_num(X["x"].to_numpy())
+    model = _fitted(estimator_class, X, y, max_iter=2, dtype="float64", hidden_layer_sizes=(6,))
+    assert check_gradients(model, X, y) < 1e-6
+    trace = trace_backprop(model, X[:2], y[:2])
+    assert len(trace.layers) == len(model.coefs_)
+
+
 # ----------------------------------------------- the estimator machinery
 
 
@@ -442,6 +474,20 @@ def test_a_pickled_model_predicts_as_the_original():
     clf = _fitted(TabularMLPClassifier, X, y, max_iter=3)
     again = pickle.loads(pickle.dumps(clf))
     np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
+
+
+def test_skops_loads_a_model_trusting_only_public_classes(tmp_path):
+    sio = pytest.importorskip("skops.io")
+    X, y = _raw_table()
+    clf = _fitted(TabularMLPClassifier, X, y, max_iter=3)
+    path = tmp_path / "model.skops"
+    sio.dump(clf, path)
+    public = {"skbp.TabularMLPClassifier", "skbp.TabularEncoder", "skbp.SmoothClipScaler"}
+    untrusted = sio.get_untrusted_types(file=path)
+    assert {name.replace("._estimators.tabular_encoding", "").replace("._estimators.tabular", "")
+            for name in untrusted} <= public
+    loaded = sio.load(path, trusted=untrusted)
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
 
 
 def test_random_state_gives_identical_fits():

@@ -227,6 +227,19 @@ def test_target_encoding_matches_sklearn_for_multiclass():
     )
 
 
+def test_integral_float_target_is_continuous():
+    frame, _ = _high_cardinality()
+    prices = np.round(np.exp(np.random.default_rng(1).normal(11, 0.5, len(frame))))
+    encoder = TabularEncoder(random_state=0).fit(frame, prices)
+    assert encoder.target_encoder_.target_type_ == "continuous"
+    assert encoder.n_features_out_ == 2
+    as_classes = TabularEncoder(target_type="multiclass", random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # classes with one member
+        as_classes.fit(frame, np.arange(len(frame)) % 3)
+    assert as_classes.n_features_out_ == 4
+
+
 def test_target_encoding_without_y_names_the_remedy():
     frame, _ = _high_cardinality()
     with pytest.raises(ValueError, match="high_cardinality='ordinal'"):

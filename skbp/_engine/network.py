@@ -294,7 +294,7 @@ class Network:
             if dst.shape != np.shape(src):
                 raise ValueError(
                     f"Existing parameters have shape {np.shape(src)} but the network "
-                    f"needs {dst.shape}; hidden_layer_sizes or the data changed."
+                    f"needs {dst.shape}: the layer sizes or the width of the data changed."
                 )
             dst[...] = src
         return self
@@ -380,7 +380,8 @@ class Network:
                     delta_below, ws.z[layer - 1][:n], ws.f[layer - 1][:n],
                     self.alpha_grads[layer - 1], scratch,
                 )
-            delta_below *= self.hidden_derivative(layer - 1, ws, n, out=scratch)
+            if not self.hidden_activations[layer - 1].linear:  # identity: σ' ≡ 1
+                delta_below *= self.hidden_derivative(layer - 1, ws, n, out=scratch)
             delta = delta_below
         if self.front:
             self._front_backward(delta, ws, masks)
@@ -453,48 +454,51 @@ def propagate(network, a, *, start=0, z=None, ws=None, masks=None, output=False)
     Z^l = A^{l−1} W^l + b^l and A^l = σ(Z^l).  With a workspace ``ws`` (training)
     every Z^l, A^l and layer input is kept in its buffers for backpropagation;
     without one (prediction) each Z^l is activated in place.  ``output`` applies
-    the output activation σ^L (training); prediction stops at the logits Z^L.
+    the output activation σ^L (with ``ws``); prediction stops at the logits Z^L.
     ``network`` is a :class:`Network` or anything with its ``coefs``,
     ``intercepts``, ``n_layers`` and ``activate`` (a fitted estimator's arrays).
     """
-    top = network.n_layers - 1
-    for layer in range(start, network.n_layers):
+    coefs, intercepts, activate = network.coefs, network.intercepts, network.activate
+    top = len(coefs) - 1
+    for layer in range(start, top + 1):
         if z is None or layer > start:
             if masks is not None and masks[layer] is not None:
                 fed = None if ws is None or ws.fed[layer] is None else ws.fed[layer][: a.shape[0]]
                 a = Network._apply_mask(a, masks[layer], fed)
-            n = a.shape[0]
-            if ws is not None:
-                ws.inputs[layer] = a
-            out = None if ws is None else ws.z[layer][:n]
-            if sp.issparse(a):
-                z = a @ network.coefs[layer]
-                if out is not None:
-                    out[...] = z
-                    z = out
+            if ws is None:
+                z = a @ coefs[layer]
             else:
-                z = np.matmul(a, network.coefs[layer], out=out)
-            z += network.intercepts[layer]
+                ws.inputs[layer] = a
+                z = ws.z[layer][: a.shape[0]]
+                if sp.issparse(a):
+                    z[...] = a @ coefs[layer]
+                else:
+                    np.matmul(a, coefs[layer], out=z)
+            z += intercepts[layer]
+        if ws is None:  # prediction: in place, nothing kept
+            if layer < top:
+                a = activate(layer, z, out=z)
+            continue
         n = z.shape[0]
         if layer < top:
-            if ws is None:
-                a = network.activate(layer, z, out=z)
-            else:
-                f_out = None if ws.f[layer] is None else ws.f[layer][:n]
-                a = network.activate(layer, z, out=ws.a[layer][:n], f_out=f_out)
-        elif output:
-            a = network.output.activation(z, out=None if ws is None else ws.a[layer][:n])
+            f_out = None if ws.f[layer] is None else ws.f[layer][:n]
+            a = activate(layer, z, out=ws.a[layer][:n], f_out=f_out)
         else:
-            a = z
-        if ws is not None:
-            ws.outputs[layer] = a
-    return z, a
+            a = network.output.activation(z, out=ws.a[layer][:n]) if output else z
+        ws.outputs[layer] = a
+    return z, (z if ws is None else a)
 
 
 def _chunked_logits(X, network, n_outputs):
     """Z^L for every row of X, in row chunks so memory stays O(chunk × width)."""
     n = X.shape[0]
-    logits = np.empty((n, n_outputs), dtype=network.coefs[-1].dtype)
+    dtype = network.coefs[-1].dtype
+    if n <= _PREDICT_CHUNK_ROWS and not getattr(network, "front", None):
+        logits = propagate(network, X)[0]
+        if logits.dtype == dtype and logits.flags.writeable and logits.base is None:
+            return logits  # one chunk: Z^L is already a fresh array of its own
+        return logits.astype(dtype)
+    logits = np.empty((n, n_outputs), dtype=dtype)
     for start in range(0, n, _PREDICT_CHUNK_ROWS):
         chunk = X[start : start + _PREDICT_CHUNK_ROWS]
         a = network.front_forward(chunk) if getattr(network, "front", None) else chunk

@@ -156,26 +156,27 @@ class Cosine(Schedule):
 class Shaped(Schedule):
     """η = learning_rate_init · s(t) for the shape s called ``shape`` in :data:`SHAPES`.
 
-    t = (e − start_epoch + ½) / max_iter: ``start_epoch`` is the epoch the
-    schedule starts from (0: the model's first epoch; a tabular estimator's fit
-    restarts it at its own first epoch).
+    t = (e + ½) / max_iter, e counting the epochs since ``origin``, the epoch
+    at which the current fit started (every fit runs the shape over its own
+    ``max_iter`` epochs); past ``max_iter`` epochs — a stream of partial_fit
+    calls — the shape starts over.
     """
 
     shape = "constant"
 
-    def __init__(self, learning_rate_init, max_iter=200, start_epoch=0, shape=None, **_):
+    def __init__(self, learning_rate_init, max_iter=200, origin=0, shape=None, **_):
         super().__init__(learning_rate_init)
         self.max_iter = int(max_iter)
-        self.start_epoch = int(start_epoch)
+        self.origin = int(origin)
         if shape is not None:
             self.shape = shape
 
     def rate(self, epoch, n_samples_seen):
-        t = progress(epoch - self.start_epoch, self.max_iter)
+        t = progress((epoch - self.origin) % self.max_iter, self.max_iter)
         return self.learning_rate_init * SHAPES[self.shape](t)
 
     def state(self):
-        return {"start_epoch": self.start_epoch}
+        return {"origin": self.origin}
 
 
 class Coslog4(Shaped):

@@ -132,6 +132,10 @@ _TABULAR_CONSTRAINTS = {
 class _TabularMLP:
     """The steps the tabular estimators do their own way (see the module docstring)."""
 
+    #: How the encoder's target encoding reads y (a regressor's whole-number
+    #: target is still continuous).
+    _target_type = "auto"
+
     # ------------------------------------------------------------ the table
     def _check_table(self, X, reset):
         """X's shape and column names as scikit-learn checks them; X itself stays raw."""
@@ -169,7 +173,8 @@ class _TabularMLP:
             # encodings that saw each row's own target.
             self.encoder_ = TabularEncoder(
                 categorical_features=self.categorical_features,
-                dtype=self.dtype,  # the name: a saved model holds no numpy.dtype object
+                dtype=self.dtype,  # a name: skops then trusts the encoder's params
+                target_type=self._target_type,
                 random_state=self.random_state,
             )
             X = self.encoder_.fit_transform(X, y)
@@ -183,6 +188,10 @@ class _TabularMLP:
     def _validate_predict_data(self, X):
         check_is_fitted(self)
         return self.encoder_.transform(self._check_table(X, reset=False))
+
+    def _encode_features(self, X):
+        """The network's input for the raw table X (check_gradients and the trace use it)."""
+        return self._validate_predict_data(X)
 
     def _check_partial_fit(self):
         # A stream of batches cannot fit the encoder nor run a schedule's budget.
@@ -280,7 +289,7 @@ class _TabularMLP:
         run.optimizer = optimizer
         # Each fit runs its schedules from their start (a warm start included).
         schedule = Shaped(
-            self.learning_rate_init, max_iter=self.max_iter, start_epoch=len(self.history_),
+            self.learning_rate_init, max_iter=self.max_iter, origin=len(self.history_),
             shape=self.learning_rate,
         )
         if self.early_stopping is not False:
@@ -965,6 +974,8 @@ class TabularMLPRegressor(_TabularMLP, BackpropMLPRegressor):
             The fitted estimator.
         """
         return super().fit(X, y, sample_weight=sample_weight)
+
+    _target_type = "continuous"
 
     @property
     def loss(self):

@@ -398,6 +398,11 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         levels. ``"target"`` needs ``y`` in :meth:`fit`; ``"ordinal"`` gives one
         column of codes ``1 .. n_levels`` in order of the sorted levels, with 0 for
         missing and unseen values (listed in ``ordinal_columns_``).
+    target_type : {"auto", "continuous", "binary", "multiclass"}, default="auto"
+        Type of ``y`` for the target encoding. ``"auto"`` infers it as
+        :func:`~sklearn.utils.multiclass.type_of_target` does, except that a
+        floating-point ``y`` is continuous (scikit-learn would read integral floats,
+        such as prices in whole dollars, as thousands of classes).
     max_abs : float or None, default=3.0
         Bound of the smooth clipping of numeric and target-encoded columns (see
         :class:`SmoothClipScaler`); ``None`` disables the clipping.
@@ -480,6 +485,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         "categorical_features": ["array-like", StrOptions({"from_dtype"}), None],
         "max_onehot_categories": [Interval(numbers.Integral, 1, None, closed="left")],
         "high_cardinality": [StrOptions(set(HIGH_CARDINALITY_ENCODINGS))],
+        "target_type": [StrOptions({"auto", "continuous", "binary", "multiclass"})],
         "max_abs": [Interval(numbers.Real, 0, None, closed="neither"), None],
         "missing_indicator": ["boolean"],
         "dtype": [type, np.dtype, StrOptions({"float64", "float32"})],
@@ -492,6 +498,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         categorical_features="from_dtype",
         max_onehot_categories=8,
         high_cardinality="target",
+        target_type="auto",
         max_abs=3.0,
         missing_indicator=True,
         dtype=np.float64,
@@ -500,6 +507,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         self.categorical_features = categorical_features
         self.max_onehot_categories = max_onehot_categories
         self.high_cardinality = high_cardinality
+        self.target_type = target_type
         self.max_abs = max_abs
         self.missing_indicator = missing_indicator
         self.dtype = dtype
@@ -681,7 +689,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
                     "needs y; pass y to fit, or set high_cardinality='ordinal'."
                 )
             positions = [categorical_index.tolist().index(i) for i in target_index]
-            self.target_encoder_ = _target_encoder(y, self.random_state)
+            self.target_encoder_ = _target_encoder(y, self.target_type, self.random_state)
             target_encoded = self.target_encoder_.fit_transform(categorical[:, positions], y)
             # The folds are used: keep their number, not the splitter object, so
             # that skops loads a saved encoder trusting only skbp's public classes.
@@ -830,7 +838,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         return out
 
     def get_feature_names_out(self, input_features=None):
-        """Names of the output columns.
+        """Get the names of the output columns.
 
         Parameters
         ----------
@@ -852,14 +860,20 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         return np.asarray(names, dtype=object)
 
 
-def _target_encoder(y, random_state):
-    """A TargetEncoder whose cross-fitting folds are shuffled by ``random_state``."""
+def _target_encoder(y, target_type, random_state):
+    """A TargetEncoder for ``y``, its cross-fitting folds shuffled by ``random_state``."""
+    if target_type == "auto":
+        target_type = type_of_target(y, input_name="y")
+        if target_type == "multiclass" and np.asarray(y).dtype.kind == "f":
+            target_type = "continuous"
     if parse_version(sklearn.__version__).release < (1, 9):
-        return TargetEncoder(shuffle=True, random_state=random_state)
+        return TargetEncoder(target_type=target_type, shuffle=True, random_state=random_state)
     # scikit-learn 1.9 takes the folds as a splitter (random_state is deprecated there).
-    target_type = type_of_target(y, input_name="y")
     splitter = StratifiedKFold if target_type in ("binary", "multiclass") else KFold
-    return TargetEncoder(cv=splitter(n_splits=5, shuffle=True, random_state=random_state))
+    return TargetEncoder(
+        target_type=target_type,
+        cv=splitter(n_splits=5, shuffle=True, random_state=random_state),
+    )
 
 
 def _is_dataframe_column(column):

@@ -48,23 +48,25 @@ from .._engine.regularization import PENALTIES, make_penalty
 
 
 def _final_estimator(model, X):
-    """(estimator, X as its network sees it): a Pipeline's steps transform X, and
-    a Tabular estimator's fitted encoder turns the raw table into floats."""
+    """(estimator, X as its network sees it).
+
+    A Pipeline's steps transform X; an estimator that encodes its own input
+    (the tabular estimators' raw tables) encodes it.
+    """
     if hasattr(model, "steps"):
         check_is_fitted(model)
         model, X = model[-1], model[:-1].transform(X)
-    if hasattr(model, "encoder_"):
-        X = model._validate_predict_data(X)
+    if hasattr(model, "_encode_features"):
+        X = model._encode_features(X)
     return model, X
 
 
-def _cost_penalty(estimator):
-    """(penalty, alpha, l1_ratio) of the estimator's cost: none for the Tabular
-    estimators, whose weight decay is a step of the optimizer, not a term of C."""
+def _estimator_penalty(estimator):
+    """(penalty, alpha, l1_ratio) of the estimator's cost; alpha 0 if it has none."""
     return (
         getattr(estimator, "penalty", "l2"),
         getattr(estimator, "alpha", 0.0),
-        getattr(estimator, "l1_ratio", None),
+        getattr(estimator, "l1_ratio", 0.15),
     )
 
 
@@ -92,7 +94,7 @@ def validated_data(estimator, X, y, dtype):
     cost: NaN or infinite features, X of another width than the estimator's,
     y of another length than X, and labels the estimator does not know.
     """
-    if hasattr(estimator, "encoder_"):
+    if hasattr(estimator, "_encode_features"):
         # a Tabular estimator's table, encoded by _final_estimator: finite floats
         X = np.asarray(X)
     else:
@@ -323,7 +325,7 @@ def check_gradients(
             )
         network = _network_from_estimator(estimator)
         X, Y = validated_data(estimator, X, y, np.float64)
-        own_penalty, own_alpha, own_l1_ratio = _cost_penalty(estimator)
+        own_penalty, own_alpha, own_l1_ratio = _estimator_penalty(estimator)
         alpha = own_alpha if alpha is None else alpha
         penalty = own_penalty if penalty is None else penalty
         l1_ratio = own_l1_ratio if l1_ratio is None else l1_ratio

@@ -32,7 +32,7 @@ from .._engine.network import Workspace, _layer_views
 from .._engine.regularization import make_penalty
 from .._estimators.base import BaseBackpropMLP
 from .gradcheck import (
-    _cost_penalty,
+    _estimator_penalty,
     _final_estimator,
     _network_from_estimator,
     validated_data,
@@ -409,7 +409,7 @@ def trace_backprop(model, X: ArrayLike, y: ArrayLike, *, penalty: bool = False) 
     cost = loss.per_sample(ws.z[top][:n], Y)
 
     penalty_grads = [np.zeros_like(coef) for coef in network.coefs]
-    regularizer = make_penalty(*_cost_penalty(estimator))
+    regularizer = make_penalty(*_estimator_penalty(estimator))
     if penalty and regularizer is not None:
         flat = np.zeros(network.n_weights, network.dtype)
         regularizer.add_gradient(flat, network.weights, 1.0 / n)
