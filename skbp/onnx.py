@@ -269,8 +269,14 @@ def _classifier_labels(scope, container, model, logits, output):
 
 def _convert_classifier(scope, operator, container):
     model = operator.raw_operator
-    label_out, proba_out = (variable.full_name for variable in operator.outputs)
     logits = _mlp_logits(scope, container, model, operator.inputs[0])
+    _classifier_outputs(scope, operator, container, logits)
+
+
+def _classifier_outputs(scope, operator, container, logits):
+    """The operator's labels and probabilities, from the logits."""
+    model = operator.raw_operator
+    label_out, proba_out = (variable.full_name for variable in operator.outputs)
     proba = _classifier_probabilities(scope, container, model, logits)
     if _probability_dtype(scope, model) == model.coefs_[0].dtype:
         node(scope, container, "Identity", [proba], proba_out)
@@ -279,16 +285,19 @@ def _convert_classifier(scope, operator, container):
     _classifier_labels(scope, container, model, logits, label_out)
 
 
+#: skl2onnx's classifier options, which skbp's classifier converters take.
+CLASSIFIER_OPTIONS = {
+    "zipmap": [True, False, "columns"],
+    "nocl": [True, False],
+    "output_class_labels": [False, True],
+}
+
 skl2onnx.update_registered_converter(
     BackpropMLPClassifier,
     "SkbpBackpropMLPClassifier",
     _classifier_output_shapes,
     _convert_classifier,
-    options={
-        "zipmap": [True, False, "columns"],
-        "nocl": [True, False],
-        "output_class_labels": [False, True],
-    },
+    options=CLASSIFIER_OPTIONS,
 )
 
 

@@ -13,46 +13,21 @@ multiply it by the same float64 scale. Observed: below 1e-6 (float32) and
 """
 
 import numpy as np
-import onnxruntime as ort
 import pytest
 from tabular_tables import SMALL, labels, new_rows, table
+from test_onnx import _run_inputs
 
 from skbp import TabularMLPClassifier, TabularMLPRegressor
-from skbp.onnx import to_onnx
+from skbp.onnx import frame_inputs, to_onnx
 
 FLOAT32_ATOL = 1e-5
 FLOAT64_ATOL = 1e-12
 ATOL = {"float32": FLOAT32_ATOL, "float64": FLOAT64_ATOL}
 
 
-def _feed(onnx_model, frame):
-    """The inputs of the graph: each column as (n, 1), text with '' for missing."""
-    inputs = {}
-    for graph_input in onnx_model.graph.input:
-        column = frame[[graph_input.name]]
-        if graph_input.type.tensor_type.elem_type == 8:  # string
-            text = column.astype(object).where(column.notna(), "").astype(str)
-            inputs[graph_input.name] = text.to_numpy().astype(object)
-        else:
-            inputs[graph_input.name] = column.to_numpy(
-                dtype=np.float64, na_value=np.nan
-            )
-    return inputs
-
-
-def _run(onnx_model, inputs):
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = 1
-    session = ort.InferenceSession(
-        onnx_model.SerializeToString(), options, providers=["CPUExecutionProvider"]
-    )
-    names = [output.name for output in session.get_outputs()]
-    return dict(zip(names, session.run(None, inputs)))
-
-
 def _assert_classifier_faithful(model, X, X_new, atol):
     onnx_model = to_onnx(model, X, options={"zipmap": False})
-    outputs = _run(onnx_model, _feed(onnx_model, X_new))
+    outputs = _run_inputs(onnx_model, frame_inputs(onnx_model, X_new))
     expected = model.predict_proba(X_new)
     assert outputs["probabilities"].dtype == expected.dtype
     assert np.abs(outputs["probabilities"] - expected).max() <= atol
@@ -103,7 +78,7 @@ def test_zipmap_output_of_string_labels():
     y = np.array(["low", "mid", "high"])[labels(X, 3)]
     model = TabularMLPClassifier(**SMALL).fit(X, y)
     onnx_model = to_onnx(model, X)  # zipmap=True: a list of {label: probability}
-    predicted, probabilities = _run(onnx_model, _feed(onnx_model, X)).values()
+    predicted, probabilities = _run_inputs(onnx_model, frame_inputs(onnx_model, X)).values()
     assert np.array_equal(predicted, model.predict(X))
     proba = np.array([[row[c] for c in model.classes_] for row in probabilities])
     assert np.abs(proba - model.predict_proba(X)).max() <= FLOAT32_ATOL
@@ -111,7 +86,7 @@ def test_zipmap_output_of_string_labels():
 
 def _assert_regressor_faithful(model, X, X_new, atol):
     onnx_model = to_onnx(model, X)
-    (prediction,) = _run(onnx_model, _feed(onnx_model, X_new)).values()
+    (prediction,) = _run_inputs(onnx_model, frame_inputs(onnx_model, X_new)).values()
     expected = model.predict(X_new)
     assert prediction.dtype == np.float64
     assert prediction.shape == (len(X_new), model.n_outputs_)
@@ -159,7 +134,7 @@ def test_numeric_array_has_one_input():
     model = TabularMLPClassifier(**SMALL).fit(X, y)
     onnx_model = to_onnx(model, X)
     assert [i.name for i in onnx_model.graph.input] == ["X"]
-    predicted, _ = _run(onnx_model, {"X": X}).values()
+    predicted, _ = _run_inputs(onnx_model, {"X": X}).values()
     assert np.array_equal(predicted, model.predict(X))
 
 

@@ -60,11 +60,10 @@ from skl2onnx.common.utils import (
 from .._engine.layers import FeatureScaling, PeriodicEmbedding
 from .._estimators.tabular import TabularMLPClassifier, TabularMLPRegressor
 from ..onnx import (
+    CLASSIFIER_OPTIONS,
     _activate,
-    _classifier_labels,
-    _classifier_probabilities,
+    _classifier_outputs,
     _hidden_activation_op,
-    _probability_dtype,
     _set_classifier_output_types,
 )
 from .onnx_graph import constant, node
@@ -447,15 +446,8 @@ def _classifier_shapes(operator):
 
 
 def _convert_classifier(scope, operator, container):
-    model = operator.raw_operator
-    label_out, proba_out = (variable.full_name for variable in operator.outputs)
-    logits = _tabular_logits(scope, container, model, operator.inputs)
-    proba = _classifier_probabilities(scope, container, model, logits)
-    if _probability_dtype(scope, model) == model.coefs_[0].dtype:
-        node(scope, container, "Identity", [proba], proba_out)
-    else:
-        node(scope, container, "Cast", [proba], proba_out, to=TensorProto.FLOAT)
-    _classifier_labels(scope, container, model, logits, label_out)
+    logits = _tabular_logits(scope, container, operator.raw_operator, operator.inputs)
+    _classifier_outputs(scope, operator, container, logits)
 
 
 def _regressor_shapes(operator):
@@ -504,11 +496,7 @@ skl2onnx.update_registered_converter(
     "SkbpTabularMLPClassifier",
     _classifier_shapes,
     _convert_classifier,
-    options={
-        "zipmap": [True, False, "columns"],
-        "nocl": [True, False],
-        "output_class_labels": [False, True],
-    },
+    options=CLASSIFIER_OPTIONS,
 )
 
 skl2onnx.update_registered_converter(
