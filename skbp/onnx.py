@@ -69,6 +69,7 @@ from ._tools.onnx_frames import (
     column_inputs,
     frame_inputs,
     is_text,
+    restore_input_names,
     selects_columns_by_name,
     with_onnx_imputers,
 )
@@ -535,10 +536,11 @@ def to_onnx(model, X, *, options=None, target_opset=None):
     by_name = selects_columns_by_name(model)
     if is_frame and (by_name or any(is_text(column) for column in X.dtypes)):
         inputs = column_inputs(model, X, dtype)
-        return skl2onnx.to_onnx(
+        onnx_model = skl2onnx.to_onnx(
             with_onnx_imputers(model), initial_types=inputs,
             options=options, target_opset=target_opset,
         )
+        return restore_input_names(onnx_model, [name for name, _ in inputs])
     if by_name:
         raise ValueError(
             "The model selects columns by name (it was fitted on a DataFrame with columns "

@@ -44,7 +44,7 @@ from skbp import BackpropMLPClassifier, BackpropMLPRegressor
 from skbp._engine import activations, losses
 from skbp._engine.activations import get_activation
 from skbp._engine.network import forward_logits
-from skbp.onnx import to_onnx
+from skbp.onnx import frame_inputs, to_onnx
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -212,6 +212,22 @@ def test_pipeline_with_column_transformer_on_a_dataframe():
     # network then casts: the float32 tolerance applies.
     assert np.abs(outputs["probabilities"] - pipe.predict_proba(frame)).max() <= FLOAT32_ATOL
     assert np.array_equal(outputs["label"], pipe.predict(frame))
+
+
+def test_column_names_that_are_no_identifiers_stay_the_input_names():
+    # skl2onnx makes "size cm" an identifier, "size_cm"; frame_inputs must still
+    # find the columns.
+    frame = pd.DataFrame({"size cm": [1.0, 2.5, 0.3, 4.1] * 5,
+                          "colour (main)": ["red", "blue", "red", "green"] * 5})
+    y = [0, 1, 0, 1] * 5
+    encode = ColumnTransformer([("scale", StandardScaler(), ["size cm"]),
+                                ("one_hot", OneHotEncoder(), ["colour (main)"])])
+    pipe = make_pipeline(encode, BackpropMLPClassifier((4,), max_iter=50, random_state=0))
+    pipe.fit(frame, y)
+    onnx_model = to_onnx(pipe, frame, options={"zipmap": False})
+    assert [i.name for i in onnx_model.graph.input] == ["size cm", "colour (main)"]
+    outputs = _run_inputs(onnx_model, frame_inputs(onnx_model, frame))
+    assert np.abs(outputs["probabilities"] - pipe.predict_proba(frame)).max() <= FLOAT64_ATOL
 
 
 def test_convert_sklearn_with_initial_types():

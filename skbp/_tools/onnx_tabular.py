@@ -66,6 +66,7 @@ from ..onnx import (
     _hidden_activation_op,
     _set_classifier_output_types,
 )
+from .onnx_frames import restore_input_names
 from .onnx_graph import constant, node
 
 #: The string that stands for a missing value in a categorical input.
@@ -119,21 +120,7 @@ def to_onnx(model, X, *, options=None, target_opset=None):
     onnx_model = skl2onnx.to_onnx(
         model, initial_types=inputs, options=options, target_opset=target_opset
     )
-    _rename_inputs(onnx_model.graph, [name for name, _ in inputs])
-    return onnx_model
-
-
-def _rename_inputs(graph, names):
-    """Give the graph's inputs the column names (skl2onnx makes them identifiers)."""
-    renamed = {}
-    for graph_input, name in zip(graph.input, names):
-        if graph_input.name != name:
-            renamed[graph_input.name] = name
-            graph_input.name = name
-    for graph_node in graph.node:
-        for position, name in enumerate(graph_node.input):
-            if name in renamed:
-                graph_node.input[position] = renamed[name]
+    return restore_input_names(onnx_model, [name for name, _ in inputs])
 
 
 # ----------------------------------------------------------------- encoder
