@@ -78,7 +78,9 @@ def test_zipmap_output_of_string_labels():
     y = np.array(["low", "mid", "high"])[labels(X, 3)]
     model = TabularMLPClassifier(**SMALL).fit(X, y)
     onnx_model = to_onnx(model, X)  # zipmap=True: a list of {label: probability}
-    predicted, probabilities = _run_inputs(onnx_model, frame_inputs(onnx_model, X)).values()
+    predicted, probabilities = _run_inputs(
+        onnx_model, frame_inputs(onnx_model, X)
+    ).values()
     assert np.array_equal(predicted, model.predict(X))
     proba = np.array([[row[c] for c in model.classes_] for row in probabilities])
     assert np.abs(proba - model.predict_proba(X)).max() <= FLOAT32_ATOL
@@ -192,3 +194,29 @@ def test_empty_string_level_is_refused():
         ValueError, match="Column 'side' has the empty string as a level"
     ):
         to_onnx(model, X)
+
+
+def test_numeric_model_in_a_pipeline_and_categorical_one_refused():
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    rng = np.random.RandomState(1)
+    X = rng.randn(120, 3)
+    y = (X[:, 0] + X[:, 1] > 0).astype(int)
+    pipe = make_pipeline(StandardScaler(), TabularMLPClassifier(**SMALL)).fit(X, y)
+    onnx_model = to_onnx(
+        pipe, X, options={"zipmap": False}
+    )  # float input: float32 model
+    outputs = _run_inputs(onnx_model, {"X": X.astype(np.float32)})
+    assert (
+        np.abs(outputs["probabilities"] - pipe.predict_proba(X)).max() <= FLOAT32_ATOL
+    )
+    X = table()
+    pipe = make_pipeline(TabularMLPClassifier(**SMALL)).fit(X, labels(X, 2))
+    with pytest.raises(
+        ValueError, match="has categorical columns: its graph takes one input"
+    ):
+        import skl2onnx
+        from skl2onnx.common.data_types import DoubleTensorType
+
+        skl2onnx.to_onnx(pipe, initial_types=[("X", DoubleTensorType([None, 7]))])

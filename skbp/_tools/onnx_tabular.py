@@ -252,6 +252,12 @@ def _encoded_table(scope, container, model, inputs, dtype):
     is_categorical = encoder.is_categorical_
     numeric_index = np.flatnonzero(~is_categorical)
     pieces, widths = [], []  # float64 blocks, concatenated then reordered
+    if is_categorical.any() and len(inputs) != encoder.n_features_in_:
+        raise ValueError(
+            f"{type(model).__name__} has categorical columns: its graph takes one input "
+            f"per column ({encoder.n_features_in_}), not {len(inputs)}. Convert the "
+            "estimator itself with skbp.onnx.to_onnx and a DataFrame of its columns."
+        )
     if len(inputs) == 1 and not is_categorical.any():
         numeric = _double(
             scope, container, inputs[0]
