@@ -210,7 +210,9 @@ def test_a_non_finite_gradient_fails_the_check(monkeypatch):
     from skbp._engine import activations as _activations
 
     def nan_derivative(self, z, a, out=None):
-        return np.full_like(z, np.nan)  # the σ' that BP2 multiplies by
+        out = np.empty_like(z) if out is None else out
+        out[...] = np.nan  # BP2 multiplies by σ'
+        return out
 
     monkeypatch.setattr(_activations.Tanh, "derivative", nan_derivative)
     # BP2 runs below the output layer: layers 1 and 2 get NaN, layer 3 does not.

@@ -94,9 +94,8 @@ def validated_data(estimator, X, y, dtype):
     cost: NaN or infinite features, X of another width than the estimator's,
     y of another length than X, and labels the estimator does not know.
     """
-    if hasattr(estimator, "_encode_features"):
-        # a Tabular estimator's table, encoded by _final_estimator: finite floats
-        X = np.asarray(X)
+    if hasattr(estimator, "_encode_features"):  # X is already its encoded table
+        X = check_array(X, dtype=(np.float64, np.float32), input_name="X")
     else:
         X = validate_data(
             estimator, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32),
@@ -111,7 +110,7 @@ def validated_data(estimator, X, y, dtype):
 def _validated_network_data(network, X, y):
     """X and the encoded targets Y given with a Network: finite, of its widths."""
     X = check_array(X, accept_sparse=["csr", "csc"], dtype=network.dtype, input_name="X")
-    n_inputs, n_outputs = network.layer_sizes[0], network.layer_sizes[-1]
+    n_inputs, n_outputs = network.n_features_in, network.layer_sizes[-1]
     if X.shape[1] != n_inputs:
         raise ValueError(
             f"X has {X.shape[1]} features, but the network has {n_inputs} inputs."
