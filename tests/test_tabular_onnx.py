@@ -220,3 +220,14 @@ def test_numeric_model_in_a_pipeline_and_categorical_one_refused():
         from skl2onnx.common.data_types import DoubleTensorType
 
         skl2onnx.to_onnx(pipe, initial_types=[("X", DoubleTensorType([None, 7]))])
+
+
+@pytest.mark.parametrize("target_opset", [13, 18])
+def test_target_opsets(target_opset):
+    X = table(seed=5)
+    model = TabularMLPClassifier(**SMALL).fit(X, labels(X, 3))
+    onnx_model = to_onnx(model, X, options={"zipmap": False}, target_opset=target_opset)
+    assert {o.domain: o.version for o in onnx_model.opset_import}[""] == target_opset
+    outputs = _run_inputs(onnx_model, frame_inputs(onnx_model, X))
+    assert np.abs(outputs["probabilities"] - model.predict_proba(X)).max() <= FLOAT32_ATOL
+
