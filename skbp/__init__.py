@@ -56,6 +56,10 @@ for _public_class in (
     TabularMLPClassifier,
     TabularMLPRegressor,
     TrainingCurveDisplay,
+    TabularMLPClassifier,
+    TabularMLPRegressor,
+    SmoothClipScaler,
+    TabularEncoder,
 ):
     _public_class.__module__ = __name__
 del _public_class

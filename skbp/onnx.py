@@ -61,7 +61,7 @@ except ImportError as exc:
         'skbp.onnx needs skl2onnx and onnx; install them with: pip install "skbp[onnx]"'
     ) from exc
 
-from ._engine.activations import ACTIVATIONS
+from ._engine.activations import ACTIVATIONS, SELU
 from ._engine.losses import exp_limit
 from ._estimators.classifier import BackpropMLPClassifier
 from ._estimators.regressor import BackpropMLPRegressor
@@ -69,6 +69,7 @@ from ._tools.onnx_frames import (
     column_inputs,
     frame_inputs,
     is_text,
+    restore_input_names,
     selects_columns_by_name,
     with_onnx_imputers,
 )
@@ -76,20 +77,37 @@ from ._tools.onnx_graph import TENSOR_TYPES, constant, node
 
 __all__ = ["frame_inputs", "to_onnx"]
 
-def _selu(scope, container, z):
-    # The attributes are float32: |error| ≲ 1e-7 relative, also for double models.
-    selu = ACTIVATIONS["selu"]
-    return node(scope, container, "Selu", [z], alpha=selu.alpha, gamma=selu.scale)
+def _selu(scope, container, z, dtype):
+    """λ max(z, 0) + λ α_s (exp(min(z, 0)) − 1), as the engine's SELU."""
+    scale = constant(scope, container, "selu_scale", np.asarray(SELU.scale, dtype))
+    scale_alpha = constant(
+        scope, container, "selu_scale_alpha", np.asarray(SELU.scale * SELU.alpha, dtype)
+    )
+    zero = constant(scope, container, "zero", np.zeros((), dtype))
+    one = constant(scope, container, "one", np.ones((), dtype))
+    below = node(scope, container, "Exp", [node(scope, container, "Min", [z, zero])])
+    below = node(scope, container, "Mul", [node(scope, container, "Sub", [below, one]), scale_alpha])
+    above = node(scope, container, "Mul", [node(scope, container, "Max", [z, zero]), scale])
+    return node(scope, container, "Add", [below, above])
 
 
-def _mish(scope, container, z):
-    # z · tanh(softplus(z)): the Mish operator exists only from opset 18 on.
-    softplus = node(scope, container, "Softplus", [z])
+def _mish(scope, container, z, dtype):
+    """z tanh(softplus(z)), softplus(z) = max(z, 0) + log(1 + exp(−|z|)) (no overflow)."""
+    zero = constant(scope, container, "zero", np.zeros((), dtype))
+    one = constant(scope, container, "one", np.ones((), dtype))
+    tail = node(scope, container, "Exp", [node(scope, container, "Neg", [
+        node(scope, container, "Abs", [z])])])
+    softplus = node(scope, container, "Add", [
+        node(scope, container, "Max", [z, zero]),
+        node(scope, container, "Log", [node(scope, container, "Add", [one, tail])]),
+    ])
     return node(scope, container, "Mul", [z, node(scope, container, "Tanh", [softplus])])
 
 
-#: The ONNX operator of each hidden activation of skbp that has one (or the
-#: function adding its nodes).
+#: The ONNX operator of each hidden activation of skbp that has one, or the
+#: function adding its nodes: onnxruntime runs ``Selu``, ``Elu`` and
+#: ``Softplus`` on float only, so SELU and Mish are written with elementary
+#: operators, which run on double too.
 _ONNX_ACTIVATIONS = {
     "identity": "Identity",
     "logistic": "Sigmoid",
@@ -98,6 +116,13 @@ _ONNX_ACTIVATIONS = {
     "selu": _selu,
     "mish": _mish,
 }
+
+
+def _activate(scope, container, op, z, dtype):
+    """a = σ(z), ``op`` being what :func:`_hidden_activation_op` returned."""
+    if callable(op):
+        return op(scope, container, z, dtype)
+    return node(scope, container, op, [z])
 
 
 #: The ONNX operator of each output activation of the regressor; exp is
@@ -133,12 +158,7 @@ def _mlp_logits(scope, container, model, source):
         weights = constant(scope, container, f"coefficient{layer}", coef)
         bias = constant(scope, container, f"intercept{layer}", intercept)
         z = node(scope, container, "Gemm", [a, weights, bias])
-        if layer == last:
-            a = z
-        elif callable(hidden_op):
-            a = hidden_op(scope, container, z)
-        else:
-            a = node(scope, container, hidden_op, [z])
+        a = _activate(scope, container, hidden_op, z, dtype) if layer < last else z
     return a
 
 
@@ -189,6 +209,11 @@ def _classifier_output_shapes(operator):
         operator,
         good_input_types=[FloatTensorType, DoubleTensorType, Int64TensorType, BooleanTensorType],
     )
+    _set_classifier_output_types(operator)
+
+
+def _set_classifier_output_types(operator):
+    """Types of the labels and probabilities, for the rows of the first input."""
     model = operator.raw_operator
     scope = operator.scope_inst
     n_rows = operator.inputs[0].get_first_dimension()
@@ -245,8 +270,14 @@ def _classifier_labels(scope, container, model, logits, output):
 
 def _convert_classifier(scope, operator, container):
     model = operator.raw_operator
-    label_out, proba_out = (variable.full_name for variable in operator.outputs)
     logits = _mlp_logits(scope, container, model, operator.inputs[0])
+    _classifier_outputs(scope, operator, container, logits)
+
+
+def _classifier_outputs(scope, operator, container, logits):
+    """The operator's labels and probabilities, from the logits."""
+    model = operator.raw_operator
+    label_out, proba_out = (variable.full_name for variable in operator.outputs)
     proba = _classifier_probabilities(scope, container, model, logits)
     if _probability_dtype(scope, model) == model.coefs_[0].dtype:
         node(scope, container, "Identity", [proba], proba_out)
@@ -255,16 +286,19 @@ def _convert_classifier(scope, operator, container):
     _classifier_labels(scope, container, model, logits, label_out)
 
 
+#: skl2onnx's classifier options, which skbp's classifier converters take.
+CLASSIFIER_OPTIONS = {
+    "zipmap": [True, False, "columns"],
+    "nocl": [True, False],
+    "output_class_labels": [False, True],
+}
+
 skl2onnx.update_registered_converter(
     BackpropMLPClassifier,
     "SkbpBackpropMLPClassifier",
     _classifier_output_shapes,
     _convert_classifier,
-    options={
-        "zipmap": [True, False, "columns"],
-        "nocl": [True, False],
-        "output_class_labels": [False, True],
-    },
+    options=CLASSIFIER_OPTIONS,
 )
 
 
@@ -493,6 +527,8 @@ def to_onnx(model, X, *, options=None, target_opset=None):
     True
     """
     check_is_fitted(model)
+    if hasattr(model, "encoder_"):  # a Tabular estimator encodes the raw table itself
+        return _onnx_tabular.to_onnx(model, X, options=options, target_opset=target_opset)
     dtype = _skbp_estimator(model).coefs_[0].dtype
     if hasattr(X, "to_pandas") and not hasattr(X, "iloc"):  # polars
         X = X.to_pandas()
@@ -500,10 +536,11 @@ def to_onnx(model, X, *, options=None, target_opset=None):
     by_name = selects_columns_by_name(model)
     if is_frame and (by_name or any(is_text(column) for column in X.dtypes)):
         inputs = column_inputs(model, X, dtype)
-        return skl2onnx.to_onnx(
+        onnx_model = skl2onnx.to_onnx(
             with_onnx_imputers(model), initial_types=inputs,
             options=options, target_opset=target_opset,
         )
+        return restore_input_names(onnx_model, [name for name, _ in inputs])
     if by_name:
         raise ValueError(
             "The model selects columns by name (it was fitted on a DataFrame with columns "
@@ -519,3 +556,7 @@ def to_onnx(model, X, *, options=None, target_opset=None):
         )
     return skl2onnx.to_onnx(model, X[:1], options=options, target_opset=target_opset)
 
+
+# The Tabular estimators' converters (encoder, front layers, parametric
+# activations) use the helpers above; importing the module registers them.
+from ._tools import onnx_tabular as _onnx_tabular  # noqa: E402

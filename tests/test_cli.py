@@ -219,7 +219,7 @@ MODEL_OPTIONS = ["--hidden", "--activation", "--solver", "--learning-rate-init",
                  "--alpha", "--dropout", "--initializer", "--weight-decay", "--early-stopping",
                  "--max-iter", "--random-state", "--test-size", "--verbose", "--plot", "--save"]
 OPTIONS = {
-    "train": ["--sep", "--id", "--target", "--categorical", "--task", "--cv", "--n-jobs",
+    "train": ["--sep", "--id", "--target", "--categorical", "--task", "--cv", "--n-jobs", "--model",
               "--loss", "--quantile", *MODEL_OPTIONS],
     "predict": ["--sep", "--id", "--model", "--output", "--proba"],
     "demo": MODEL_OPTIONS,

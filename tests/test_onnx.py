@@ -44,7 +44,7 @@ from skbp import BackpropMLPClassifier, BackpropMLPRegressor
 from skbp._engine import activations, losses
 from skbp._engine.activations import get_activation
 from skbp._engine.network import forward_logits
-from skbp.onnx import to_onnx
+from skbp.onnx import frame_inputs, to_onnx
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -214,6 +214,22 @@ def test_pipeline_with_column_transformer_on_a_dataframe():
     assert np.array_equal(outputs["label"], pipe.predict(frame))
 
 
+def test_column_names_that_are_no_identifiers_stay_the_input_names():
+    # skl2onnx makes "size cm" an identifier, "size_cm"; frame_inputs must still
+    # find the columns.
+    frame = pd.DataFrame({"size cm": [1.0, 2.5, 0.3, 4.1] * 5,
+                          "colour (main)": ["red", "blue", "red", "green"] * 5})
+    y = [0, 1, 0, 1] * 5
+    encode = ColumnTransformer([("scale", StandardScaler(), ["size cm"]),
+                                ("one_hot", OneHotEncoder(), ["colour (main)"])])
+    pipe = make_pipeline(encode, BackpropMLPClassifier((4,), max_iter=50, random_state=0))
+    pipe.fit(frame, y)
+    onnx_model = to_onnx(pipe, frame, options={"zipmap": False})
+    assert [i.name for i in onnx_model.graph.input] == ["size cm", "colour (main)"]
+    outputs = _run_inputs(onnx_model, frame_inputs(onnx_model, frame))
+    assert np.abs(outputs["probabilities"] - pipe.predict_proba(frame)).max() <= FLOAT64_ATOL
+
+
 def test_convert_sklearn_with_initial_types():
     X, y = _classification(3)
     clf = _fit(X, y)
@@ -235,8 +251,11 @@ def test_convert_sklearn_with_initial_types():
         (lambda: _classification(3, np.float64),
          {"solver": "lbfgs", "hidden_layer_sizes": (12, 10, 8), "max_iter": 200}),
         (lambda: _multilabel(3, np.float64), {"activation": "logistic"}),
+        # onnxruntime has no double Selu or Softplus: composed of elementary operators
+        (lambda: _classification(3, np.float64), {"activation": "selu"}),
+        (lambda: _classification(3, np.float64), {"activation": "mish"}),
     ],
-    ids=["binary", "multiclass", "lbfgs", "multilabel"],
+    ids=["binary", "multiclass", "lbfgs", "multilabel", "selu", "mish"],
 )
 def test_float64_models_use_double_inputs(data, params):
     X, y = data()

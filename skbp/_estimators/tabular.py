@@ -68,6 +68,7 @@ from .._engine.hooks import (
 from .._engine.initializers import initialize_from_data
 from .._engine.layers import FeatureScaling, PeriodicEmbedding
 from .._engine.losses import make_loss
+from .._engine.monitor import LayerMonitor
 from .._engine.network import Network
 from .._engine.optimizers import make_optimizer
 from .._engine.progress import ProgressPrinter
@@ -129,6 +130,7 @@ _TABULAR_CONSTRAINTS = {
     "shuffle": ["boolean"],
     "random_state": ["random_state"],
     "verbose": ["verbose"],
+    "monitor_layers": ["boolean"],
     "warm_start": ["boolean"],
 }
 
@@ -314,6 +316,7 @@ class _TabularMLP:
         printer = self._printer(X, network.layer_sizes, validation is not None)
         hooks = Hooks(
             [
+                LayerMonitor(train) if self.monitor_layers else None,
                 History(),
                 LearningRateSchedule(schedule),
                 self._weight_decay_hook(),
@@ -409,7 +412,11 @@ class _TabularMLP:
 
     # -------------------------------------------------------------- predict
     def _fitted_network(self, dtype=None):
-        """A Network holding the fitted parameters (front layers and α included)."""
+        """The fitted network (front layers and α included), computing in ``dtype``.
+
+        ``dtype=None`` keeps the weights' dtype. check_gradients, trace_backprop
+        and the ONNX export build their network here.
+        """
         dtype = self.coefs_[0].dtype if dtype is None else np.dtype(dtype)
         network = self._network(self.encoder_.n_features_out_, dtype)
         network.set_parameters(self.coefs_, self.intercepts_)
@@ -546,6 +553,16 @@ default='from_dtype'
     verbose : bool or int, default=False
         ``1``: a header and one line per epoch; ``2``: also progress inside
         long epochs (stderr).
+
+    monitor_layers : bool, default=False
+        Record per-layer statistics after every epoch in
+        ``history_[i]["layers"]``, as the Backprop estimators do: one dict per
+        dense layer (``delta_rms``, ``grad_rms``, ``weight_rms``,
+        ``update_ratio``, ``inactive_fraction``) on a fixed probe batch of up
+        to 256 training rows, the forward and backward passes running through
+        the front layers and the parametric activations (an inactive unit is
+        one whose σ'(z) = 1 + α (f'(z) − 1) is below 0.01). The front layers'
+        own parameters are not in the statistics.
 
     warm_start : bool, default=False
         Continue from the fitted weights (encoder kept) instead of starting
@@ -738,6 +755,7 @@ class TabularMLPClassifier(_TabularMLP, BackpropMLPClassifier):
         shuffle: bool = True,
         random_state: int | np.random.RandomState | None = None,
         verbose: bool | int = False,
+        monitor_layers: bool = False,
         warm_start: bool = False,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -770,6 +788,7 @@ class TabularMLPClassifier(_TabularMLP, BackpropMLPClassifier):
         self.shuffle = shuffle
         self.random_state = random_state
         self.verbose = verbose
+        self.monitor_layers = monitor_layers
         self.warm_start = warm_start
 
     def fit(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None):
@@ -910,6 +929,7 @@ class TabularMLPRegressor(_TabularMLP, BackpropMLPRegressor):
         shuffle: bool = True,
         random_state: int | np.random.RandomState | None = None,
         verbose: bool | int = False,
+        monitor_layers: bool = False,
         warm_start: bool = False,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -942,6 +962,7 @@ class TabularMLPRegressor(_TabularMLP, BackpropMLPRegressor):
         self.shuffle = shuffle
         self.random_state = random_state
         self.verbose = verbose
+        self.monitor_layers = monitor_layers
         self.warm_start = warm_start
 
     def fit(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None):

@@ -185,6 +185,25 @@ _FEED_DTYPES = {TensorProto.DOUBLE: np.float64, TensorProto.FLOAT: np.float32,
                 TensorProto.INT64: np.int64, TensorProto.STRING: object}
 
 
+def restore_input_names(onnx_model, names):
+    """``onnx_model`` with its inputs named ``names``, the DataFrame's columns.
+
+    skl2onnx turns an input's name into an identifier ("size cm" becomes
+    "size_cm"), after which :func:`frame_inputs` would not find the column;
+    ONNX itself takes any string as a name.
+    """
+    graph, renamed = onnx_model.graph, {}
+    for graph_input, name in zip(graph.input, names):
+        if graph_input.name != name:
+            renamed[graph_input.name] = name
+            graph_input.name = name
+    for graph_node in graph.node:
+        for position, name in enumerate(graph_node.input):
+            if name in renamed:
+                graph_node.input[position] = renamed[name]
+    return onnx_model
+
+
 def frame_inputs(onnx_model, frame):
     """The inputs of an ONNX model made by :func:`to_onnx`, from a DataFrame.
 

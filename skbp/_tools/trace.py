@@ -111,8 +111,12 @@ class BackpropTrace:
     (2, (1, 2), (3, 1, 2), (1, 2))
     """
 
-    def __init__(self, layers, y, cost, *, estimator_name, loss, penalty, has_sample_axis):
+    def __init__(
+        self, layers, y, cost, *, estimator_name, loss, penalty, has_sample_axis,
+        input_name="input x",
+    ):
         self.layers = layers
+        self.input_name = input_name
         self.y = y
         self.cost = cost
         self.estimator_name = estimator_name
@@ -202,7 +206,7 @@ class BackpropTrace:
         kind = layer.activation if hidden else f"{layer.activation} output"
         row = table.row
         lines = [f"  layer {i} ({layer.W.shape[1]} -> {layer.W.shape[0]} units, {kind})"]
-        lines += row(f"a^{i - 1}", "input x" if i == 1 else f"output of layer {i - 1}", layer.a_prev)
+        lines += row(f"a^{i - 1}", self.input_name if i == 1 else f"output of layer {i - 1}", layer.a_prev)
         lines += row(f"z^{i}", f"forward: W^{i} a^{i - 1} + b^{i}", layer.z)
         if hidden:
             lines += row(f"a^{i}", f"forward: {layer.activation}(z^{i})", layer.a)
@@ -412,6 +416,13 @@ def trace_backprop(model, X: ArrayLike, y: ArrayLike, *, penalty: bool = False) 
         penalty_grads = _layer_views(flat, [coef.shape for coef in network.coefs])
         cost = cost + regularizer.value(network.weights) / n
 
+    activation, input_name = estimator.activation, "input x"
+    if network.alphas is not None:
+        activation = f"parametric {activation}"  # z + α (f(z) − z), α learned per unit
+    if hasattr(estimator, "encoder_"):
+        # a^0 is what the first dense layer receives: the encoded table after
+        # the front layers (PBLD embedding appended, feature scaling).
+        input_name = " -> ".join(["encoded x", *(type(f).__name__ for f in network.front)])
     layers = {}
     for layer in range(network.n_layers):
         z, a = ws.z[layer][:n], ws.a[layer]
@@ -421,7 +432,7 @@ def trace_backprop(model, X: ArrayLike, y: ArrayLike, *, penalty: bool = False) 
             sigma_prime = _columns(network.hidden_derivative(layer, ws, n))
         layers[layer + 1] = LayerTrace(
             index=layer + 1,
-            activation=estimator.activation if layer < top else loss.out_activation,
+            activation=activation if layer < top else loss.out_activation,
             W=network.coefs[layer].T.copy(),
             b=network.intercepts[layer][:, np.newaxis].copy(),
             a_prev=a_prev,
@@ -438,5 +449,5 @@ def trace_backprop(model, X: ArrayLike, y: ArrayLike, *, penalty: bool = False) 
         y, cost = y[0], float(cost[0])
     return BackpropTrace(
         layers, y, cost, estimator_name=type(estimator).__name__, loss=loss,
-        penalty=penalty, has_sample_axis=has_sample_axis,
+        penalty=penalty, has_sample_axis=has_sample_axis, input_name=input_name,
     )

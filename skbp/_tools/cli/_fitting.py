@@ -42,7 +42,7 @@ def check_memory(estimator, n_features: int, n_outputs: int, n_rows: int) -> Non
     sizes = (n_features, *estimator.hidden_layer_sizes, n_outputs)
     n_params = sum((fan_in + 1) * fan_out for fan_in, fan_out in zip(sizes, sizes[1:]))
     batch = 200 if estimator.batch_size == "auto" else estimator.batch_size
-    batch = n_rows if estimator.solver == "lbfgs" else min(batch, n_rows)
+    batch = n_rows if getattr(estimator, "solver", None) == "lbfgs" else min(batch, n_rows)
     n_activations = 3 * batch * sum(sizes[1:])  # z, a and delta of one batch
     needed = np.dtype(np.float64).itemsize * (PARAMETER_COPIES * n_params + n_activations)
     memory = physical_memory()
@@ -101,7 +101,7 @@ def timed_fit(estimator, X, y) -> tuple[float, bool]:
 
 def fit_summary(mlp, seconds: float, converged: bool) -> str:
     """What the fit ran, and whose weights the model kept."""
-    step = "L-BFGS iteration" if mlp.solver == "lbfgs" else "epoch"
+    step = "L-BFGS iteration" if getattr(mlp, "solver", None) == "lbfgs" else "epoch"
     if mlp.validation_scores_ is not None:  # only then are the best weights restored
         kept = f"weights of epoch {mlp.best_epoch_} restored (the best on the validation split)"
     else:

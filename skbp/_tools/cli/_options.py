@@ -74,6 +74,15 @@ def _int_or_text(text: str) -> int | str:
         return text
 
 
+class _Given(argparse.Action):
+    """Store the option's value and add its name to ``args.given``: the options
+    the user wrote, which ``--model tabular`` passes on (and no default)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        setattr(namespace, self.dest, values)
+        namespace.given = (*getattr(namespace, "given", ()), self.dest)
+
+
 def with_default(help: str, shown: Any) -> str:
     return f"{help} (default: {shown})"
 
@@ -86,6 +95,7 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
 
     def param(flag, help, shown=None, **kwargs):
         default = DEFAULT_PARAMS[kwargs.setdefault("dest", flag[2:].replace("-", "_"))]
+        kwargs.setdefault("action", _Given)
         model.add_argument(flag, default=default, **kwargs,
                            help=with_default(help, default if shown is None else shown))
 

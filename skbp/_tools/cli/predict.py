@@ -69,7 +69,21 @@ def load_model(path: str):
 
 
 def _encoded_columns(model) -> dict[str, list[str]]:
-    """{"numeric": [...], "categorical": [...]}: the columns of a pipeline saved by train."""
+    """{"numeric": [...], "categorical": [...]}: the columns of a pipeline saved by train.
+
+    For a Tabular estimator, its encoder's: "categorical" are the columns whose
+    levels were text (read as text again, so "01" stays "01"; a boolean column
+    is read as booleans).
+    """
+    encoder = getattr(model, "encoder_", None)
+    if encoder is not None:
+        names = list(encoder.feature_names_in_)
+        text = [
+            name for name, levels in zip(names, encoder.categories_)
+            if levels is not None and any(isinstance(level, str) for level in levels)
+        ]
+        numeric = [name for name, cat in zip(names, encoder.is_categorical_) if not cat]
+        return {"numeric": numeric, "categorical": text}
     first = model[0] if isinstance(model, Pipeline) else None
     if not isinstance(first, ColumnTransformer):
         return {}

@@ -20,6 +20,9 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from ..._engine.losses import LOSSES, REGRESSION_LOSSES
+from ..._estimators.params import dropout_rates, hidden_layer_sizes_tuple
+from ..._estimators.tabular import TabularMLPClassifier, TabularMLPRegressor
+from ..._estimators.tabular_encoding import TabularEncoder
 from ._columns import Columns, feature_columns, read_csv, require_columns
 from ._fitting import (
     check_memory,
@@ -51,13 +54,15 @@ from ._tasks import (
 EXAMPLES = """\
   skbp train iris.csv --target species --hidden 32 16 --dropout 0.1 \\
        --early-stopping GL --plot curves.png --save model.joblib
-  skbp train visits.csv --target visits --task regression --loss poisson"""
+  skbp train visits.csv --target visits --task regression --loss poisson
+  skbp train adult.csv --target income --model tabular --max-iter 64 --save model.joblib"""
 
 
 def add_parser(subparsers) -> None:
     parser = subcommand(
         subparsers, "train",
-        "train BackpropMLPClassifier or BackpropMLPRegressor on a CSV file (needs pandas)",
+        "train BackpropMLPClassifier or BackpropMLPRegressor (or with --model tabular, "
+        "TabularMLPClassifier or TabularMLPRegressor) on a CSV file (needs pandas)",
         EXAMPLES,
     )
     add_csv_options(parser, "identifier columns, which are not features")
@@ -74,6 +79,11 @@ def add_parser(subparsers) -> None:
         "number of cross-validation folds (stratified for classification); 0 skips it", 5))
     parser.add_argument("--n-jobs", type=_n_jobs, default=1, metavar="N", help=with_default(
         "parallel jobs for cross-validation; -1 uses every CPU", 1))
+    parser.add_argument("--model", choices=MODELS, default="mlp", help=with_default(
+        "mlp: BackpropMLP in a pipeline (median-imputed, standardised numbers, one-hot "
+        "categories); tabular: TabularMLP, which reads the table itself (robust scaling, "
+        "missing indicators, one-hot or target encoding, periodic embeddings) with its "
+        "tuned defaults, which only the model options you give change", "mlp"))
     add_model_options(parser)
     regression = parser.add_argument_group("regression")
     regression.add_argument("--loss", choices=REGRESSION_LOSSES, help=with_default(
@@ -110,12 +120,26 @@ def _n_jobs(text: str) -> int:
     return n_jobs
 
 
-def make_model(task: Task, params: dict, columns: Columns, y: np.ndarray) -> Pipeline:
-    """The pipeline that ``skbp train`` fits: the columns' encoding, then the estimator.
+#: ``--model``: "mlp", the task's BackpropMLP in a Pipeline, or "tabular".
+MODELS = ("mlp", "tabular")
+TABULAR = {"classification": TabularMLPClassifier, "regression": TabularMLPRegressor}
 
-    The one place that chooses the model: a ``--model`` option for estimators
-    that encode the DataFrame's columns themselves would return them here.
+
+def make_model(
+    task: Task, params: dict, columns: Columns, y: np.ndarray, model: str = "mlp"
+) -> Pipeline | TabularMLPClassifier | TabularMLPRegressor:
+    """The model that ``skbp train`` fits: the columns' encoding, then the estimator.
+
+    The one place that chooses the model. ``model="tabular"`` is a Tabular
+    estimator alone: it takes the DataFrame's columns as they are and encodes
+    them itself (``params`` are then only the options given).
     """
+    if model == "tabular":
+        estimator = TABULAR["regression" if task is REGRESSION else "classification"]
+        tabular = estimator(**params)
+        tabular._validate_params()  # the estimator's messages, before any work
+        dropout_rates(tabular.dropout, len(hidden_layer_sizes_tuple(tabular.hidden_layer_sizes)))
+        return tabular
     mlp = checked_estimator(task.estimator, params, y)
     encode = make_pipeline(
         SimpleImputer(strategy="constant", fill_value="missing"),
@@ -155,9 +179,12 @@ def run(args: argparse.Namespace, out: TextIO) -> None:
     if X.shape[1] == 0:
         raise CLIError(f"{args.csv} has no feature columns besides the target and --id")
     y, task, target_line = target_and_task(frame[args.target], args.csv, args.cv, args.task)
-    params = {**estimator_params(args), **task_params(task, args, y)}
+    if args.model == "tabular":
+        params = tabular_params(args, task_params(task, args, y))
+    else:
+        params = {**estimator_params(args), **task_params(task, args, y)}
     columns = feature_columns(X, args.csv, args.categorical)
-    pipeline = make_model(task, params, columns, y)
+    pipeline = make_model(task, params, columns, y, args.model)
     mlp = skbp_estimator(pipeline)
     folds = None if not args.cv else task.folds(args.cv, random_state=mlp.random_state)
     X_train, X_test, y_train, y_test = train_test_split(
@@ -165,14 +192,20 @@ def run(args: argparse.Namespace, out: TextIO) -> None:
         random_state=mlp.random_state,
     )
     n_outputs = 1 if task is REGRESSION else np.unique(y).size
-    check_memory(mlp, columns.n_inputs, n_outputs, len(y_train))
+    tabular = args.model == "tabular"
+    # the periodic embedding adds 3 inputs per numeric column
+    n_inputs = columns.n_inputs + (3 * len(columns.numeric) if tabular else 0)
+    check_memory(mlp, n_inputs, n_outputs, len(y_train))
 
     print(f"data: {args.csv}, {len(y)} rows", file=out)
     ids = [f"identifiers (not features): {', '.join(args.id)}"] if args.id else []
-    for line in [target_line, *columns.report(), *ids]:
+    report = _tabular_report(X, columns) if tabular else columns.report()
+    for line in [target_line, *report, *ids]:
         print(f"  {line}", file=out)
     model = describe(mlp)
-    if task is REGRESSION:
+    if tabular and task is REGRESSION:
+        model += ", on the target standardised inside the estimator"
+    elif task is REGRESSION:
         centred = pipeline[-1].transformer.with_mean
         model += ", on the target " + (
             "standardised" if centred else "divided by its standard deviation"
@@ -193,6 +226,55 @@ def run(args: argparse.Namespace, out: TextIO) -> None:
     print(task.report(y_test, pipeline.predict(X_test), fitted), file=out)
     use = f"skbp predict FILE --model {args.save}"
     save_outputs(args.plot, args.save, pipeline, fitted, use, out)
+
+
+def tabular_params(args: argparse.Namespace, regression_options: dict) -> dict:
+    """The Tabular estimator's parameters: the model options given, nothing else.
+
+    The command line's defaults are for BackpropMLP (a 64-unit layer, 200
+    epochs, ...); the Tabular estimators keep their own tuned ones. Options
+    that they do not have are refused, in the words of the options.
+    """
+    if regression_options:
+        flags = ", ".join(f"--{name}" for name in regression_options)
+        raise CLIError(f"{flags}: --model tabular fits the squared error; use --model mlp")
+    params = estimator_params(args)
+    given = dict.fromkeys(getattr(args, "given", ()))
+    accepted = TabularMLPClassifier().get_params()
+    refused = [name for name in given if name not in accepted]
+    if refused:
+        flags = ", ".join(f"--{name.replace('_', '-')}" for name in refused)
+        raise CLIError(
+            f"{flags}: option(s) of --model mlp; --model tabular trains with Adam under "
+            "its own schedules (its options: --hidden, --activation, --learning-rate-init, "
+            "--batch-size, --dropout, --weight-decay, --early-stopping, --max-iter, "
+            "--random-state)"
+        )
+    keep = {"random_state", "verbose", *given}
+    return {name: params[name] for name in params if name in keep}
+
+
+def _tabular_report(X, columns: Columns) -> list[str]:
+    """The columns as the Tabular estimator encodes them (its encoder's defaults)."""
+    defaults = TabularEncoder()
+    numeric = [name for name in columns.numeric if X[name].dtype != bool]
+    categorical = {
+        **{name: X[name].nunique() for name in columns.numeric if X[name].dtype == bool},
+        **columns.levels,
+    }
+    lines = []
+    if numeric:
+        lines.append(
+            "numeric (robust-scaled and smoothly clipped, missing values flagged): "
+            + ", ".join(numeric)
+        )
+    if categorical:
+        levels = ", ".join(f"{name} ({k} levels)" for name, k in categorical.items())
+        lines.append(
+            f"categorical (one-hot up to {defaults.max_onehot_categories} levels, target "
+            f"encoded above): {levels}"
+        )
+    return lines + [f"warning: {warning}" for warning in columns.warnings]
 
 
 def _cross_validate(pipeline, task: Task, folds, X, y, args, out: TextIO) -> None:
