@@ -2,8 +2,9 @@
 
 Engine: label smoothing (gradient-checked), the schedule shapes (coslog4,
 flat_cos), the per-epoch factor hook, model selection without stopping.
-Estimators: scikit-learn's checks over cheap configurations, raw tables
-(pandas and polars, categories, strings, NaN, unseen categories), the
+Estimators: scikit-learn's checks over cheap configurations (split into lists
+as in test_common), raw tables (pandas and polars, categories, strings, NaN,
+unseen categories), the
 regression target's standardization and clipping, every ingredient's switch,
 warm start, callbacks, persistence, and learning against BackpropMLP's defaults.
 """
@@ -20,8 +21,16 @@ from sklearn.datasets import load_diabetes, load_digits, make_classification
 from sklearn.model_selection import GridSearchCV, cross_val_score, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils.estimator_checks import parametrize_with_checks
 from sklearn.utils.validation import has_fit_parameter
+from sklearn_checks import (
+    ALL,
+    TRAINING,
+    TRAINING_AND_INPUT,
+    checks_in_no_list,
+    param_id,
+    run_check,
+    selected_checks,
+)
 
 from skbp import (
     BackpropMLPClassifier,
@@ -206,15 +215,35 @@ OFF = dict(
 #: Small but complete: every ingredient on.
 SMALL = dict(hidden_layer_sizes=(16, 16), max_iter=40, batch_size=32)
 
+#: (configuration, which checks it runs, what it is here to cover). The lists
+#: and what each runs are test_common's (sklearn_checks.py): the whole list on
+#: each estimator's small default, the training checks where a path differs.
 CONFIGURATIONS = [
-    TabularMLPClassifier(**SMALL),
-    TabularMLPClassifier(
-        **{**SMALL, "batch_size": 256}, **OFF, validation_fraction=0.0, label_smoothing=0.0
+    (
+        TabularMLPClassifier(**SMALL), ALL,
+        "the defaults, smaller: every ingredient on, model selection on a held-out split",
     ),
-    TabularMLPClassifier(**SMALL, dtype="float64", early_stopping=True, validation_fraction=0.3),
-    TabularMLPRegressor(**SMALL),
-    TabularMLPRegressor(
-        **{**SMALL, "batch_size": 256}, **OFF, clip_predictions=False, validation_fraction=0.0
+    (
+        TabularMLPClassifier(
+            **{**SMALL, "batch_size": 256}, **OFF, validation_fraction=0.0, label_smoothing=0.0
+        ),
+        TRAINING, "every ingredient off, full batches, no validation split, hard targets",
+    ),
+    (
+        TabularMLPClassifier(
+            **SMALL, dtype="float64", early_stopping=True, validation_fraction=0.3
+        ),
+        TRAINING_AND_INPUT, "float64 throughout; early stopping on the held-out split",
+    ),
+    (
+        TabularMLPRegressor(**SMALL), ALL,
+        "the defaults, smaller: standardized, clipped target; every ingredient on",
+    ),
+    (
+        TabularMLPRegressor(
+            **{**SMALL, "batch_size": 256}, **OFF, clip_predictions=False, validation_fraction=0.0
+        ),
+        TRAINING, "every ingredient off, unclipped predictions, no validation split",
     ),
 ]
 
@@ -232,12 +261,31 @@ def _expected_failures(estimator):
     return {"check_sample_weight_equivalence_on_dense_data": "; ".join(reasons)}
 
 
-@parametrize_with_checks(CONFIGURATIONS, expected_failed_checks=_expected_failures)
-def test_sklearn_compatible_estimator(estimator, check):
+@pytest.mark.parametrize(
+    "estimator, check", list(selected_checks(CONFIGURATIONS, _expected_failures)), ids=param_id
+)
+def test_sklearn_compatible_estimator(estimator, check, monkeypatch):
     with warnings.catch_warnings():
         # Tiny check data sets cannot always be split for the model selection.
         warnings.filterwarnings("ignore", "No validation split for the model selection")
-        check(estimator)
+        run_check(estimator, check, monkeypatch)
+
+
+@pytest.mark.parametrize(
+    "estimator", [TabularMLPClassifier(), TabularMLPRegressor()], ids=param_id
+)
+def test_every_check_has_a_list(estimator):
+    # A check scikit-learn adds must be placed in a list on purpose, not left out.
+    assert checks_in_no_list(estimator) == []
+
+
+def test_each_estimator_runs_every_check_on_its_small_defaults():
+    for cls in (TabularMLPClassifier, TabularMLPRegressor):
+        runs_all = [est for est, runs, _ in CONFIGURATIONS if runs == ALL and type(est) is cls]
+        assert len(runs_all) == 1
+        defaults = cls().get_params()
+        changed = {k for k, v in runs_all[0].get_params().items() if v != defaults[k]}
+        assert changed <= set(SMALL)
 
 
 # ------------------------------------------------------------ raw tables
