@@ -21,7 +21,7 @@ from sklearn.datasets import load_diabetes, load_digits, make_classification
 from sklearn.model_selection import GridSearchCV, cross_val_score, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils.validation import has_fit_parameter
+from sklearn.utils.estimator_checks import check_sample_weight_equivalence_on_dense_data
 from sklearn_checks import (
     ALL,
     TRAINING,
@@ -35,7 +35,6 @@ from sklearn_checks import (
 from skbp import (
     BackpropMLPClassifier,
     BackpropMLPRegressor,
-    TabularEncoder,
     TabularMLPClassifier,
     TabularMLPRegressor,
     check_gradients,
@@ -249,16 +248,17 @@ CONFIGURATIONS = [
 
 
 def _expected_failures(estimator):
-    reasons = []
-    if not has_fit_parameter(TabularEncoder(), "sample_weight"):
-        reasons.append("the encoder's medians and quartiles are not weighted")
-    if estimator.data_driven_init:
-        # It draws 5 points per unit among the rows: k copies of a row are k
-        # candidates, a row of weight k is one.
-        reasons.append("the data-driven initialization draws rows, not weights")
-    if not reasons:
+    if estimator.dtype == "float64":
         return {}
-    return {"check_sample_weight_equivalence_on_dense_data": "; ".join(reasons)}
+    # Integer weights and repeated rows give the same float64 model (see
+    # test_integer_weights_are_repeated_rows_in_float64), but in float32 a row
+    # of weight k and k copies of it round differently; training carries that
+    # to relative differences of 1e-6 in the predictions, above the check's 1e-7.
+    return {
+        "check_sample_weight_equivalence_on_dense_data": (
+            "float32 rounding: weights and repeated rows agree to 1e-6, not 1e-7"
+        )
+    }
 
 
 @pytest.mark.parametrize(
@@ -286,6 +286,24 @@ def test_each_estimator_runs_every_check_on_its_small_defaults():
         defaults = cls().get_params()
         changed = {k for k, v in runs_all[0].get_params().items() if v != defaults[k]}
         assert changed <= set(SMALL)
+
+
+@pytest.mark.parametrize(
+    "estimator",
+    [
+        TabularMLPRegressor(**SMALL, dtype="float64"),
+        TabularMLPClassifier(**SMALL, dtype="float64", validation_fraction=0.0),
+        TabularMLPRegressor(**SMALL, **OFF, dtype="float64"),
+    ],
+    ids=param_id,
+)
+def test_integer_weights_are_repeated_rows_in_float64(estimator):
+    # The weighted encoder, the data-driven initialization drawing rows by weight in
+    # the order of their contents, and the split of distinct rows together make a
+    # row of weight k the same as k copies of it, zero-weight rows as absent ones.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "No validation split for the model selection")
+        check_sample_weight_equivalence_on_dense_data(type(estimator).__name__, estimator)
 
 
 # ------------------------------------------------------------ raw tables
