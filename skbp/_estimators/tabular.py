@@ -232,16 +232,17 @@ class _TabularMLP:
 
         The data-driven part reads the rows of positive weight, weighted (a
         sample of ``_INIT_ROWS`` of them on larger data sets). Up to that size,
-        integer weights give the initialization repeated rows give.
+        integer weights give the initialization repeated rows give. The weights are the
+        cost's: a ``class_weight`` weighs the rows of its classes too.
         """
         if self.data_driven_init:
             weight = train.sample_weight
             candidates = np.arange(train.n_samples) if weight is None else np.flatnonzero(weight > 0)
             if candidates.size < 2:
                 raise ValueError(
-                    f"The data-driven initialization needs at least 2 training rows of "
-                    f"positive weight; got {candidates.size}. Set data_driven_init=False "
-                    "to fit fewer."
+                    "The data-driven initialization needs at least 2 training rows of "
+                    f"positive weight; got n_samples={candidates.size}. Set "
+                    "data_driven_init=False to fit fewer."
                 )
             network.initialize(rng, "normal", 1.0)
             if candidates.size > _INIT_ROWS:
