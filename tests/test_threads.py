@@ -12,8 +12,7 @@ from threadpoolctl import threadpool_info, threadpool_limits
 import skbp
 import skbp._engine.network as network
 import skbp._estimators.base as base
-from skbp._estimators import predict_input
-from skbp._estimators import threads
+from skbp._estimators import predict_input, threads
 from skbp._estimators.base import BaseBackpropMLP
 
 ESTIMATORS = [
