@@ -39,6 +39,7 @@ from .._engine.hooks import (
     StoppingRule,
     TrainingRun,
 )
+from .._engine.initializers import InitializerError
 from .._engine.monitor import LayerMonitor
 from .._engine.network import Network, forward_logits
 from .._engine.optimizers import OPTIMIZERS, make_optimizer
@@ -63,6 +64,11 @@ from .validation_split import duplicate_aware_split
 
 #: Root of the built documentation (also ``Documentation`` in pyproject.toml).
 DOCUMENTATION_URL = "https://skbp.readthedocs.io/en/stable/"
+#: The end of lbfgs's "failed to converge" warning (scikit-learn's wording).
+_LBFGS_BUDGET_HINT = (
+    "Increase the number of iterations (max_iter) or scale the data as shown in "
+    "https://scikit-learn.org/stable/modules/preprocessing.html"
+)
 
 
 
@@ -206,7 +212,10 @@ class BaseBackpropMLP(CallbackSupportMixin, BaseEstimator):
         layer_sizes = (X.shape[1], *hidden, self.n_outputs_)
         network = Network(layer_sizes, self.activation, spec.output, X.dtype)
         if first_pass:
-            network.initialize(rng, self.initializer, self.init_std, self.bias_init)
+            try:
+                network.initialize(rng, self.initializer, self.init_std, self.bias_init)
+            except InitializerError as exc:
+                raise ValueError(f"The 'initializer' parameter: {exc}") from None
             self.history_, self.t_, self.best_epoch_ = [], 0, None
         else:
             network.set_parameters(self.coefs_, self.intercepts_)
@@ -284,6 +293,7 @@ class BaseBackpropMLP(CallbackSupportMixin, BaseEstimator):
         train_lbfgs(
             network, train, run=run, hooks=hooks, penalty=penalty,
             max_iter=self.max_iter, max_fun=self.max_fun, tol=self.tol,
+            budget_hint=_LBFGS_BUDGET_HINT,
         )
 
     def _fit_stochastic(self, network, train, *, run, hooks, penalty, rng, printer, incremental):
@@ -312,6 +322,7 @@ class BaseBackpropMLP(CallbackSupportMixin, BaseEstimator):
             batch_size=batch_size, shuffle=self.shuffle, max_epochs=self.max_iter,
             validation=run.validation, dropout=dropout, incremental=incremental,
             batch_progress=printer.batch if self.verbose >= 2 else None,
+            divergence_hint=self._divergence_hint(),
         )
 
     def _divergence_hint(self):

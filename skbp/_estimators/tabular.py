@@ -333,6 +333,7 @@ class _TabularMLP:
                 batch_size=min(self.batch_size, train.n_samples), shuffle=self.shuffle,
                 max_epochs=self.max_iter, validation=validation, dropout=dropout,
                 batch_progress=printer.batch if printer is not None and self.verbose >= 2 else None,
+                divergence_hint=self._divergence_hint(),
             )
         except TrainingDiverged as exc:
             exc.args = (f"{exc.args[0]} {self._divergence_hint()}",)
