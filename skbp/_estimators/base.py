@@ -220,7 +220,7 @@ class BaseBackpropMLP(CallbackSupportMixin, BaseEstimator):
         else:
             network.set_parameters(self.coefs_, self.intercepts_)
         self.n_layers_ = len(layer_sizes)
-        self.out_activation_ = network.output.out_activation
+        self.out_activation_ = network.output.output_activation.name
         return network
 
     def _stochastic_state(self, network, run, incremental):

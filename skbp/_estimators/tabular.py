@@ -270,7 +270,7 @@ class _TabularMLP:
         if first_pass:
             self.history_, self.t_, self.best_epoch_ = [], 0, None
         self.n_layers_ = len(network.layer_sizes)
-        self.out_activation_ = network.output.out_activation
+        self.out_activation_ = network.output.output_activation.name
 
         train = replace(spec.data, keys=row_keys(X))
         validation = self._validation_split(spec, train, rng)
