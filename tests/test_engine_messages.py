@@ -68,8 +68,8 @@ def test_divergence_warning_ends_with_the_callers_hint(hint):
     )
     run = TrainingRun(network, validation=validation)
     run.optimizer = make_optimizer(
-        "sgd", network,
-        dict(learning_rate_init=1e6, weight_decay=0.0, momentum=0.9, nesterovs_momentum=True),
+        "sgd", network=network, learning_rate_init=1e6, weight_decay=0.0,
+        momentum=0.9, nesterovs_momentum=True,
     )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

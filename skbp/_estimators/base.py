@@ -164,7 +164,7 @@ class BaseBackpropMLP(CallbackSupportMixin, BaseEstimator):
         run = TrainingRun(
             network, history=self.history_, n_samples_seen=self.t_, best_epoch=self.best_epoch_
         )
-        penalty = make_penalty(self.penalty, self.alpha, self.l1_ratio)
+        penalty = make_penalty(self.penalty, alpha=self.alpha, l1_ratio=self.l1_ratio)
         stochastic = self.solver in OPTIMIZERS
         if stochastic:
             run.optimizer, schedule, rule = self._stochastic_state(network, run, incremental)
@@ -228,16 +228,17 @@ class BaseBackpropMLP(CallbackSupportMixin, BaseEstimator):
         state partial_fit continues from (``_training_state``, empty for a fit)."""
         # vars, not get_params: get_params inspects __init__'s signature on every
         # call, which partial_fit would pay per batch.
-        optimizer = make_optimizer(self.solver, network, vars(self))
+        optimizer = make_optimizer(self.solver, network=network, **vars(self))
         schedule = make_schedule(
-            self.learning_rate, self.solver, learning_rate_init=self.learning_rate_init,
+            self.learning_rate, solver=self.solver, learning_rate_init=self.learning_rate_init,
             power_t=self.power_t, max_iter=self.max_iter, warmup_iter=self.warmup_iter,
             # Each fit (a warm start too) begins a schedule cycle of its own;
             # partial_fit continues the saved one.
             origin=0 if incremental else run.epoch,
         )
         rule = make_stopping_rule(
-            self.early_stopping, self.tol, self.n_iter_no_change, self.stopping_threshold
+            self.early_stopping, tol=self.tol, n_iter_no_change=self.n_iter_no_change,
+            threshold=self.stopping_threshold,
         )
         saved = self._training_state
         if saved:

@@ -288,9 +288,8 @@ class _TabularMLP:
         )
         run.validation = validation
         optimizer = make_optimizer(
-            "adam", network,
-            dict(learning_rate_init=self.learning_rate_init, weight_decay=0.0,
-                 beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon),
+            "adam", network=network, learning_rate_init=self.learning_rate_init,
+            weight_decay=0.0, beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon,
         )
         run.optimizer = optimizer
         # Each fit runs its schedules from their start (a warm start included).
@@ -299,7 +298,9 @@ class _TabularMLP:
             shape=self.learning_rate,
         )
         if self.early_stopping is not False:
-            rule = make_stopping_rule(self.early_stopping, self.tol, self.n_iter_no_change, None)
+            rule = make_stopping_rule(
+                self.early_stopping, tol=self.tol, n_iter_no_change=self.n_iter_no_change
+            )
         elif validation is not None:
             rule = BestValidationEpoch()
         else:

@@ -408,7 +408,8 @@ def trace_backprop(model, X: ArrayLike, y: ArrayLike, *, penalty: bool = False) 
     cost = loss.per_sample(ws.z[top][:n], Y)
 
     penalty_grads = [np.zeros_like(coef) for coef in network.coefs]
-    regularizer = make_penalty(*_estimator_penalty(estimator))
+    name, alpha, l1_ratio = _estimator_penalty(estimator)
+    regularizer = make_penalty(name, alpha=alpha, l1_ratio=l1_ratio)
     if penalty and regularizer is not None:
         flat = np.zeros(network.n_weights, network.dtype)
         regularizer.add_gradient(flat, network.weights, 1.0 / n)
