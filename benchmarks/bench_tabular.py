@@ -56,7 +56,7 @@ if str(BENCH_DIR) not in sys.path:
     sys.path.insert(0, str(BENCH_DIR))
 
 import _tabular_data  # noqa: E402
-from bench_training import _jsonable, _loadavg, machine_info  # noqa: E402
+from _harness import jsonable, load_average, machine_info  # noqa: E402
 
 DEFAULT_OUT = BENCH_DIR / "results" / "bench_tabular.json"
 
@@ -494,10 +494,10 @@ def _load_records(path):
 
 
 def _write(out, report):
-    report["load_average_at_end"] = _loadavg()
+    report["load_average_at_end"] = load_average()
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".tmp")
-    tmp.write_text(json.dumps(_jsonable(report), indent=1) + "\n", encoding="utf-8")
+    tmp.write_text(json.dumps(jsonable(report), indent=1) + "\n", encoding="utf-8")
     os.replace(tmp, out)
 
 
@@ -563,7 +563,7 @@ def main(argv=None):
         "threads": args.threads,
         "splits": args.splits,
         "max_iter": args.max_iter,
-        "machine": machine_info(getattr(skbp, "__version__", "unknown")),
+        "machine": machine_info(),
         "skbp_location": str(Path(skbp.__file__).parent),  # which checkout was measured
         "records": _load_records(args.out) if args.resume else [],
         "data_sets": [],
