@@ -171,8 +171,8 @@ def test_best_validation_epoch_trains_every_epoch_and_restores_the_best():
     validation = ValidationSet(X[80:], Y[80:], score=accuracy)
     run = TrainingRun(network, validation=validation)
     run.optimizer = make_optimizer(
-        "adam", network,
-        dict(learning_rate_init=0.05, weight_decay=0.0, beta_1=0.9, beta_2=0.999, epsilon=1e-8),
+        "adam", network=network, learning_rate_init=0.05, weight_decay=0.0,
+        beta_1=0.9, beta_2=0.999, epsilon=1e-8,
     )
     rule = BestValidationEpoch()
     snapshots = _Snapshots()

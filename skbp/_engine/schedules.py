@@ -219,10 +219,12 @@ SCHEDULES = {
 ADAM_SCHEDULES = ("constant", "cosine", "coslog4", "flat_cos")
 
 
-def make_schedule(name, solver, **params):
-    """The schedule ``name`` for ``solver`` (``params``: the estimator's settings)."""
+def make_schedule(name, *, solver, **options):
+    """The schedule called ``name`` for ``solver``; ``options`` are its settings
+    (``learning_rate_init``, ``power_t``, ``max_iter``, ...; each schedule
+    takes the ones it uses)."""
     if name not in SCHEDULES:
         raise ValueError(f"Unknown learning_rate {name!r}; the schedules are {sorted(SCHEDULES)}.")
     if solver == "adam" and name not in ADAM_SCHEDULES:
         name = "constant"
-    return SCHEDULES[name](**params)
+    return SCHEDULES[name](**options)

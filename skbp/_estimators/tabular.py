@@ -270,7 +270,7 @@ class _TabularMLP:
         if first_pass:
             self.history_, self.t_, self.best_epoch_ = [], 0, None
         self.n_layers_ = len(network.layer_sizes)
-        self.out_activation_ = network.output.out_activation
+        self.out_activation_ = network.output.output_activation.name
 
         train = replace(spec.data, keys=row_keys(X))
         validation = self._validation_split(spec, train, rng)
@@ -288,9 +288,8 @@ class _TabularMLP:
         )
         run.validation = validation
         optimizer = make_optimizer(
-            "adam", network,
-            dict(learning_rate_init=self.learning_rate_init, weight_decay=0.0,
-                 beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon),
+            "adam", network=network, learning_rate_init=self.learning_rate_init,
+            weight_decay=0.0, beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon,
         )
         run.optimizer = optimizer
         # Each fit runs its schedules from their start (a warm start included).
@@ -299,7 +298,9 @@ class _TabularMLP:
             shape=self.learning_rate,
         )
         if self.early_stopping is not False:
-            rule = make_stopping_rule(self.early_stopping, self.tol, self.n_iter_no_change, None)
+            rule = make_stopping_rule(
+                self.early_stopping, tol=self.tol, n_iter_no_change=self.n_iter_no_change
+            )
         elif validation is not None:
             rule = BestValidationEpoch()
         else:
@@ -333,6 +334,7 @@ class _TabularMLP:
                 batch_size=min(self.batch_size, train.n_samples), shuffle=self.shuffle,
                 max_epochs=self.max_iter, validation=validation, dropout=dropout,
                 batch_progress=printer.batch if printer is not None and self.verbose >= 2 else None,
+                divergence_hint=self._divergence_hint(),
             )
         except TrainingDiverged as exc:
             exc.args = (f"{exc.args[0]} {self._divergence_hint()}",)
