@@ -112,7 +112,7 @@ class Hooks:
 
     def __init__(self, hooks):
         self.hooks = [hook for hook in hooks if hook is not None]
-        self.step_hooks = [hook for hook in self.hooks if hook.per_step]
+        self.step_hooks = [hook for hook in self.hooks if getattr(hook, "per_step", False)]
 
     def train_begin(self, run):
         for hook in self.hooks:
