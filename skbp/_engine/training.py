@@ -142,7 +142,7 @@ def _batch_masks(network, dropout, ws, epoch, keys, n):
 
 def run_epoch(
     network, optimizer, gatherer, ws, *, order, batch_size, penalty, dropout, epoch,
-    batch_progress=None,
+    batch_progress=None, step_begin=None,
 ):
     """One pass over the training data; returns the mean training loss (None
     when a gradient was not finite and the epoch had to stop).
@@ -162,6 +162,8 @@ def run_epoch(
         X, Y, sw, keys = gatherer.gather(index)
         if sw is not None and not sw.any():
             continue
+        if step_begin is not None:  # per-step schedules: before the masks (dropout rates)
+            step_begin(start / n)
         masks = None
         if dropout is not None:
             masks = _batch_masks(network, dropout, ws, epoch, keys, stop - start)
@@ -211,6 +213,10 @@ def train_stochastic(
     gatherer = _BatchGatherer(train, batch_size)
     n = train.n_samples
     optimizer = run.optimizer
+    step_begin = None
+    if hooks.step_hooks:
+        def step_begin(fraction):
+            hooks.step_begin(run, fraction)
     hooks.train_begin(run)
     try:
         for _ in range(max_epochs):
@@ -220,7 +226,7 @@ def train_stochastic(
             train_loss = run_epoch(
                 network, optimizer, gatherer, ws, order=order, batch_size=batch_size,
                 penalty=penalty, dropout=dropout, epoch=run.epoch,
-                batch_progress=batch_progress,
+                batch_progress=batch_progress, step_begin=step_begin,
             )
             diverged = train_loss is None or not np.isfinite(network.params).all()
             if diverged and validation is None:

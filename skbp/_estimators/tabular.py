@@ -319,7 +319,7 @@ class _TabularMLP:
             [
                 LayerMonitor(train) if self.monitor_layers else None,
                 History(),
-                LearningRateSchedule(schedule),
+                LearningRateSchedule(schedule, per_step=True),
                 self._weight_decay_hook(),
                 self._dropout_hook(dropout, rates),
                 StoppingRule(rule, schedule, restore_best=validation is not None),
@@ -379,7 +379,7 @@ class _TabularMLP:
         def apply(run, factor):
             run.optimizer.weight_decay = run.optimizer.learning_rate * decay * factor
 
-        return ScheduledFactor(self.weight_decay_schedule, self.max_iter, apply)
+        return ScheduledFactor(self.weight_decay_schedule, self.max_iter, apply, per_step=True)
 
     def _dropout_hook(self, dropout, rates):
         if dropout is None:
@@ -388,7 +388,7 @@ class _TabularMLP:
         def apply(run, factor):
             dropout.rates = [rate * factor for rate in rates]
 
-        return ScheduledFactor(self.dropout_schedule, self.max_iter, apply)
+        return ScheduledFactor(self.dropout_schedule, self.max_iter, apply, per_step=True)
 
     def _printer(self, X, layer_sizes, has_validation):
         if not self.verbose:
@@ -482,7 +482,10 @@ _SHARED_PARAMETERS = """\
         each fit: ``'coslog4'`` is RealMLP's four cosine cycles with warm
         restarts, ½ (1 − cos(2π log₂(1 + 15 t))) at progress t; ``'flat_cos'``
         is flat for the first half, then a cosine to 0; ``'cosine'`` anneals
-        from the start; ``'constant'`` keeps ``learning_rate_init``.
+        from the start; ``'constant'`` keeps ``learning_rate_init``. The
+        learning rate, dropout and weight decay are set before every step, at
+        the share t of the budget's rows seen so far (as pytabkit);
+        ``history_`` records the rate of each epoch's last step.
 
     batch_size : int, default=256
         Mini-batch size (clipped to the number of training rows).
