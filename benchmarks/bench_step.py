@@ -75,7 +75,7 @@ def _setup(args):
         "X": X, "y": y, "widths": widths, "network": network, "optimizer": optimizer,
         "ws": Workspace(network, args.batch_size),
         "gatherer": _BatchGatherer(DataSet(X, Y), args.batch_size),
-        "penalty": make_penalty("l2", args.alpha, 0.15),
+        "penalty": make_penalty("l2", alpha=args.alpha),
         "roofline": MatmulRoofline(X, widths, 10, args.batch_size),
     }
 

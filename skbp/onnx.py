@@ -61,8 +61,7 @@ except ImportError as exc:
         'skbp.onnx needs skl2onnx and onnx; install them with: pip install "skbp[onnx]"'
     ) from exc
 
-from ._engine.activations import ACTIVATIONS, SELU
-from ._engine.losses import exp_limit
+from ._engine.activations import ACTIVATIONS, SELU, exp_limit
 from ._estimators.classifier import BackpropMLPClassifier
 from ._estimators.regressor import BackpropMLPRegressor
 from ._tools.onnx_frames import (

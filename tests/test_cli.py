@@ -643,7 +643,7 @@ def test_loss_choice(loss, regression_csv, tmp_path, capsys):
     out = capsys.readouterr().out
     pipeline = joblib.load(model)
     mlp = pipeline[-1].regressor_
-    assert mlp.loss == loss and mlp.out_activation_ == LOSSES[loss].out_activation
+    assert mlp.loss == loss and mlp.out_activation_ == LOSSES[loss].output_activation.name
     assert (f"loss={loss!r}" in out) == (loss != "squared_error")  # the default is not shown
     # the log-link losses keep the target's sign: it is scaled, not centred
     log_link = loss in ("poisson", "gamma")

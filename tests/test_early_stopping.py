@@ -187,7 +187,7 @@ def test_prechelt_rules_match_the_definitions(name, alpha, seed):
 def test_default_thresholds(name, default):
     for seed in range(12):
         train, val = synthetic_curves(seed)
-        rule = make_stopping_rule(name, 1e-4, 10, None)
+        rule = make_stopping_rule(name, tol=1e-4, n_iter_no_change=10)
         _, fired = run_rule(rule, train, val)
         assert fired == HAND[name](train, val, default), seed
     # The defaults matter: some sequence tells them apart from a neighbour.
@@ -204,7 +204,8 @@ def test_explicit_threshold_is_used(name):
     alpha = {"GL": 7.0, "PQ": 3.0, "UP": 2}[name]
     for seed in range(6):
         train, val = synthetic_curves(seed)
-        _, fired = run_rule(make_stopping_rule(name, 1e-4, 10, alpha), train, val)
+        rule = make_stopping_rule(name, tol=1e-4, n_iter_no_change=10, threshold=alpha)
+        _, fired = run_rule(rule, train, val)
         assert fired == HAND[name](train, val, alpha)
 
 
@@ -216,7 +217,7 @@ def test_validation_score_rule_is_scikit_learns(seed, tol, patience):
         np.round(np.minimum(0.5 + 0.02 * np.arange(60), 0.85) + 0.03 * rng.randn(60), 2)
     )
     losses = list(1.0 - np.array(scores) + 0.01 * rng.rand(60))
-    rule = make_stopping_rule(True, tol, patience, None)
+    rule = make_stopping_rule(True, tol=tol, n_iter_no_change=patience)
     assert isinstance(rule, ValidationScorePlateau)
     improved, fired = run_rule(rule, [1.0] * 60, losses, scores)
     assert fired == sklearn_rule_fires(scores, tol, patience)

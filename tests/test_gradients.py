@@ -156,7 +156,7 @@ def test_restarted_forward_pass_equals_full_cost_differences(sparse, with_masks)
     masks = None
     if with_masks:
         masks = [(rng.rand(15, n) < 0.7) / 0.7 for n in (6, 5, 4)]
-    penalty = make_penalty("elasticnet", 0.3, 0.5)
+    penalty = make_penalty("elasticnet", alpha=0.3, l1_ratio=0.5)
     ws = Workspace(network, 15)
     network.loss_and_gradient(X, Y, sw, penalty, ws, masks)
     indices = np.arange(network.params.size)

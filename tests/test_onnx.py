@@ -370,7 +370,7 @@ def test_log_link_clips_huge_net_inputs_as_predict(dtype, rtol, target_opset):
     # z^L near +1000, near -1000 and as fitted: exp of the first two, unclipped,
     # is inf and 0 in both dtypes.
     reg.intercepts_[-1] += np.array([1000, -1000, 0], dtype=dtype)
-    limit = losses.exp_limit(dtype)
+    limit = activations.exp_limit(dtype)
     expected = reg.predict(X)
     assert np.all(expected[:, 0] == np.exp(dtype(limit)))
     assert np.all(expected[:, 1] == np.exp(dtype(-limit)))

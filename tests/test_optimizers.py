@@ -57,15 +57,15 @@ def test_state_round_trip_continues_identically(solver):
     )
     rng = np.random.RandomState(0)
     grads = rng.randn(6, 20)
-    one, p_one = make_optimizer(solver, Net, settings), np.zeros(20)
+    one, p_one = make_optimizer(solver, network=Net, **settings), np.zeros(20)
     for g in grads:
         one.step(p_one, g.copy())
-    two, p_two = make_optimizer(solver, Net, settings), np.zeros(20)
+    two, p_two = make_optimizer(solver, network=Net, **settings), np.zeros(20)
     for g in grads[:3]:
         two.step(p_two, g.copy())
     state = {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in two.state().items()}
     assert all(isinstance(v, (int, float, np.ndarray)) for v in state.values())
-    resumed = make_optimizer(solver, Net, settings).load_state(state)
+    resumed = make_optimizer(solver, network=Net, **settings).load_state(state)
     for g in grads[3:]:
         resumed.step(p_two, g.copy())
     np.testing.assert_array_equal(p_one, p_two)
@@ -73,11 +73,11 @@ def test_state_round_trip_continues_identically(solver):
 
 def test_an_unknown_solver_raises():
     with pytest.raises(ValueError, match="solver='newton'"):
-        make_optimizer("newton", None, {})
+        make_optimizer("newton", network=None)
 
 
 def test_invscaling_follows_scikit_learn():
-    ours = make_schedule("invscaling", "sgd", learning_rate_init=0.1, power_t=0.5)
+    ours = make_schedule("invscaling", solver="sgd", learning_rate_init=0.1, power_t=0.5)
     theirs = SGDOptimizer([np.zeros(3)], 0.1, "invscaling", power_t=0.5)
     assert ours.rate(0, 0) == 0.1 == theirs.learning_rate
     for epoch, t in ((1, 10), (2, 1000)):
@@ -86,7 +86,7 @@ def test_invscaling_follows_scikit_learn():
 
 
 def test_adaptive_follows_scikit_learn():
-    ours = make_schedule("adaptive", "sgd", learning_rate_init=0.1)
+    ours = make_schedule("adaptive", solver="sgd", learning_rate_init=0.1)
     theirs = SGDOptimizer([np.zeros(3)], 0.1, "adaptive")
     while True:
         lowered = ours.on_plateau()
@@ -100,7 +100,7 @@ def test_adaptive_follows_scikit_learn():
 @pytest.mark.parametrize("name", ["invscaling", "adaptive"])
 def test_adam_keeps_a_constant_rate_with_sgds_schedules(name):
     # scikit-learn: "learning_rate ... Only used when solver='sgd'".
-    schedule = make_schedule(name, "adam", learning_rate_init=0.01, power_t=0.5)
+    schedule = make_schedule(name, solver="adam", learning_rate_init=0.01, power_t=0.5)
     assert schedule.rate(5, 1000) == 0.01
     assert schedule.on_plateau() is False
 
@@ -108,7 +108,7 @@ def test_adam_keeps_a_constant_rate_with_sgds_schedules(name):
 @pytest.mark.parametrize("solver", ["sgd", "adam"])
 def test_cosine_anneals_to_zero_after_a_linear_warmup(solver):
     schedule = make_schedule(
-        "cosine", solver, learning_rate_init=0.1, max_iter=12, warmup_iter=2
+        "cosine", solver=solver, learning_rate_init=0.1, max_iter=12, warmup_iter=2
     )
     rates = [schedule.rate(e, 0) for e in range(12)]
     assert rates[:3] == pytest.approx([0.05, 0.1, 0.1])
@@ -121,15 +121,15 @@ def test_cosine_anneals_to_zero_after_a_linear_warmup(solver):
 
 def test_cosine_counts_epochs_from_its_origin_and_restarts_after_max_iter():
     schedule = make_schedule(
-        "cosine", "sgd", learning_rate_init=0.1, max_iter=12, warmup_iter=2, origin=30
+        "cosine", solver="sgd", learning_rate_init=0.1, max_iter=12, warmup_iter=2, origin=30
     )
-    fresh = make_schedule("cosine", "sgd", learning_rate_init=0.1, max_iter=12, warmup_iter=2)
+    fresh = make_schedule("cosine", solver="sgd", learning_rate_init=0.1, max_iter=12, warmup_iter=2)
     # A fit that starts at epoch 30 of the model's life anneals as a fresh one ...
     assert [schedule.rate(30 + e, 0) for e in range(12)] == [fresh.rate(e, 0) for e in range(12)]
     # ... and past max_iter the cycle restarts, warm-up included: never a rate of 0.
     assert [schedule.rate(42 + e, 0) for e in range(12)] == [fresh.rate(e, 0) for e in range(12)]
     assert min(schedule.rate(e, 0) for e in range(30, 100)) > 0
-    assert make_schedule("cosine", "sgd", learning_rate_init=0.1).load_state(
+    assert make_schedule("cosine", solver="sgd", learning_rate_init=0.1).load_state(
         schedule.state()
     ).origin == 30
 
@@ -139,4 +139,4 @@ def test_every_schedule_name_is_known_and_no_other():
         "constant", "invscaling", "adaptive", "cosine", "coslog4", "flat_cos"
     }
     with pytest.raises(ValueError, match="Unknown learning_rate 'step'"):
-        make_schedule("step", "sgd", learning_rate_init=0.1)
+        make_schedule("step", solver="sgd", learning_rate_init=0.1)

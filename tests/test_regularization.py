@@ -82,7 +82,7 @@ def _network(seed=0):
 def _penalty(name, alpha, l1_ratio=0.15):
     from skbp._engine.regularization import make_penalty
 
-    return make_penalty(name, alpha, l1_ratio)
+    return make_penalty(name, alpha=alpha, l1_ratio=l1_ratio)
 
 
 # ---------------------------------------------------------- penalty values

@@ -236,7 +236,7 @@ def test_batch_mean_is_the_training_gradient_and_penalty_is_added_as_in_training
 
     Y = clf._encode_targets(y).astype(float)
     loss, coef_grads, intercept_grads = _training_gradient(
-        clf, X, Y, make_penalty(penalty, 0.3, 0.4)
+        clf, X, Y, make_penalty(penalty, alpha=0.3, l1_ratio=0.4)
     )
     assert penalized.cost.mean() == pytest.approx(loss, rel=1e-12)
     for k, (coef_grad, intercept_grad) in enumerate(zip(coef_grads, intercept_grads), start=1):

@@ -1,4 +1,4 @@
-"""Hidden-layer activation functions σ and their derivatives σ'.
+"""Activation functions σ and their derivatives σ': hidden layers and outputs.
 
 Each activation is a small object with two jobs:
 
@@ -13,6 +13,10 @@ the factor by which the orthogonal initializer scales its matrices so that
 the forward signal keeps its scale through the activation; ``inactive(z, a)``
 marks the units that pass (almost) no error back — ReLU units at 0, saturated
 logistic and tanh units — for the per-layer monitor.
+
+``ACTIVATIONS`` are the hidden layers' choices; ``OUTPUT_ACTIVATIONS`` the
+output layer's σ^L (identity, logistic, softmax, exp), each held by the loss
+it is paired with (``losses.py``).
 """
 
 import math
@@ -199,6 +203,66 @@ class Mish(Activation):
 
 
 ACTIVATIONS = {cls.name: cls for cls in (Identity, Logistic, Tanh, ReLU, SELU, Mish)}
+
+
+def exp_limit(dtype):
+    """Largest |z| whose exp(z), squared, is still finite in ``dtype`` (44 for float32)."""
+    return float(np.floor(np.log(np.finfo(dtype).max) / 2))
+
+
+class Softmax(Activation):
+    """Output only: a_k = exp(z_k) / Σ_j exp(z_j), over the units of a sample.
+
+    σ' is not element-wise: each a_k depends on every z_j, with the Jacobian
+    ∂a/∂z = diag(a) − a aᵀ, so BP1 ⊙ σ'(z) does not apply; its loss, the
+    cross-entropy, is canonical (δ^L = a − y) and never needs it.
+    """
+
+    name = "softmax"
+
+    def forward(self, z, out=None):
+        if out is None:
+            out = np.empty_like(z)
+        np.subtract(z, z.max(axis=1, keepdims=True), out=out)
+        np.exp(out, out=out)
+        out /= out.sum(axis=1, keepdims=True)
+        return out
+
+    def derivative(self, z, a, out=None):
+        raise NotImplementedError(
+            "The softmax's derivative is the Jacobian diag(a) - a a^T, not an "
+            "element-wise factor; pair it with a canonical loss."
+        )
+
+
+class Exp(Activation):
+    """Output only, the log link: a = exp(z), σ'(z) = exp(z) = a.
+
+    z is clipped to ±``exp_limit(dtype)`` first (e^44 ≈ 1.3e19 in float32), so
+    that exp, and the costs computed from it, stay finite for any net input.
+    """
+
+    name = "exp"
+
+    def forward(self, z, out=None):
+        out = self.clipped(z, out=out)
+        return np.exp(out, out=out)
+
+    def derivative(self, z, a, out=None):
+        if out is None:
+            return a
+        np.copyto(out, a)
+        return out
+
+    @staticmethod
+    def clipped(z, out=None):
+        """z clipped to ±``exp_limit(z.dtype)``."""
+        limit = exp_limit(z.dtype)
+        return np.clip(z, -limit, limit, out=out)
+
+
+#: The activations of an output layer (``out_activation_``), each owned by a loss.
+OUTPUT_ACTIVATIONS = {cls.name: cls for cls in (Identity, Logistic, Softmax, Exp)}
 
 
 def get_activation(name):

@@ -4,6 +4,7 @@ Both loops (mini-batch epochs and L-BFGS iterations) call, in this order,
 
     on_train_begin(run)
     on_epoch_begin(run)           } once per epoch (L-BFGS: per iteration)
+    on_step_begin(run, fraction)  }   before every mini-batch step (per_step hooks only)
     on_epoch_end(run, record)     }   -> True asks to stop training
     on_train_end(run)             (also after an error or an interruption)
 
@@ -91,6 +92,13 @@ class EpochHook:
     def on_epoch_begin(self, run):
         pass
 
+    #: True: the mini-batch loop also calls :meth:`on_step_begin` (hooks that
+    #: leave it False cost nothing per step).
+    per_step = False
+
+    def on_step_begin(self, run, fraction):
+        """Before a mini-batch step; ``fraction`` of the epoch's rows already used."""
+
     def on_epoch_end(self, run, record):
         """Return True to ask the loop to stop after this epoch."""
         return False
@@ -104,6 +112,7 @@ class Hooks:
 
     def __init__(self, hooks):
         self.hooks = [hook for hook in hooks if hook is not None]
+        self.step_hooks = [hook for hook in self.hooks if getattr(hook, "per_step", False)]
 
     def train_begin(self, run):
         for hook in self.hooks:
@@ -113,6 +122,10 @@ class Hooks:
         run.notes.clear()
         for hook in self.hooks:
             hook.on_epoch_begin(run)
+
+    def step_begin(self, run, fraction):
+        for hook in self.step_hooks:
+            hook.on_step_begin(run, fraction)
 
     def epoch_end(self, run, record):
         stop = False
@@ -133,13 +146,23 @@ class History(EpochHook):
 
 
 class LearningRateSchedule(EpochHook):
-    """Sets the optimizer's learning rate at the start of every epoch."""
+    """Sets the optimizer's learning rate at the start of every epoch.
 
-    def __init__(self, schedule):
+    ``per_step=True`` (a :class:`~skbp._engine.schedules.Shaped` schedule):
+    also before every mini-batch step, at the progress of that step.
+    """
+
+    def __init__(self, schedule, per_step=False):
         self.schedule = schedule
+        self.per_step = per_step
 
     def on_epoch_begin(self, run):
         run.optimizer.learning_rate = self.schedule.rate(run.epoch, run.n_samples_seen)
+
+    def on_step_begin(self, run, fraction):
+        run.optimizer.learning_rate = self.schedule.rate(
+            run.epoch, run.n_samples_seen, fraction
+        )
 
 
 class ScheduledFactor(EpochHook):
@@ -150,15 +173,22 @@ class ScheduledFactor(EpochHook):
     at t = (e + ½) / ``max_epochs``, e counted from the first epoch of this
     call; ``apply`` sets the quantity (dropout rates, weight decay).  Put it
     after :class:`LearningRateSchedule` when the quantity depends on the rate.
+    ``per_step=True``: also before every mini-batch step, at
+    t = (e + f) / ``max_epochs`` with f the share of the epoch's rows used.
     """
 
-    def __init__(self, shape, max_epochs, apply):
+    def __init__(self, shape, max_epochs, apply, per_step=False):
         self.shape = SHAPES[shape]
         self.max_epochs = max_epochs
         self.apply = apply
+        self.per_step = per_step
 
     def on_epoch_begin(self, run):
         self.apply(run, self.shape(progress(run.epochs_this_call, self.max_epochs)))
+
+    def on_step_begin(self, run, fraction):
+        t = progress(run.epochs_this_call, self.max_epochs, fraction)
+        self.apply(run, self.shape(t))
 
 
 class EpochBudget(EpochHook):

@@ -119,15 +119,20 @@ INITIALIZERS = {
 }
 
 
+class InitializerError(ValueError):
+    """A callable initializer returned weights a layer cannot start from (the
+    estimator names its parameter when it reports this)."""
+
+
 def _call_user_initializer(initializer, layer, rng, dtype):
     weights = np.asarray(initializer(layer.fan_in, layer.fan_out, rng, dtype))
     if weights.shape != layer.shape:
-        raise ValueError(
-            f"The 'initializer' callable must return an array of shape "
+        raise InitializerError(
+            f"the initializer callable must return an array of shape "
             f"(fan_in, fan_out) = {layer.shape}; got {weights.shape}."
         )
     if not np.issubdtype(weights.dtype, np.number) or not np.all(np.isfinite(weights)):
-        raise ValueError("The 'initializer' callable must return finite numeric weights.")
+        raise InitializerError("the initializer callable must return finite numeric weights.")
     return weights
 
 
@@ -160,8 +165,8 @@ def initialize_layer(initializer, layer, rng, dtype):
         weights, biases = INITIALIZERS[initializer](rng, layer)
     else:
         raise ValueError(
-            f"The 'initializer' parameter must be one of {sorted(INITIALIZERS)} or a "
-            f"callable; got {initializer!r}."
+            f"Unknown initializer {initializer!r}; the initializers are "
+            f"{sorted(INITIALIZERS)} or a callable."
         )
     weights = np.ascontiguousarray(weights, dtype=dtype)
     return weights, None if biases is None else biases.astype(dtype)

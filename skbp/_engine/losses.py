@@ -6,18 +6,20 @@ activation σ^L, because BP1 is about the pair:
 
     δ^L = ∇_a C ⊙ σ'(z^L).
 
-``Loss.delta`` computes exactly that product from ``grad_a`` (∇_a C) and
-``output_derivative`` (σ'(z^L)).  For the *canonical* pairs — softmax with
-cross-entropy, logistic units with binary cross-entropy, identity with squared
-error, exp with Poisson deviance — the product collapses to a^L − y, and those
-classes say so by overriding ``delta`` with the subtraction.  Absolute error,
-the quantile (pinball) loss and the gamma deviance with a log link are not
-canonical and use the general product as it reads.
+Each loss holds its output activation σ^L (``output_activation``, an object
+of ``activations.py`` with ``forward`` and ``derivative``) and says whether the
+pair is *canonical*.  ``Loss.delta`` computes BP1's product from ``grad_a``
+(∇_a C) and ``output_activation.derivative`` (σ'(z^L)).  For the canonical
+pairs — softmax with cross-entropy, logistic units with binary cross-entropy,
+identity with squared error, exp with Poisson deviance — the product collapses
+to a^L − y, and ``delta`` is that subtraction.  Absolute error, the quantile
+(pinball) loss and the gamma deviance with a log link are not canonical and
+use the general product as it reads.
 
 Every cost is summed over the output units of a sample and averaged over the
 samples, weighted by ``sample_weight`` (the scikit-learn convention).  Costs are
 evaluated from the net input z^L with log-sum-exp / softplus identities, and the
-log link's exp is taken of z^L clipped to ±``exp_limit(dtype)``, so costs
+log link's exp is taken of z^L clipped to ±``exp_limit(dtype)`` (``Exp.clipped``), so costs
 stay finite for |z| up to 1e4 and never take log 0.
 
 Label smoothing (Szegedy et al., 2016) trains the two classification losses
@@ -26,7 +28,8 @@ for each logistic unit — instead of the one-hot y.  The cost is the same
 cross-entropy with ỹ in place of y, and since the pairs stay canonical BP1
 reads δ^L = a^L − ỹ: the network is never pushed towards a saturated output,
 which keeps its logits finite and its probabilities less overconfident.
-``label_smoothing`` = ε is a parameter of those two losses (0: plain y).
+``label_smoothing`` = ε is a parameter of those two losses (0: plain y);
+their ``target`` is ỹ.
 
 ``LOSSES`` is the one table of losses, keyed by loss name: estimators, parameter
 validation, the command line, the docs and the tests derive their lists from it.
@@ -35,7 +38,9 @@ validation, the command line, the docs and the tests derive their lists from it.
 from abc import ABC, abstractmethod
 
 import numpy as np
-from scipy.special import expit, xlogy
+from scipy.special import xlogy
+
+from .activations import OUTPUT_ACTIVATIONS, Exp, Identity, Logistic, Softmax
 
 
 def _logsumexp_rows(z):
@@ -59,32 +64,47 @@ def _smooth(y, epsilon, n_levels, dtype):
     return y.astype(dtype) * (1.0 - epsilon) + epsilon / n_levels
 
 
-def exp_limit(dtype):
-    """Largest |z| whose exp(z), squared, is still finite in ``dtype`` (44 for float32)."""
-    return float(np.floor(np.log(np.finfo(dtype).max) / 2))
-
-
 class Loss(ABC):
     """An output activation σ^L with its cost C; subclasses fill in the math.
 
-    ``name`` is the key in :data:`LOSSES`, ``out_activation`` the value of the
-    estimators' ``out_activation_``.
+    ``name`` is the key in :data:`LOSSES`; ``output_activation`` is σ^L, an
+    activation object with ``forward`` and ``derivative`` (its name is the
+    estimators' ``out_activation_``); ``canonical`` says whether the pair's
+    BP1 collapses to a^L − y.
     """
 
     name = None
-    out_activation = None
+    output_activation = None
+    canonical = False
 
-    @abstractmethod
     def activation(self, z, out=None):
         """a^L = σ^L(z^L)."""
+        return self.output_activation.forward(z, out=out)
 
     @abstractmethod
     def per_sample(self, z, y):
         """C_n for each sample n, computed from its net input z^L."""
 
     @abstractmethod
+    def grad_a(self, a, y):
+        """∇_a C for each sample: the derivative of its cost by its output a^L."""
+
+    def target(self, y, dtype):  # noqa: ARG002 - the smoothing losses use dtype
+        """The target the cost compares a^L with: y itself (ỹ with label smoothing)."""
+        return y
+
     def delta(self, z, a, y, out=None):
-        """BP1: the output error δ^L = ∂C_n/∂z^L of each sample."""
+        """BP1: the output error δ^L = ∂C_n/∂z^L of each sample.
+
+        ∇_a C ⊙ σ'(z^L) as the lecture writes it; a canonical pair uses the
+        subtraction a^L − y it simplifies to, which also avoids 0/0 where a
+        logistic unit saturates.
+        """
+        if self.canonical:
+            return np.subtract(a, self.target(y, a.dtype), out=out)
+        return np.multiply(
+            self.grad_a(a, y), self.output_activation.derivative(z, a), out=out
+        )
 
     def fn(self, z, y, sample_weight=None):
         """The cost C: the (weighted) mean over the samples of C_n."""
@@ -92,33 +112,6 @@ class Loss(ABC):
 
     def check_targets(self, y):  # noqa: B027 - most losses take any real target
         """Raise ValueError for targets outside the loss's domain (none here)."""
-
-
-class _GeneralBP1(Loss):
-    """BP1 as the lecture writes it: δ^L = ∇_a C ⊙ σ'(z^L)."""
-
-    @abstractmethod
-    def grad_a(self, a, y):
-        """∇_a C for each sample: the derivative of its cost by its output a^L."""
-
-    @abstractmethod
-    def output_derivative(self, z, a):
-        """σ'(z^L), element-wise (a^L is passed as it often gives it cheaply)."""
-
-    def delta(self, z, a, y, out=None):
-        return np.multiply(self.grad_a(a, y), self.output_derivative(z, a), out=out)
-
-
-class _Canonical(_GeneralBP1):
-    """A canonical activation/cost pair: ∇_a C ⊙ σ'(z) simplifies to a − y.
-
-    The factors are kept (``grad_a``, ``output_derivative``) for readers and
-    tests; training uses the subtraction, which also avoids 0/0 where a
-    logistic unit saturates.
-    """
-
-    def delta(self, z, a, y, out=None):
-        return np.subtract(a, y, out=out)
 
 
 class SoftmaxCrossEntropy(Loss):
@@ -130,32 +123,25 @@ class SoftmaxCrossEntropy(Loss):
     """
 
     name = "log_loss"
-    out_activation = "softmax"
+    output_activation = Softmax()
+    canonical = True
 
     def __init__(self, label_smoothing=0.0):
         self.label_smoothing = float(label_smoothing)
 
-    def smoothed(self, y, dtype=np.float64):
+    def target(self, y, dtype=np.float64):
         """ỹ = (1 − ε) y + ε/K, K the number of classes (y itself for ε = 0)."""
         return _smooth(y, self.label_smoothing, y.shape[1], dtype)
 
-    def activation(self, z, out=None):
-        if out is None:
-            out = np.empty_like(z)
-        np.subtract(z, z.max(axis=1, keepdims=True), out=out)
-        np.exp(out, out=out)
-        out /= out.sum(axis=1, keepdims=True)
-        return out
+    def grad_a(self, a, y):
+        return -self.target(y, a.dtype) / a
 
     def per_sample(self, z, y):
         # −Σ_k ỹ_k log softmax(z)_k = logsumexp(z) − Σ_k ỹ_k z_k, as Σ_k ỹ_k = 1.
-        return _logsumexp_rows(z) - np.einsum("ij,ij->i", self.smoothed(y, z.dtype), z)
-
-    def delta(self, z, a, y, out=None):
-        return np.subtract(a, self.smoothed(y, a.dtype), out=out)
+        return _logsumexp_rows(z) - np.einsum("ij,ij->i", self.target(y, z.dtype), z)
 
 
-class LogisticCrossEntropy(_Canonical):
+class LogisticCrossEntropy(Loss):
     """Logistic output per unit, binary cross-entropy summed over units.
 
     One unit for binary problems, one per label for multilabel problems:
@@ -164,51 +150,30 @@ class LogisticCrossEntropy(_Canonical):
     """
 
     name = "binary_log_loss"
-    out_activation = "logistic"
+    output_activation = Logistic()
+    canonical = True
 
     def __init__(self, label_smoothing=0.0):
         self.label_smoothing = float(label_smoothing)
 
-    def smoothed(self, y, dtype=np.float64):
+    def target(self, y, dtype=np.float64):
         """ỹ = (1 − ε) y + ε/2 per unit (y itself for ε = 0)."""
         return _smooth(y, self.label_smoothing, 2, dtype)
 
-    def delta(self, z, a, y, out=None):
-        return np.subtract(a, self.smoothed(y, a.dtype), out=out)
-
-    def activation(self, z, out=None):
-        return expit(z, out=out)
-
     def grad_a(self, a, y):
-        return (a - self.smoothed(y, a.dtype)) / (a * (1 - a))
-
-    def output_derivative(self, z, a):
-        return a * (1 - a)
+        return (a - self.target(y, a.dtype)) / (a * (1 - a))
 
     def per_sample(self, z, y):
         # −[ỹ log σ(z) + (1 − ỹ) log(1 − σ(z))] = softplus(z) − ỹ z.
-        return (np.logaddexp(0, z) - self.smoothed(y, z.dtype) * z).sum(axis=1)
+        return (np.logaddexp(0, z) - self.target(y, z.dtype) * z).sum(axis=1)
 
 
-class _IdentityOutput(_GeneralBP1):
-    """Identity output: a^L = z^L, σ'(z) = 1."""
-
-    out_activation = "identity"
-
-    def activation(self, z, out=None):
-        if out is None:
-            return z.copy()
-        np.copyto(out, z)
-        return out
-
-    def output_derivative(self, z, a):
-        return 1.0
-
-
-class SquaredError(_Canonical, _IdentityOutput):
-    """Half squared error C = ½ Σ_k (a_k − y_k)²: ∇_a C = a − y, σ' = 1."""
+class SquaredError(Loss):
+    """Half squared error C = ½ Σ_k (a_k − y_k)², identity output: ∇_a C = a − y, σ' = 1."""
 
     name = "squared_error"
+    output_activation = Identity()
+    canonical = True
 
     def grad_a(self, a, y):
         return a - y
@@ -217,10 +182,11 @@ class SquaredError(_Canonical, _IdentityOutput):
         return 0.5 * ((z - y) ** 2).sum(axis=1)
 
 
-class AbsoluteError(_IdentityOutput):
-    """Absolute error C = Σ_k |a_k − y_k|: ∇_a C = sign(a − y) (0 at the kink)."""
+class AbsoluteError(Loss):
+    """Absolute error C = Σ_k |a_k − y_k|, identity output: ∇_a C = sign(a − y) (0 at the kink)."""
 
     name = "absolute_error"
+    output_activation = Identity()
 
     def grad_a(self, a, y):
         return np.sign(a - y)
@@ -229,14 +195,15 @@ class AbsoluteError(_IdentityOutput):
         return np.abs(z - y).sum(axis=1)
 
 
-class QuantileLoss(_IdentityOutput):
+class QuantileLoss(Loss):
     """Pinball loss of quantile q: C = Σ_k max(q (y_k − a_k), (q − 1)(y_k − a_k)).
 
-    ∇_a C is −q where a < y (the prediction is too low) and 1 − q where a ≥ y,
-    so the minimizer is the q-quantile of y given x.
+    Identity output.  ∇_a C is −q where a < y (the prediction is too low) and
+    1 − q where a ≥ y, so the minimizer is the q-quantile of y given x.
     """
 
     name = "quantile"
+    output_activation = Identity()
 
     def __init__(self, quantile=0.5):
         self.quantile = float(quantile)
@@ -250,42 +217,21 @@ class QuantileLoss(_IdentityOutput):
         return np.maximum(q * residual, (q - 1) * residual).sum(axis=1)
 
 
-class _ExpOutput(_GeneralBP1):
-    """Log link: a^L = exp(z^L), σ'(z) = exp(z) = a.
-
-    z is clipped to ±``exp_limit(dtype)`` first (e^44 ≈ 1.3e19 in float32), so
-    that exp, and the costs below, stay finite for any net input.
-    """
-
-    out_activation = "exp"
-
-    def activation(self, z, out=None):
-        limit = exp_limit(z.dtype)
-        out = np.clip(z, -limit, limit, out=out)
-        return np.exp(out, out=out)
-
-    def output_derivative(self, z, a):
-        return a
-
-    @staticmethod
-    def clipped(z):
-        limit = exp_limit(z.dtype)
-        return np.clip(z, -limit, limit)
-
-
-class PoissonDeviance(_Canonical, _ExpOutput):
+class PoissonDeviance(Loss):
     """Half Poisson deviance with a log link, C = Σ_k [y log(y/a) − y + a].
 
     ∇_a C = 1 − y/a and σ'(z) = a, so δ^L = a − y: a canonical pair.
     """
 
     name = "poisson"
+    output_activation = Exp()
+    canonical = True
 
     def grad_a(self, a, y):
         return 1 - y / a
 
     def per_sample(self, z, y):
-        z = self.clipped(z)
+        z = Exp.clipped(z)
         return (xlogy(y, y) - y * z - y + np.exp(z)).sum(axis=1)
 
     def check_targets(self, y):
@@ -293,7 +239,7 @@ class PoissonDeviance(_Canonical, _ExpOutput):
             raise ValueError("loss='poisson' requires non-negative y and sum(y) > 0.")
 
 
-class GammaDeviance(_ExpOutput):
+class GammaDeviance(Loss):
     """Half gamma deviance with a log link, C = Σ_k [log(a/y) + y/a − 1].
 
     ∇_a C = 1/a − y/a² and σ'(z) = a: δ^L = (1/a − y/a²) a = 1 − y/a, which is
@@ -301,12 +247,13 @@ class GammaDeviance(_ExpOutput):
     """
 
     name = "gamma"
+    output_activation = Exp()
 
     def grad_a(self, a, y):
         return (a - y) / (a * a)
 
     def per_sample(self, z, y):
-        z = self.clipped(z)
+        z = Exp.clipped(z)
         return (z - np.log(y) + y * np.exp(-z) - 1).sum(axis=1)
 
     def check_targets(self, y):
@@ -342,7 +289,6 @@ def make_loss(name, **params):
 
 def activation_of_output(out_activation):
     """σ^L for ``out_activation_`` ("softmax", "logistic", "identity" or "exp")."""
-    for loss in LOSSES.values():
-        if loss.out_activation == out_activation:
-            return loss().activation
-    raise ValueError(f"No loss has the output activation {out_activation!r}.")
+    if out_activation not in OUTPUT_ACTIVATIONS:
+        raise ValueError(f"No loss has the output activation {out_activation!r}.")
+    return OUTPUT_ACTIVATIONS[out_activation]().forward

@@ -178,23 +178,29 @@ OPTIMIZERS = {"sgd": SGD, "adam": Adam}
 SOLVERS = ("lbfgs", *OPTIMIZERS)
 
 
-def make_optimizer(solver, network, params):
-    """The optimizer for ``solver`` from the estimator's hyperparameters ``params``."""
-    if solver not in OPTIMIZERS:
+def make_optimizer(name, *, network, **options):
+    """The optimizer called ``name`` for ``network``'s parameters.
+
+    ``options`` are the estimators' settings: ``learning_rate_init`` and
+    ``weight_decay``, with ``momentum`` and ``nesterovs_momentum`` for "sgd",
+    ``beta_1``, ``beta_2`` and ``epsilon`` for "adam"; others are ignored, so
+    that an estimator can pass all of its parameters.
+    """
+    if name not in OPTIMIZERS:
         raise ValueError(
-            f"solver={solver!r} has no stochastic optimizer; the stochastic solvers "
+            f"solver={name!r} has no stochastic optimizer; the stochastic solvers "
             f"are {sorted(OPTIMIZERS)}."
         )
     common = dict(
         params=network.params,
         n_weights=network.n_weights,
-        learning_rate_init=params["learning_rate_init"],
-        weight_decay=params["weight_decay"],
+        learning_rate_init=options["learning_rate_init"],
+        weight_decay=options["weight_decay"],
         lr_factors=getattr(network, "lr_factors", None),
         decay_factors=getattr(network, "decay_factors", None),
     )
-    if solver == "sgd":
-        return SGD(momentum=params["momentum"], nesterov=params["nesterovs_momentum"], **common)
+    if name == "sgd":
+        return SGD(momentum=options["momentum"], nesterov=options["nesterovs_momentum"], **common)
     return Adam(
-        beta_1=params["beta_1"], beta_2=params["beta_2"], epsilon=params["epsilon"], **common
+        beta_1=options["beta_1"], beta_2=options["beta_2"], epsilon=options["epsilon"], **common
     )

@@ -78,15 +78,18 @@ class ElasticNetPenalty(_Penalty):
 PENALTIES = {"l2": L2Penalty, "l1": L1Penalty, "elasticnet": ElasticNetPenalty}
 
 
-def make_penalty(penalty, alpha, l1_ratio):
-    """Return the penalty object, or None when ``alpha`` is 0."""
-    if penalty not in PENALTIES:
-        raise ValueError(f"Unknown penalty {penalty!r}; the penalties are {sorted(PENALTIES)}.")
+def make_penalty(name, *, alpha, l1_ratio=0.15):
+    """The penalty called ``name`` of strength ``alpha``, or None when ``alpha`` is 0.
+
+    ``l1_ratio`` is the L1 share of the elastic net (the other penalties ignore it).
+    """
+    if name not in PENALTIES:
+        raise ValueError(f"Unknown penalty {name!r}; the penalties are {sorted(PENALTIES)}.")
     if alpha == 0:
         return None
-    if penalty == "elasticnet":
+    if name == "elasticnet":
         return ElasticNetPenalty(alpha, l1_ratio)
-    return PENALTIES[penalty](alpha)
+    return PENALTIES[name](alpha)
 
 
 class Dropout:

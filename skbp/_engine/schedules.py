@@ -31,9 +31,12 @@ and its package pytabkit, whose formulas these are):
                 time) through each cycle
 ``flat_cos``    s(t) = 1 for t < ½, then ½ (1 + cos(π (2t − 1)))
 
-pytabkit updates them after every step; here they change once per epoch and
-are evaluated at the epoch's middle, t = (e + ½) / E, so that no epoch runs at
-the rate 0 of coslog4's restarts.
+The Backprop estimators change their rate once per epoch, evaluated at the
+epoch's middle, t = (e + ½) / E, so that no epoch runs at the rate 0 of
+coslog4's restarts. The tabular estimators set rate, dropout and weight decay
+before every step, as pytabkit does: t = (e + r/n) / E after r of the epoch's
+n rows (the very first step has coslog4's rate 0), see
+:class:`~skbp._engine.hooks.LearningRateSchedule`.
 """
 
 import math
@@ -61,9 +64,14 @@ SHAPES = {
 }
 
 
-def progress(epoch, max_epochs):
-    """t of the epoch ``epoch`` (0-based) of ``max_epochs``: its middle, in [0, 1]."""
-    return min((epoch + 0.5) / max(max_epochs, 1), 1.0)
+def progress(epoch, max_epochs, fraction=0.5):
+    """t in [0, 1] at ``fraction`` of the epoch ``epoch`` (0-based) of ``max_epochs``.
+
+    The default ½ is the epoch's middle (a schedule set once per epoch); a
+    schedule set before every step passes the share of the epoch's rows already
+    used, so t is the share of the whole budget's rows seen, RealMLP's t.
+    """
+    return min((epoch + fraction) / max(max_epochs, 1), 1.0)
 
 
 class Schedule:
@@ -170,7 +178,8 @@ class Cosine(Schedule):
 class Shaped(Schedule):
     """η = learning_rate_init · s(t) for the shape s called ``shape`` in :data:`SHAPES`.
 
-    t = (e + ½) / max_iter, e counting the epochs since ``origin``, the epoch
+    t = (e + f) / max_iter at the share f of the epoch (½ by default: its
+    middle; per step, the share of its rows already used), e counting the epochs since ``origin``, the epoch
     at which the current fit started (every fit runs the shape over its own
     ``max_iter`` epochs); past ``max_iter`` epochs — a stream of partial_fit
     calls — the shape starts over.
@@ -185,8 +194,8 @@ class Shaped(Schedule):
         if shape is not None:
             self.shape = shape
 
-    def rate(self, epoch, n_samples_seen):
-        t = progress((epoch - self.origin) % self.max_iter, self.max_iter)
+    def rate(self, epoch, n_samples_seen, fraction=0.5):
+        t = progress((epoch - self.origin) % self.max_iter, self.max_iter, fraction)
         return self.learning_rate_init * SHAPES[self.shape](t)
 
     def state(self):
@@ -219,10 +228,12 @@ SCHEDULES = {
 ADAM_SCHEDULES = ("constant", "cosine", "coslog4", "flat_cos")
 
 
-def make_schedule(name, solver, **params):
-    """The schedule ``name`` for ``solver`` (``params``: the estimator's settings)."""
+def make_schedule(name, *, solver, **options):
+    """The schedule called ``name`` for ``solver``; ``options`` are its settings
+    (``learning_rate_init``, ``power_t``, ``max_iter``, ...; each schedule
+    takes the ones it uses)."""
     if name not in SCHEDULES:
         raise ValueError(f"Unknown learning_rate {name!r}; the schedules are {sorted(SCHEDULES)}.")
     if solver == "adam" and name not in ADAM_SCHEDULES:
         name = "constant"
-    return SCHEDULES[name](**params)
+    return SCHEDULES[name](**options)

@@ -236,13 +236,15 @@ class UpStrips(_ValidationLossRule):
 PRECHELT_RULES = {"GL": GeneralizationLoss, "PQ": ProgressQuotient, "UP": UpStrips}
 
 
-def make_stopping_rule(early_stopping, tol, n_iter_no_change, stopping_threshold):
-    """The rule selected by the ``early_stopping`` hyperparameter."""
-    if early_stopping in PRECHELT_RULES:
-        threshold = stopping_threshold
+def make_stopping_rule(name, *, tol, n_iter_no_change, threshold=None):
+    """The rule called ``name``: a key of ``PRECHELT_RULES`` (with its
+    ``threshold``, None for its default), True for the validation-score
+    plateau, False for the training-loss plateau (both with ``tol`` and
+    ``n_iter_no_change``)."""
+    if name in PRECHELT_RULES:
         if threshold is None:
-            threshold = DEFAULT_THRESHOLDS[early_stopping]
-        return PRECHELT_RULES[early_stopping](threshold)
-    if early_stopping:
+            threshold = DEFAULT_THRESHOLDS[name]
+        return PRECHELT_RULES[name](threshold)
+    if name:
         return ValidationScorePlateau(tol, n_iter_no_change)
     return TrainingLossPlateau(tol, n_iter_no_change)

@@ -142,7 +142,7 @@ def _batch_masks(network, dropout, ws, epoch, keys, n):
 
 def run_epoch(
     network, optimizer, gatherer, ws, *, order, batch_size, penalty, dropout, epoch,
-    batch_progress=None,
+    batch_progress=None, step_begin=None,
 ):
     """One pass over the training data; returns the mean training loss (None
     when a gradient was not finite and the epoch had to stop).
@@ -162,6 +162,8 @@ def run_epoch(
         X, Y, sw, keys = gatherer.gather(index)
         if sw is not None and not sw.any():
             continue
+        if step_begin is not None:  # per-step schedules: before the masks (dropout rates)
+            step_begin(start / n)
         masks = None
         if dropout is not None:
             masks = _batch_masks(network, dropout, ws, epoch, keys, stop - start)
@@ -193,6 +195,7 @@ def train_stochastic(
     dropout=None,
     incremental=False,
     batch_progress=None,
+    divergence_hint="",
 ):
     """Run up to ``max_epochs`` epochs of mini-batch training (one for partial_fit).
 
@@ -203,11 +206,17 @@ def train_stochastic(
     A cost that overflows while the weights stay finite is not divergence:
     training goes on, and if the final weights' outputs are not finite the
     epoch of the lowest training loss is restored, with a warning.
+    ``divergence_hint`` ends those warnings: what the caller's user can change
+    (the engine does not know the estimator's parameter names).
     """
     ws = Workspace(network, batch_size)
     gatherer = _BatchGatherer(train, batch_size)
     n = train.n_samples
     optimizer = run.optimizer
+    step_begin = None
+    if hooks.step_hooks:
+        def step_begin(fraction):
+            hooks.step_begin(run, fraction)
     hooks.train_begin(run)
     try:
         for _ in range(max_epochs):
@@ -217,7 +226,7 @@ def train_stochastic(
             train_loss = run_epoch(
                 network, optimizer, gatherer, ws, order=order, batch_size=batch_size,
                 penalty=penalty, dropout=dropout, epoch=run.epoch,
-                batch_progress=batch_progress,
+                batch_progress=batch_progress, step_begin=step_begin,
             )
             diverged = train_loss is None or not np.isfinite(network.params).all()
             if diverged and validation is None:
@@ -242,8 +251,7 @@ def train_stochastic(
                 )
                 warnings.warn(
                     f"Training diverged in epoch {run.epoch}: the weights are no longer "
-                    f"finite. The {kept} were restored. Lower learning_rate_init or "
-                    "scale the features (e.g. with StandardScaler).",
+                    f"finite. The {kept} were restored. {divergence_hint}".rstrip(),
                     ConvergenceWarning,
                 )
                 return
@@ -257,7 +265,7 @@ def train_stochastic(
                     ConvergenceWarning,
                 )
         if validation is None and not _outputs_are_finite(network, train):
-            _restore_finite_outputs(run, train)
+            _restore_finite_outputs(run, train, divergence_hint)
     except KeyboardInterrupt:
         kept = "current"
         if validation is not None:
@@ -275,7 +283,7 @@ def train_stochastic(
         hooks.train_end(run)
 
 
-def _restore_finite_outputs(run, train):
+def _restore_finite_outputs(run, train, hint):
     """The weights are finite but the outputs overflow: go back to the best epoch."""
     run.restore_best()
     if not _outputs_are_finite(run.network, train):
@@ -284,8 +292,7 @@ def _restore_finite_outputs(run, train):
     warnings.warn(
         "The network's outputs overflow on the training data with the last epoch's "
         f"weights, although these are finite; the {kept} (the lowest training loss "
-        "of this call) were restored. Lower learning_rate_init or scale the features "
-        "and targets.",
+        f"of this call) were restored. {hint}".rstrip(),
         ConvergenceWarning,
     )
 
@@ -317,11 +324,14 @@ def _is_healthy(network, train, loss):
     )
 
 
-def train_lbfgs(network, train, *, run, hooks, penalty=None, max_iter, max_fun, tol):
+def train_lbfgs(
+    network, train, *, run, hooks, penalty=None, max_iter, max_fun, tol, budget_hint=""
+):
     """Full-batch L-BFGS-B (scipy) on the backprop gradient; returns the final loss.
 
     Each L-BFGS iteration is an "epoch" for the hooks; a hook that asks to stop
-    ends the minimization after that iteration.
+    ends the minimization after that iteration.  ``budget_hint`` ends the
+    warning of a run that did not converge: what the caller's user can change.
     """
     ws = Workspace(network, train.n_samples)
     start_params = network.params.copy()
@@ -373,9 +383,7 @@ def train_lbfgs(network, train, *, run, hooks, penalty=None, max_iter, max_fun, 
         if result.status != 0 and not stopped_by_hook:
             warnings.warn(
                 f"lbfgs failed to converge after {result.nit} iteration(s) "
-                f"(status={result.status}): {result.message}. Increase the number of "
-                "iterations (max_iter) or scale the data as shown in "
-                "https://scikit-learn.org/stable/modules/preprocessing.html",
+                f"(status={result.status}): {result.message}. {budget_hint}".rstrip(),
                 ConvergenceWarning,
             )
         return float(result.fun)

@@ -39,6 +39,7 @@ from .._engine.hooks import (
     StoppingRule,
     TrainingRun,
 )
+from .._engine.initializers import InitializerError
 from .._engine.monitor import LayerMonitor
 from .._engine.network import Network, forward_logits
 from .._engine.optimizers import OPTIMIZERS, make_optimizer
@@ -63,6 +64,11 @@ from .validation_split import duplicate_aware_split
 
 #: Root of the built documentation (also ``Documentation`` in pyproject.toml).
 DOCUMENTATION_URL = "https://skbp.readthedocs.io/en/stable/"
+#: The end of lbfgs's "failed to converge" warning (scikit-learn's wording).
+_LBFGS_BUDGET_HINT = (
+    "Increase the number of iterations (max_iter) or scale the data as shown in "
+    "https://scikit-learn.org/stable/modules/preprocessing.html"
+)
 
 
 
@@ -158,7 +164,7 @@ class BaseBackpropMLP(CallbackSupportMixin, BaseEstimator):
         run = TrainingRun(
             network, history=self.history_, n_samples_seen=self.t_, best_epoch=self.best_epoch_
         )
-        penalty = make_penalty(self.penalty, self.alpha, self.l1_ratio)
+        penalty = make_penalty(self.penalty, alpha=self.alpha, l1_ratio=self.l1_ratio)
         stochastic = self.solver in OPTIMIZERS
         if stochastic:
             run.optimizer, schedule, rule = self._stochastic_state(network, run, incremental)
@@ -206,12 +212,15 @@ class BaseBackpropMLP(CallbackSupportMixin, BaseEstimator):
         layer_sizes = (X.shape[1], *hidden, self.n_outputs_)
         network = Network(layer_sizes, self.activation, spec.output, X.dtype)
         if first_pass:
-            network.initialize(rng, self.initializer, self.init_std, self.bias_init)
+            try:
+                network.initialize(rng, self.initializer, self.init_std, self.bias_init)
+            except InitializerError as exc:
+                raise ValueError(f"The 'initializer' parameter: {exc}") from None
             self.history_, self.t_, self.best_epoch_ = [], 0, None
         else:
             network.set_parameters(self.coefs_, self.intercepts_)
         self.n_layers_ = len(layer_sizes)
-        self.out_activation_ = network.output.out_activation
+        self.out_activation_ = network.output.output_activation.name
         return network
 
     def _stochastic_state(self, network, run, incremental):
@@ -219,16 +228,17 @@ class BaseBackpropMLP(CallbackSupportMixin, BaseEstimator):
         state partial_fit continues from (``_training_state``, empty for a fit)."""
         # vars, not get_params: get_params inspects __init__'s signature on every
         # call, which partial_fit would pay per batch.
-        optimizer = make_optimizer(self.solver, network, vars(self))
+        optimizer = make_optimizer(self.solver, network=network, **vars(self))
         schedule = make_schedule(
-            self.learning_rate, self.solver, learning_rate_init=self.learning_rate_init,
+            self.learning_rate, solver=self.solver, learning_rate_init=self.learning_rate_init,
             power_t=self.power_t, max_iter=self.max_iter, warmup_iter=self.warmup_iter,
             # Each fit (a warm start too) begins a schedule cycle of its own;
             # partial_fit continues the saved one.
             origin=0 if incremental else run.epoch,
         )
         rule = make_stopping_rule(
-            self.early_stopping, self.tol, self.n_iter_no_change, self.stopping_threshold
+            self.early_stopping, tol=self.tol, n_iter_no_change=self.n_iter_no_change,
+            threshold=self.stopping_threshold,
         )
         saved = self._training_state
         if saved:
@@ -284,6 +294,7 @@ class BaseBackpropMLP(CallbackSupportMixin, BaseEstimator):
         train_lbfgs(
             network, train, run=run, hooks=hooks, penalty=penalty,
             max_iter=self.max_iter, max_fun=self.max_fun, tol=self.tol,
+            budget_hint=_LBFGS_BUDGET_HINT,
         )
 
     def _fit_stochastic(self, network, train, *, run, hooks, penalty, rng, printer, incremental):
@@ -312,6 +323,7 @@ class BaseBackpropMLP(CallbackSupportMixin, BaseEstimator):
             batch_size=batch_size, shuffle=self.shuffle, max_epochs=self.max_iter,
             validation=run.validation, dropout=dropout, incremental=incremental,
             batch_progress=printer.batch if self.verbose >= 2 else None,
+            divergence_hint=self._divergence_hint(),
         )
 
     def _divergence_hint(self):

@@ -292,7 +292,7 @@ class _TabularMLP:
         if first_pass:
             self.history_, self.t_, self.best_epoch_ = [], 0, None
         self.n_layers_ = len(network.layer_sizes)
-        self.out_activation_ = network.output.out_activation
+        self.out_activation_ = network.output.output_activation.name
 
         train = replace(spec.data, keys=row_keys(X))
         validation = self._validation_split(spec, train, rng)
@@ -310,9 +310,8 @@ class _TabularMLP:
         )
         run.validation = validation
         optimizer = make_optimizer(
-            "adam", network,
-            dict(learning_rate_init=self.learning_rate_init, weight_decay=0.0,
-                 beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon),
+            "adam", network=network, learning_rate_init=self.learning_rate_init,
+            weight_decay=0.0, beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon,
         )
         run.optimizer = optimizer
         # Each fit runs its schedules from their start (a warm start included).
@@ -321,7 +320,9 @@ class _TabularMLP:
             shape=self.learning_rate,
         )
         if self.early_stopping is not False:
-            rule = make_stopping_rule(self.early_stopping, self.tol, self.n_iter_no_change, None)
+            rule = make_stopping_rule(
+                self.early_stopping, tol=self.tol, n_iter_no_change=self.n_iter_no_change
+            )
         elif validation is not None:
             rule = BestValidationEpoch()
         else:
@@ -340,7 +341,7 @@ class _TabularMLP:
             [
                 LayerMonitor(train) if self.monitor_layers else None,
                 History(),
-                LearningRateSchedule(schedule),
+                LearningRateSchedule(schedule, per_step=True),
                 self._weight_decay_hook(),
                 self._dropout_hook(dropout, rates),
                 StoppingRule(rule, schedule, restore_best=validation is not None),
@@ -355,6 +356,7 @@ class _TabularMLP:
                 batch_size=min(self.batch_size, train.n_samples), shuffle=self.shuffle,
                 max_epochs=self.max_iter, validation=validation, dropout=dropout,
                 batch_progress=printer.batch if printer is not None and self.verbose >= 2 else None,
+                divergence_hint=self._divergence_hint(),
             )
         except TrainingDiverged as exc:
             exc.args = (f"{exc.args[0]} {self._divergence_hint()}",)
@@ -399,7 +401,7 @@ class _TabularMLP:
         def apply(run, factor):
             run.optimizer.weight_decay = run.optimizer.learning_rate * decay * factor
 
-        return ScheduledFactor(self.weight_decay_schedule, self.max_iter, apply)
+        return ScheduledFactor(self.weight_decay_schedule, self.max_iter, apply, per_step=True)
 
     def _dropout_hook(self, dropout, rates):
         if dropout is None:
@@ -408,7 +410,7 @@ class _TabularMLP:
         def apply(run, factor):
             dropout.rates = [rate * factor for rate in rates]
 
-        return ScheduledFactor(self.dropout_schedule, self.max_iter, apply)
+        return ScheduledFactor(self.dropout_schedule, self.max_iter, apply, per_step=True)
 
     def _printer(self, X, layer_sizes, has_validation):
         if not self.verbose:
@@ -502,7 +504,10 @@ _SHARED_PARAMETERS = """\
         each fit: ``'coslog4'`` is RealMLP's four cosine cycles with warm
         restarts, ½ (1 − cos(2π log₂(1 + 15 t))) at progress t; ``'flat_cos'``
         is flat for the first half, then a cosine to 0; ``'cosine'`` anneals
-        from the start; ``'constant'`` keeps ``learning_rate_init``.
+        from the start; ``'constant'`` keeps ``learning_rate_init``. The
+        learning rate, dropout and weight decay are set before every step, at
+        the share t of the budget's rows seen so far (as pytabkit);
+        ``history_`` records the rate of each epoch's last step.
 
     batch_size : int, default=256
         Mini-batch size (clipped to the number of training rows).

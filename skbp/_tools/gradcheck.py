@@ -334,7 +334,9 @@ def check_gradients(
         )
     if epsilon is None:
         epsilon = 1e-6 if network.activation_name == "relu" else 1e-5
-    regularizer = make_penalty(penalty or "l2", alpha, 0.15 if l1_ratio is None else l1_ratio)
+    regularizer = make_penalty(
+        penalty or "l2", alpha=alpha, l1_ratio=0.15 if l1_ratio is None else l1_ratio
+    )
     ws = Workspace(network, X.shape[0])
     with np.errstate(all="ignore"):  # a non-finite gradient is reported below
         network.loss_and_gradient(X, Y, sample_weight, regularizer, ws, masks)

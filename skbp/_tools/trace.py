@@ -27,7 +27,6 @@ import scipy.sparse as sp
 from numpy.typing import ArrayLike
 from sklearn.utils.validation import check_is_fitted
 
-from .._engine.losses import SoftmaxCrossEntropy, _Canonical
 from .._engine.network import Workspace, _layer_views
 from .._engine.regularization import make_penalty
 from .._estimators.base import BaseBackpropMLP
@@ -226,7 +225,7 @@ class BackpropTrace:
 
 def _bp1_formula(loss, i):
     """BP1 as the loss computes it: a − y for the canonical pairs."""
-    if isinstance(loss, (_Canonical, SoftmaxCrossEntropy)):
+    if loss.canonical:
         return f"BP1: a^{i} - y"
     return f"BP1: ∇_a C ⊙ σ'(z^{i})"
 
@@ -409,7 +408,8 @@ def trace_backprop(model, X: ArrayLike, y: ArrayLike, *, penalty: bool = False) 
     cost = loss.per_sample(ws.z[top][:n], Y)
 
     penalty_grads = [np.zeros_like(coef) for coef in network.coefs]
-    regularizer = make_penalty(*_estimator_penalty(estimator))
+    name, alpha, l1_ratio = _estimator_penalty(estimator)
+    regularizer = make_penalty(name, alpha=alpha, l1_ratio=l1_ratio)
     if penalty and regularizer is not None:
         flat = np.zeros(network.n_weights, network.dtype)
         regularizer.add_gradient(flat, network.weights, 1.0 / n)
@@ -432,7 +432,7 @@ def trace_backprop(model, X: ArrayLike, y: ArrayLike, *, penalty: bool = False) 
             sigma_prime = _columns(network.hidden_derivative(layer, ws, n))
         layers[layer + 1] = LayerTrace(
             index=layer + 1,
-            activation=activation if layer < top else loss.out_activation,
+            activation=activation if layer < top else loss.output_activation.name,
             W=network.coefs[layer].T.copy(),
             b=network.intercepts[layer][:, np.newaxis].copy(),
             a_prev=a_prev,

@@ -162,7 +162,7 @@ def _estimator_step(mlp):
     """
     if not is_regressor(mlp):
         return mlp
-    identity_link = LOSSES[mlp.loss].out_activation == "identity"
+    identity_link = LOSSES[mlp.loss].output_activation.name == "identity"
     return TransformedTargetRegressor(
         regressor=mlp, transformer=StandardScaler(with_mean=identity_link)
     )
