@@ -35,11 +35,13 @@ def _smooth_clip(z, bound=3.0):
 def test_scaler_is_robust_scaling_then_smooth_clipping():
     rng = np.random.default_rng(0)
     X = np.c_[rng.normal(size=300), rng.standard_cauchy(size=300), rng.exponential(size=300)]
-    expected = _smooth_clip(RobustScaler().fit_transform(X))
-    np.testing.assert_allclose(SmoothClipScaler().fit_transform(X), expected, rtol=1e-12)
-    np.testing.assert_allclose(
-        SmoothClipScaler(max_abs=None).fit_transform(X), RobustScaler().fit_transform(X)
-    )
+    # RobustScaler's scaling with quartiles that weights can define (the averaged
+    # inverted CDF, not linear interpolation): within 1% of RobustScaler's.
+    low, median, high = np.percentile(X, [25, 50, 75], axis=0, method="averaged_inverted_cdf")
+    robust = (X - median) / (high - low)
+    np.testing.assert_allclose(SmoothClipScaler().fit_transform(X), _smooth_clip(robust), rtol=1e-12)
+    np.testing.assert_allclose(SmoothClipScaler(max_abs=None).fit_transform(X), robust, rtol=1e-12)
+    np.testing.assert_allclose(robust, RobustScaler().fit_transform(X), rtol=0.01, atol=1e-3)
     assert np.abs(SmoothClipScaler(max_abs=2.0).fit_transform(X)).max() < 2.0
 
 
@@ -412,3 +414,79 @@ def test_reordered_columns_are_refused():
 def test_invalid_dtype_is_reported():
     with pytest.raises(ValueError, match="dtype must be np.float64 or np.float32"):
         TabularEncoder(dtype=np.int64).fit(np.ones((3, 1)))
+
+
+# ------------------------------------------------------------- sample weights
+
+
+def _weighted_and_repeated(seed=0, n=40):
+    rng = np.random.RandomState(seed)
+    X = rng.lognormal(size=(n, 3))
+    X[rng.rand(n, 3) < 0.1] = np.nan
+    weights = rng.randint(0, 4, n)
+    return X, weights, np.repeat(X, weights, axis=0)
+
+
+def test_scaler_weights_are_repeated_rows_and_zero_weights_absent_rows():
+    X, weights, repeated = _weighted_and_repeated()
+    weighted = SmoothClipScaler().fit(X, sample_weight=weights)
+    copies = SmoothClipScaler().fit(repeated)
+    np.testing.assert_array_equal(weighted.center_, copies.center_)
+    np.testing.assert_array_equal(weighted.scale_, copies.scale_)
+    # A huge value of weight 0 moves nothing; of weight 1 it moves the median.
+    outlier = np.vstack([X, np.full((1, 3), 1e6)])
+    ignored = SmoothClipScaler().fit(outlier, sample_weight=np.append(weights, 0))
+    np.testing.assert_array_equal(ignored.center_, weighted.center_)
+    counted = SmoothClipScaler().fit(outlier, sample_weight=np.append(weights, 30))
+    assert (counted.center_ > weighted.center_).all()
+
+
+def test_weighted_median_and_quartiles_on_a_small_column():
+    # Values 1, 2, 3 with weights 1, 1, 2: the weighted data 1, 2, 3, 3 has median
+    # (2 + 3) / 2, first quartile 1 (its CDF reaches 1/4 at 1: the mean of 1 and 2)
+    # and third quartile 3.
+    scaler = SmoothClipScaler().fit([[1.0], [2.0], [3.0]], sample_weight=[1, 1, 2])
+    assert scaler.center_[0] == 2.5
+    assert scaler.scale_[0] == 3.0 - 1.5
+
+
+def test_unit_weights_give_numpys_median():
+    X, _, _ = _weighted_and_repeated(seed=1, n=41)
+    for rows in (X, X[:40]):  # odd and even counts
+        np.testing.assert_allclose(
+            SmoothClipScaler().fit(rows).center_, np.nanmedian(rows, axis=0), rtol=1e-15
+        )
+
+
+def test_negative_weights_are_refused():
+    with pytest.raises(ValueError, match="[Nn]egative"):
+        SmoothClipScaler().fit([[1.0], [2.0]], sample_weight=[1.0, -1.0])
+    with pytest.raises(ValueError, match="[Nn]egative"):
+        TabularEncoder().fit([[1.0], [2.0]], sample_weight=[1.0, -1.0])
+
+
+def test_encoder_weights_are_repeated_rows():
+    X, weights, repeated = _weighted_and_repeated(seed=2)
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    frame["colour"] = pd.Categorical(np.array(["red", "blue", "green", "grey"])[np.arange(40) % 4])
+    frame_repeated = frame.loc[frame.index.repeat(weights)]
+    weighted = TabularEncoder().fit(frame, sample_weight=weights)
+    copies = TabularEncoder().fit(frame_repeated)
+    np.testing.assert_array_equal(weighted.transform(frame), copies.transform(frame))
+    np.testing.assert_array_equal(
+        weighted.fit_transform(frame, sample_weight=weights)[weights > 0],
+        copies.transform(frame)[weights > 0],
+    )
+
+
+def test_zero_weight_rows_add_no_category_and_no_missing_indicator():
+    frame = pd.DataFrame(
+        {"x": [1.0, 2.0, 3.0, np.nan], "city": ["Oslo", "Lima", "Oslo", "Pune"]}
+    )
+    weights = [1, 1, 1, 0]
+    encoder = TabularEncoder(categorical_features=["city"]).fit(frame, sample_weight=weights)
+    assert encoder.categories_[1].tolist() == ["Lima", "Oslo"]
+    # Two levels: one binary column, and no indicator of x's missing value.
+    assert encoder.get_feature_names_out().tolist() == ["x", "city_Oslo"]
+    unweighted = TabularEncoder(categorical_features=["city"]).fit(frame)
+    assert len(unweighted.get_feature_names_out()) > 2

@@ -184,7 +184,9 @@ def initial_biases(drawn, fan_out, bias_init, is_output, dtype):
     return np.full(fan_out, 0.0 if is_output else bias_init, dtype=dtype)
 
 
-def initialize_from_data(network, X, rng, *, weights=True, biases=True, n_points=5):
+def initialize_from_data(
+    network, X, rng, *, weights=True, biases=True, n_points=5, sample_weight=None
+):
     """Data-driven initialization of every dense layer from a batch X (RealMLP's).
 
     Layer by layer, input first, with A⁰ = X through the front layers (no
@@ -201,7 +203,12 @@ def initialize_from_data(network, X, rng, *, weights=True, biases=True, n_points
       points, so the units split the data where it lies ("he+5").
 
     The output layer is initialized the same way, as RealMLP does.  Every draw
-    comes from ``rng`` (a ``numpy.random.RandomState``).  Returns the network.
+    comes from ``rng`` (a ``numpy.random.RandomState``).  With ``sample_weight``
+    (positive, one per row of X) the standard deviations are weighted and the
+    rows r_i are drawn with probability proportional to their weight: integer
+    weights give the network that repeating each row as many times as its
+    weight says gives, from the same ``rng``.
+    Returns the network.
     """
     if X.shape[0] < 2:
         raise ValueError(
@@ -212,13 +219,21 @@ def initialize_from_data(network, X, rng, *, weights=True, biases=True, n_points
     for layer, (coef, intercept) in enumerate(zip(network.coefs, network.intercepts)):
         z = np.asarray(a @ coef, dtype=np.float64)
         if weights:
-            std = z.std(axis=0)
+            if sample_weight is None:
+                std = z.std(axis=0)
+            else:
+                mean = np.average(z, axis=0, weights=sample_weight)
+                std = np.sqrt(np.average((z - mean) ** 2, axis=0, weights=sample_weight))
             scale = np.where(std > np.finfo(network.dtype).tiny, std, 1.0)
             coef /= scale.astype(network.dtype)
             z /= scale
         if biases:
             n, m = z.shape
-            rows = rng.randint(0, n, size=(n_points, m))
+            # Row r_i is where a uniform draw falls on the cumulated weights: with
+            # integer weights, the row k copies of it would give by the same draw.
+            cumulative = np.cumsum(np.ones(n) if sample_weight is None else sample_weight)
+            draws = rng.random_sample((n_points, m)) * cumulative[-1]
+            rows = np.minimum(np.searchsorted(cumulative, draws, side="right"), n - 1)
             mix = rng.exponential(1.0, size=(n_points, m))
             mix /= mix.sum(axis=0)
             intercept[...] = -(mix * z[rows, np.arange(m)]).sum(axis=0)

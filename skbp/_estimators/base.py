@@ -396,8 +396,12 @@ class BaseBackpropMLP(CallbackSupportMixin, BaseEstimator):
     def __setstate__(self, state):
         super().__setstate__(per_epoch.decode(dict(state)))
 
-    def _validate_X_y(self, X, y, *, incremental, reset, y_numeric=False):
-        """X and y as scikit-learn's MLPs validate them; partial_fit keeps the model's dtype."""
+    def _validate_X_y(self, X, y, *, incremental, reset, y_numeric=False, sample_weight=None):
+        """X and y as scikit-learn's MLPs validate them; partial_fit keeps the model's dtype.
+
+        ``sample_weight`` is for subclasses that fit a preprocessing on weighted
+        rows (TabularMLP's encoder); the network's weights are checked later.
+        """
         X, y = validate_data(
             self,
             X,

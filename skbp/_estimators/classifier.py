@@ -240,7 +240,9 @@ class BackpropMLPClassifier(ClassifierMixin, BaseBackpropMLP):
         return self._fit(X, y, sample_weight=sample_weight, incremental=True)
 
     def _fit_spec(self, X, y, sample_weight, *, incremental, reset):
-        X, y = self._validate_X_y(X, y, incremental=incremental, reset=reset)
+        X, y = self._validate_X_y(
+            X, y, incremental=incremental, reset=reset, sample_weight=sample_weight
+        )
         check_classification_targets(y)
         if (not hasattr(self, "classes_")) or (not self.warm_start and not incremental):
             self._label_binarizer = LabelBinarizer()

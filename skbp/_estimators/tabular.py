@@ -165,8 +165,11 @@ class _TabularMLP:
         _check_n_features(self, X, reset=reset)
         return X
 
-    def _validate_X_y(self, X, y, *, incremental, reset, y_numeric=False):
-        """Validate y and the raw table X, and encode X (fitting ``encoder_`` when ``reset``)."""
+    def _validate_X_y(self, X, y, *, incremental, reset, y_numeric=False, sample_weight=None):
+        """Validate y and the raw table X, and encode X (fitting ``encoder_`` when ``reset``).
+
+        The encoder is fitted on the rows weighted by ``sample_weight``.
+        """
         if y is None:
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y is None."
@@ -183,7 +186,9 @@ class _TabularMLP:
                 target_type=self._target_type,
                 random_state=self.random_state,
             )
-            X = self.encoder_.fit_transform(X, y)
+            X = self.encoder_.fit_transform(
+                X, y, sample_weight=check_sample_weight(sample_weight, X, np.float64)
+            )
         else:
             X = self.encoder_.transform(X)
         check_consistent_length(X, y)
@@ -222,17 +227,34 @@ class _TabularMLP:
             front=front, parametric_activation=self.parametric_activation,
         )
 
-    def _initialize(self, network, X_train, rng):
-        """Random draws, then RealMLP's data-driven rescaling and biases, then group factors."""
+    def _initialize(self, network, train, rng):
+        """Random draws, then RealMLP's data-driven rescaling and biases, then group factors.
+
+        The data-driven part reads the rows of positive weight, weighted (a
+        sample of ``_INIT_ROWS`` of them on larger data sets). Up to that size,
+        integer weights give the initialization repeated rows give. The weights are the
+        cost's: a ``class_weight`` weighs the rows of its classes too.
+        """
         if self.data_driven_init:
-            if X_train.shape[0] < 2:
+            weight = train.sample_weight
+            candidates = np.arange(train.n_samples) if weight is None else np.flatnonzero(weight > 0)
+            if candidates.size < 2:
                 raise ValueError(
-                    f"The data-driven initialization needs at least 2 training rows; got "
-                    f"n_samples={X_train.shape[0]}. Set data_driven_init=False to fit fewer."
+                    "The data-driven initialization needs at least 2 training rows of "
+                    f"positive weight; got n_samples={candidates.size}. Set "
+                    "data_driven_init=False to fit fewer."
                 )
             network.initialize(rng, "normal", 1.0)
-            rows = rng.permutation(X_train.shape[0])[:_INIT_ROWS]
-            initialize_from_data(network, X_train[np.sort(rows)], rng)
+            if candidates.size > _INIT_ROWS:
+                rows = np.sort(candidates[rng.permutation(candidates.size)[:_INIT_ROWS]])
+            else:
+                # In the order of the rows' contents, so that the draws do not depend
+                # on the table's order, and a row of weight k is drawn where k
+                # copies of it would be.
+                rows = candidates[np.argsort(train.keys[candidates], kind="stable")]
+            if weight is not None:
+                weight = weight[rows].astype(np.float64)
+            initialize_from_data(network, train.X[rows], rng, sample_weight=weight)
         else:
             network.initialize(rng, "auto")
         self._set_group_factors(network)
@@ -277,7 +299,7 @@ class _TabularMLP:
         if validation is not None:
             train, validation = validation
         if first_pass:
-            self._initialize(network, train.X, rng)
+            self._initialize(network, train, rng)
         else:
             network.set_parameters(self.coefs_, self.intercepts_)
             network.params[self._layer_params_slice(network)] = self.layer_params_
@@ -1002,7 +1024,10 @@ class TabularMLPRegressor(_TabularMLP, BackpropMLPRegressor):
 
     def _fit_spec(self, X, y, sample_weight, *, incremental, reset):
         # BackpropMLPRegressor's, with the target standardized (and no quantile).
-        X, y = self._validate_X_y(X, y, incremental=incremental, reset=reset, y_numeric=True)
+        X, y = self._validate_X_y(
+            X, y, incremental=incremental, reset=reset, y_numeric=True,
+            sample_weight=sample_weight,
+        )
         Y = (y.reshape(-1, 1) if y.ndim == 1 else y).astype(X.dtype, copy=False)
         sample_weight = check_sample_weight(sample_weight, X, X.dtype)
         if reset:

@@ -36,6 +36,7 @@ from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import (
     FLOAT_DTYPES,
     _check_feature_names_in,
+    _check_sample_weight,
     check_array,
     check_is_fitted,
     validate_data,
@@ -63,7 +64,10 @@ class SmoothClipScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     affect neither the centre nor the scale, and cannot dominate the output.
 
     Missing values (NaN) are ignored when fitting and kept as NaN by
-    :meth:`transform`.
+    :meth:`transform`. The percentiles are those of the averaged inverted CDF
+    (numpy's ``method="averaged_inverted_cdf"``), which sample weights define:
+    a row of weight ``k`` counts as ``k`` copies of it. The median is numpy's;
+    the quartiles can differ slightly from RobustScaler's linear interpolation.
 
     Parameters
     ----------
@@ -128,7 +132,7 @@ class SmoothClipScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             )
         return q_low, q_high
 
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, sample_weight=None):
         """Compute the median and scale of each column.
 
         Parameters
@@ -137,6 +141,10 @@ class SmoothClipScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             Numeric data; NaN marks a missing value.
         y : None
             Ignored.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the rows in the median and the quantiles: a
+            row of weight ``k`` counts as ``k`` copies of it, one of weight 0 is
+            ignored. None weighs every row 1.
 
         Returns
         -------
@@ -148,7 +156,10 @@ class SmoothClipScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         X = validate_data(
             self, X, dtype=FLOAT_DTYPES, ensure_all_finite="allow-nan", reset=True
         )
-        self.center_, self.scale_ = _robust_center_and_scale(X, q_low, q_high)
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=np.float64, ensure_non_negative=True
+        )
+        self.center_, self.scale_ = _robust_center_and_scale(X, q_low, q_high, sample_weight)
         return self
 
     def transform(self, X):
@@ -174,23 +185,52 @@ class SmoothClipScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         return _smooth_clip((X - center) * inverse_scale, self.max_abs)
 
 
-def _robust_center_and_scale(X, q_low, q_high):
-    """Per-column median and divisor, NaN ignored; ``inf`` divisor for constant columns."""
+def _robust_center_and_scale(X, q_low, q_high, sample_weight):
+    """Per-column weighted median and divisor, NaN and zero-weight rows ignored.
+
+    The divisor is the spread between the two percentiles, else half the range,
+    else ``inf`` (a constant column).
+    """
     X = np.asarray(X, dtype=np.float64)
-    observed = ~np.isnan(X)
-    has_values = observed.any(axis=0)
     center = np.zeros(X.shape[1])
     scale = np.full(X.shape[1], np.inf)
-    if has_values.any():
-        # nanpercentile warns on all-NaN columns: compute only where values exist.
-        Xv = X[:, has_values]
-        low, median, high = np.nanpercentile(Xv, [q_low, 50.0, q_high], axis=0)
+    for j in range(X.shape[1]):
+        counted = ~np.isnan(X[:, j]) & (sample_weight > 0)
+        if not counted.any():
+            continue
+        values = X[counted, j]
+        low, median, high = _weighted_percentiles(
+            values, sample_weight[counted], (q_low, 50.0, q_high)
+        )
         spread = high - low
-        half_range = (np.nanmax(Xv, axis=0) - np.nanmin(Xv, axis=0)) / 2.0
-        spread = np.where(spread > 0, spread, half_range)
-        center[has_values] = median
-        scale[has_values] = np.where(spread > 0, spread, np.inf)
+        if spread <= 0:
+            spread = (values.max() - values.min()) / 2.0
+        center[j] = median
+        scale[j] = spread if spread > 0 else np.inf
     return center, scale
+
+
+def _weighted_percentiles(values, weights, percentiles):
+    """Percentiles of ``values`` under positive ``weights`` (the averaged inverted CDF).
+
+    A row of weight k gives the percentiles k copies of it give (interpolating
+    linearly between order statistics, numpy's default, would not). Where a
+    percentile falls exactly between two values, as the median of an even
+    count does, it is their mean: with unit weights the median is numpy's.
+    """
+    order = np.argsort(values, kind="stable")
+    values = values[order]
+    cumulative = np.cumsum(weights[order])
+    result = []
+    for percentile in percentiles:
+        target = percentile / 100.0 * cumulative[-1]
+        i = min(int(np.searchsorted(cumulative, target)), values.size - 1)
+        on_a_step = np.isclose(cumulative[i], target, rtol=1e-12, atol=0.0)
+        if on_a_step and i + 1 < values.size:
+            result.append((values[i] + values[i + 1]) / 2.0)
+        else:
+            result.append(values[i])
+    return result
 
 
 # --------------------------------------------------------------------------------------
@@ -606,7 +646,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
 
     # --------------------------------------------------------------------- fit
 
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, sample_weight=None):
         """Fit the encoder on a raw table.
 
         Parameters
@@ -615,16 +655,23 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
             The table; NaN, None, ``pandas.NA`` and nulls mark missing values.
         y : array-like of shape (n_samples,), default=None
             Target; needed only when a categorical column is target encoded.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative row weights of the numeric columns' medians and
+            quartiles (a row of weight ``k`` counts as ``k`` copies). Rows of
+            weight 0 are left out of the fit: their categories are unknown
+            levels and their missing values add no indicator column. The
+            target encoding is not weighted (scikit-learn's TargetEncoder takes
+            no weights).
 
         Returns
         -------
         self : TabularEncoder
             The fitted encoder.
         """
-        self.fit_transform(X, y)
+        self.fit_transform(X, y, sample_weight=sample_weight)
         return self
 
-    def fit_transform(self, X, y=None):
+    def fit_transform(self, X, y=None, sample_weight=None):
         """Fit the encoder and encode ``X`` (target-encoded columns cross-fitted).
 
         Parameters
@@ -633,6 +680,13 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
             The table; NaN, None, ``pandas.NA`` and nulls mark missing values.
         y : array-like of shape (n_samples,), default=None
             Target; needed only when a categorical column is target encoded.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative row weights of the numeric columns' medians and
+            quartiles (a row of weight ``k`` counts as ``k`` copies). Rows of
+            weight 0 are left out of the fit: their categories are unknown
+            levels and their missing values add no indicator column. The
+            target encoding is not weighted (scikit-learn's TargetEncoder takes
+            no weights).
 
         Returns
         -------
@@ -645,13 +699,20 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         self.is_categorical_ = self._categorical_mask(columns)
         numeric_index = np.flatnonzero(~self.is_categorical_)
         categorical_index = np.flatnonzero(self.is_categorical_)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, np.empty((n_samples, 0)), dtype=np.float64,
+                ensure_non_negative=True,
+            )
+        counted = slice(None) if sample_weight is None else sample_weight > 0
         numeric = self._numeric_block(columns, numeric_index, n_samples)
         self.numeric_scaler_ = None
         if numeric_index.size:
-            self.numeric_scaler_ = SmoothClipScaler(max_abs=self.max_abs).fit(numeric)
-        self._numeric_had_missing = np.isnan(numeric).any(axis=0) & ~np.isnan(numeric).all(
-            axis=0
-        )
+            self.numeric_scaler_ = SmoothClipScaler(max_abs=self.max_abs).fit(
+                numeric, sample_weight=sample_weight
+            )
+        missing = np.isnan(numeric[counted])
+        self._numeric_had_missing = missing.any(axis=0) & ~missing.all(axis=0)
 
         self.categories_ = [None] * len(columns)
         self.encodings_ = ["numeric"] * len(columns)
@@ -663,7 +724,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
                 handle_unknown="use_encoded_value",
                 unknown_value=-1,
                 encoded_missing_value=-2,
-            ).fit(categorical)
+            ).fit(categorical[counted])
             for j, i in enumerate(categorical_index):
                 levels = self.ordinal_encoder_.categories_[j]
                 has_nan = levels.size > 0 and _is_missing_scalar(levels[-1])
