@@ -5,7 +5,6 @@ import warnings
 import numpy as np
 import pytest
 from sklearn.base import is_classifier
-from sklearn.callback import FitCallback
 from sklearn.exceptions import NotFittedError
 from threadpoolctl import threadpool_info, threadpool_limits
 
@@ -27,17 +26,23 @@ def _blas_threads():
     return sorted({info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"})
 
 
-class ThreadRecorder(FitCallback):
-    """A scikit-learn callback recording the BLAS threads at the end of every task.
+class ThreadRecorder:
+    """Records the BLAS threads each time the network computes a gradient.
 
-    The protocol's other hooks are inherited and do nothing.
+    It wraps ``Network.loss_and_gradient``, which every solver calls (mini-batch
+    steps and L-BFGS evaluations alike), so it needs no callback API and runs
+    at the minimum scikit-learn version too.
     """
 
-    def __init__(self):
+    def __init__(self, monkeypatch):
         self.seen = []
+        original = network.Network.loss_and_gradient
 
-    def on_fit_task_end(self, estimator, context, **kwargs):
-        self.seen.append(_blas_threads())
+        def recording(net, *args, **kwargs):
+            self.seen.append(_blas_threads())
+            return original(net, *args, **kwargs)
+
+        monkeypatch.setattr(network.Network, "loss_and_gradient", recording)
 
 
 #: (estimator, solver) pairs; estimators without a ``solver`` parameter once, with None.
@@ -76,9 +81,8 @@ def _data(estimator, n_features=6):
     return X, y
 
 
-def _fit_recording(estimator, X, y, method="fit"):
-    recorder = ThreadRecorder()
-    estimator.set_callbacks(recorder)
+def _fit_recording(estimator, X, y, monkeypatch, method="fit"):
+    recorder = ThreadRecorder(monkeypatch)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # ConvergenceWarning of the short fits
         if method == "partial_fit" and is_classifier(estimator):
@@ -113,13 +117,13 @@ def test_fit_workload_of_estimators_without_a_solver_parameter():
 
 
 @pytest.mark.parametrize(("Estimator", "solver"), SOLVER_CASES)
-def test_small_fits_and_predictions_use_one_thread(Estimator, solver, predict_threads):
+def test_small_fits_and_predictions_use_one_thread(Estimator, solver, predict_threads, monkeypatch):
     estimator = Estimator(hidden_layer_sizes=(8,), max_iter=3, random_state=0)
     if solver is not None:
         estimator.set_params(solver=solver)
     X, y = _data(estimator)
     with threadpool_limits(limits=2, user_api="blas"):
-        seen = _fit_recording(estimator, X, y)
+        seen = _fit_recording(estimator, X, y, monkeypatch)
         assert _blas_threads() == [2]  # restored after the fit
         estimator.predict(X)
         assert _blas_threads() == [2]
@@ -130,11 +134,11 @@ def test_small_fits_and_predictions_use_one_thread(Estimator, solver, predict_th
 @pytest.mark.parametrize(
     "Estimator", [Estimator for Estimator in ESTIMATORS if hasattr(Estimator(), "partial_fit")]
 )
-def test_partial_fit_uses_one_thread_for_small_products(Estimator):
+def test_partial_fit_uses_one_thread_for_small_products(Estimator, monkeypatch):
     estimator = Estimator(hidden_layer_sizes=(8,), random_state=0)
     X, y = _data(estimator)
     with threadpool_limits(limits=2, user_api="blas"):
-        seen = _fit_recording(estimator, X, y, method="partial_fit")
+        seen = _fit_recording(estimator, X, y, monkeypatch, method="partial_fit")
     assert seen and all(threads_seen == [1] for threads_seen in seen)
 
 
@@ -148,7 +152,7 @@ def test_large_products_use_the_allowed_threads_and_never_more(
     X, y = _data(estimator)
     for allowed in (2, 1):
         with threadpool_limits(limits=allowed, user_api="blas"):
-            seen = _fit_recording(estimator, X, y)
+            seen = _fit_recording(estimator, X, y, monkeypatch)
             estimator.predict(X)
         assert seen and all(threads_seen == [allowed] for threads_seen in seen)
         assert predict_threads[-1] == [allowed]
