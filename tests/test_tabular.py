@@ -308,17 +308,22 @@ def _expected_failures(estimator):
             # differ since the initialization draws rows by weight).
             return {
                 "check_class_weight_classifiers": (
-                    "early stopping on 35 noisy rows: > 87% of class 0 only for some seeds"
+                    "early stopping on 35 noisy rows: > 87% of class 0 only for some "
+                    "seeds and BLAS kernels",
+                    False,
                 )
             }
         return {}
     # Integer weights and repeated rows give the same float64 model (see
     # test_integer_weights_are_repeated_rows_in_float64), but in float32 a row
     # of weight k and k copies of it round differently; training carries that
-    # to relative differences of 1e-6 in the predictions, above the check's 1e-7.
+    # to relative differences of about 1e-6 in the predictions, above the check's
+    # 1e-7 on some BLAS kernels and just below it on others.
     return {
         "check_sample_weight_equivalence_on_dense_data": (
-            "float32 rounding: weights and repeated rows agree to 1e-6, not 1e-7"
+            "float32 rounding: weights and repeated rows agree to about 1e-6, the "
+            "check asks 1e-7 (which holds on some BLAS kernels only)",
+            False,
         )
     }
 

@@ -448,10 +448,14 @@ class _TabularMLP:
         return network
 
     def _logits(self, X):
-        network = self._fitted_network()
-        if X.dtype != network.dtype:
-            X = X.astype(network.dtype)
-        return network.predict_logits(X)
+        # A row's prediction must not depend on the rows predicted with it
+        # (scikit-learn's subset and sample-order invariance). In float32 it can:
+        # some BLAS kernels (OpenBLAS's Haswell) sum a row's products in an order
+        # that depends on its place in a block of rows, which moves float32
+        # results by a few ulps. The products run in float64 instead; callers
+        # round the result once to the model's dtype.
+        network = self._fitted_network(np.float64)
+        return network.predict_logits(X.astype(np.float64, copy=False))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -512,11 +512,11 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
     >>> encoder.get_feature_names_out().tolist()
     ['age', 'age_missing', 'city_Oslo', 'city_Paris', 'city_Rome', 'city_nan', 'member_True']
     >>> encoder.transform(X).round(2)
-    array([[-0.79,  0.  ,  0.  ,  1.  ,  0.  ,  0.  ,  1.  ],
-           [-0.42,  0.  ,  0.  ,  0.  ,  1.  ,  0.  , -1.  ],
+    array([[-0.69,  0.  ,  0.  ,  1.  ,  0.  ,  0.  ,  1.  ],
+           [-0.36,  0.  ,  0.  ,  0.  ,  1.  ,  0.  , -1.  ],
            [ 0.  ,  1.  ,  0.  ,  0.  ,  1.  ,  0.  ,  1.  ],
-           [ 0.63,  0.  ,  0.  ,  0.  ,  0.  ,  1.  ,  1.  ],
-           [ 0.42,  0.  ,  1.  ,  0.  ,  0.  ,  0.  , -1.  ]])
+           [ 0.55,  0.  ,  0.  ,  0.  ,  0.  ,  1.  ,  1.  ],
+           [ 0.36,  0.  ,  1.  ,  0.  ,  0.  ,  0.  , -1.  ]])
     >>> encoder.continuous_columns_
     array([0])
     """
