@@ -186,3 +186,11 @@ def checks_in_no_list(estimator):
     assert not TRAINING_CHECKS & INPUT_CHECKS and not (TRAINING_CHECKS | INPUT_CHECKS) & API_CHECKS
     names = {check_name(check) for _, check in all_checks(estimator)}
     return sorted(names - RUNS[ALL])
+
+
+def changes_from_defaults(configurations, cls):
+    """Parameters that the one full-list configuration of ``cls`` sets away from its defaults."""
+    runs_all = [est for est, runs, _ in configurations if runs == ALL and type(est) is cls]
+    assert len(runs_all) == 1
+    defaults = cls().get_params()
+    return {k for k, v in runs_all[0].get_params().items() if v != defaults[k]}

@@ -26,6 +26,7 @@ from sklearn_checks import (
     ALL,
     TRAINING,
     TRAINING_AND_INPUT,
+    changes_from_defaults,
     checks_in_no_list,
     param_id,
     run_check,
@@ -348,11 +349,7 @@ def test_every_check_has_a_list(estimator):
 
 def test_each_estimator_runs_every_check_on_its_small_defaults():
     for cls in (TabularMLPClassifier, TabularMLPRegressor):
-        runs_all = [est for est, runs, _ in CONFIGURATIONS if runs == ALL and type(est) is cls]
-        assert len(runs_all) == 1
-        defaults = cls().get_params()
-        changed = {k for k, v in runs_all[0].get_params().items() if v != defaults[k]}
-        assert changed <= set(SMALL)
+        assert changes_from_defaults(CONFIGURATIONS, cls) <= set(SMALL)
 
 
 @pytest.mark.parametrize(
