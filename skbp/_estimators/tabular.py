@@ -43,8 +43,10 @@ from typing import Literal
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
+from sklearn.base import is_classifier
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
     _check_feature_names,
     _check_n_features,
@@ -176,6 +178,10 @@ class _TabularMLP:
             )
         X = self._check_table(X, reset)
         y = _check_y(y, multi_output=True, y_numeric=y_numeric, estimator=self)
+        if is_classifier(self):
+            # Before the encoder reads y: scikit-learn < 1.8's type_of_target does
+            # not say "Unknown label type" for an object y of no known type.
+            check_classification_targets(y)
         if reset:
             # fit_transform, not fit then transform: target-encoded columns of the
             # training rows are cross-fitted, so the network does not learn from

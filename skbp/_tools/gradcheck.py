@@ -36,7 +36,6 @@ from numpy.typing import ArrayLike
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import (
-    _check_sample_weight,
     _num_samples,
     check_array,
     check_is_fitted,
@@ -45,6 +44,7 @@ from sklearn.utils.validation import (
 
 from .._engine.network import Network, Workspace
 from .._engine.regularization import PENALTIES, make_penalty
+from .._estimators.base import check_sample_weight
 
 
 def _final_estimator(model, X):
@@ -328,10 +328,8 @@ def check_gradients(
         alpha = own_alpha if alpha is None else alpha
         penalty = own_penalty if penalty is None else penalty
         l1_ratio = own_l1_ratio if l1_ratio is None else l1_ratio
-    if sample_weight is not None:
-        sample_weight = _check_sample_weight(
-            sample_weight, X, dtype=network.dtype, ensure_non_negative=True
-        )
+    # The estimators' own check: scikit-learn < 1.8 accepts all-zero weights.
+    sample_weight = check_sample_weight(sample_weight, X, network.dtype)
     if epsilon is None:
         epsilon = 1e-6 if network.activation_name == "relu" else 1e-5
     regularizer = make_penalty(
