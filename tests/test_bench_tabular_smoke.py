@@ -121,10 +121,6 @@ def test_unknown_model_is_refused(bench, tmp_path):
 
 
 def test_ablation_fits_each_ingredient_off(bench, tmp_path):
-    import skbp
-
-    if not hasattr(skbp, "TabularMLPClassifier"):
-        pytest.skip("this skbp has no TabularMLPClassifier yet")
     report = bench.main(["--ablation", "--data-sets", "breast_cancer,diabetes", "--splits", "1",
                          "--max-iter", "2", "--out", str(tmp_path / "ablation.json")])
     fitted = {(r["data_set"], r["variant"]) for r in report["records"]}
