@@ -41,13 +41,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-
-if __package__ in (None, ""):
-    _here = str(Path(__file__).resolve().parent)
-    if _here not in sys.path:
-        sys.path.insert(0, _here)
-
-from _harness import (  # noqa: E402
+from _harness import (
     machine_info,
     new_report,
     print_machine,

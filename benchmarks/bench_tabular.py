@@ -48,15 +48,11 @@ import time
 import warnings
 from pathlib import Path
 
+import _tabular_data
 import numpy as np
+from _harness import jsonable, load_average, machine_info
 
 BENCH_DIR = Path(__file__).resolve().parent
-if str(BENCH_DIR) not in sys.path:
-    # Executed as a script (or loaded by path): make the sibling helpers importable.
-    sys.path.insert(0, str(BENCH_DIR))
-
-import _tabular_data  # noqa: E402
-from _harness import jsonable, load_average, machine_info  # noqa: E402
 
 DEFAULT_OUT = BENCH_DIR / "results" / "bench_tabular.json"
 

@@ -21,17 +21,10 @@ modules, which may change without notice.
 
 import argparse
 import statistics
-import sys
 from pathlib import Path
 
 import numpy as np
-
-if __package__ in (None, ""):
-    _here = str(Path(__file__).resolve().parent)
-    if _here not in sys.path:
-        sys.path.insert(0, _here)
-
-from _harness import (  # noqa: E402
+from _harness import (
     RESULTS_DIR,
     blas_threads,
     machine_info,
