@@ -59,7 +59,12 @@ from . import per_epoch
 from .callbacks import CallbackSupportMixin, SklearnCallbacks, wants_callbacks
 from .params import check_hyperparameters, dropout_rates, hidden_layer_sizes_tuple
 from .predict_input import is_plain_valid_input
-from .threads import limit_entry_points, limit_fit_threads, limit_predict_threads
+from .threads import (
+    limit_entry_points,
+    limit_fit_threads,
+    limit_predict_threads,
+    thread_probe,
+)
 from .validation_split import duplicate_aware_split
 
 #: Root of the built documentation (also ``Documentation`` in pyproject.toml).
@@ -184,6 +189,7 @@ class BaseBackpropMLP(CallbackSupportMixin, BaseEstimator):
                     *solver_hooks,
                     self._callbacks(spec, incremental),
                     printer,
+                    thread_probe() if stochastic else None,
                 ]
             )
             if stochastic:

@@ -18,15 +18,27 @@ OMP/OPENBLAS environment variables, joblib's inner limits in a grid search.
 The rule only ever lowers the limit, once per call (never per batch), and
 restores it on return.
 
+The rule is only a ceiling.  Whether a second thread pays also depends on what
+else the machine is doing, which no product size tells: next to one busy process
+on two cores, the 784-feature case's two-thread steps take 3 to 5 times longer
+than its one-thread steps, while on the idle machine they take 0.6 to 0.8 times
+as long.  So a mini-batch fit that may use more than one thread also measures:
+:class:`ThreadProbe` times a few steps with its current count and with half
+(and double, up to the ceiling) and keeps the fastest, and asks again later,
+less often while the answer stays the same.
+
 The limit is process-wide (it is OpenBLAS's): two fits running concurrently in
 threads of one process can see each other's limit.
 """
 
 import functools
+import statistics
+import time
 from contextlib import contextmanager
 
 from sklearn.utils.validation import _num_features, _num_samples
 
+from .._engine.hooks import EpochHook
 from .._engine.network import _PREDICT_CHUNK_ROWS
 from .params import hidden_layer_sizes_tuple
 
@@ -160,3 +172,126 @@ def limit_entry_points(cls):
         method = getattr(cls, name, None)
         if method is not None and not getattr(method, "limits_blas_threads", False):
             setattr(cls, name, decorate(method))
+
+
+class ThreadProbe(EpochHook):
+    """A per-step hook that keeps the BLAS thread count whose steps are fastest now.
+
+    Starting from ``most`` threads (the rule's ceiling for this fit), after
+    ``first`` steps and then every ``interval`` steps, a probe times ``steps``
+    steps with each candidate count — half the current one, the current one,
+    and double it up to ``most`` — and keeps the count of the lowest median
+    step time.  A candidate whose first two steps both take
+    more than ``give_up`` times the best median so far is dropped at once:
+    next to a busy process a two-thread step can take 10 to 20 times a
+    one-thread step, and probing it in full would cost more than the probe
+    saves.  The interval doubles, up to ``max_interval``, each time the answer
+    stays the same, and falls back to ``interval`` when it changes.  The step
+    after an epoch boundary is not timed: it includes the validation and the
+    hooks.  On a steady machine a probe costs a few steps at a worse count,
+    about 1 % of a long fit; when the load changes, the fit follows it within
+    one interval.
+
+    ``libraries`` (threadpoolctl controllers, default: the loaded BLAS
+    libraries) and ``clock`` are parameters so that tests can replace them.
+    """
+
+    per_step = True
+
+    def __init__(self, most, *, first=1, steps=5, give_up=1.5, interval=64,
+                 max_interval=1024, libraries=None, clock=time.perf_counter):
+        self.most = int(most)
+        self.first = first
+        self.steps = steps
+        self.give_up = give_up
+        self.interval = interval
+        self.max_interval = max_interval
+        self.libraries = libraries
+        self.clock = clock
+
+    def on_train_begin(self, run):
+        if self.libraries is None:
+            self.libraries = _blas_libraries()
+        self._restore = [(library, library.num_threads) for library in self.libraries]
+        self.current = self.most
+        self.chosen = []  # the count each probe kept, for inspection
+        self._next_interval = self.interval
+        # The probe starts at step ``first`` with the fewest threads: a fit next
+        # to a busy process never starts with its slowest steps.  The first step
+        # touches every buffer and is never timed.
+        self._steps_to_probe = self.first
+        self._candidates, self._times, self._last = [], {}, None
+
+    def on_epoch_begin(self, run):
+        self._last = None
+
+    def on_step_begin(self, run, fraction):
+        now = self.clock()
+        if self._candidates:
+            if self._last is not None:
+                self._record(now - self._last)
+        else:
+            self._steps_to_probe -= 1
+            if self._steps_to_probe <= 0:
+                self._start_probe()
+        self._last = now
+
+    def on_train_end(self, run):
+        for library, previous in self._restore:
+            if previous is not None:
+                library.set_num_threads(previous)
+
+    def _start_probe(self):
+        others = sorted({max(1, self.current // 2), min(self.most, 2 * self.current)} - {self.current})
+        # The first probe starts with the fewest threads (the safe guess next to
+        # a busy process); later ones with the current count, so that a worse
+        # neighbour is given up after two steps.
+        self._candidates = [self.current, *others] if self.chosen else sorted([self.current, *others])
+        self._times = {count: [] for count in self._candidates}
+        self._use(self._candidates[0])
+
+    def _record(self, seconds):
+        """Time the step that just ran with the candidate being measured."""
+        count = self._candidates[0]
+        times = self._times[count]
+        times.append(seconds)
+        done = [statistics.median(t) for c, t in self._times.items() if c != count and t]
+        hopeless = len(times) >= 2 and done and min(times) > self.give_up * min(done)
+        if len(times) < self.steps and not hopeless:
+            return
+        self._candidates.pop(0)
+        if self._candidates:
+            self._use(self._candidates[0])
+        else:
+            self._decide()
+
+    def _decide(self):
+        medians = {count: statistics.median(t) for count, t in self._times.items() if t}
+        best = min(medians, key=medians.get)
+        unchanged = best == self.current
+        self.current = best
+        self.chosen.append(best)
+        self._use(best)
+        self._next_interval = (
+            min(2 * self._next_interval, self.max_interval) if unchanged else self.interval
+        )
+        self._steps_to_probe = self._next_interval
+
+    def _use(self, count):
+        for library, previous in self._restore:
+            if previous is not None:
+                library.set_num_threads(min(count, previous))
+
+
+def thread_probe():
+    """A :class:`ThreadProbe` for the mini-batch fit being set up, or None when
+    there is nothing to choose.
+
+    Called inside the fit, where the rule has already lowered the BLAS threads:
+    the probe only ever chooses between that count and fewer.
+    """
+    most = min(
+        (library.num_threads for library in _blas_libraries() if library.num_threads),
+        default=1,
+    )
+    return ThreadProbe(most) if most > 1 else None
