@@ -1,5 +1,6 @@
 """BLAS threads per fit and prediction (skbp/_estimators/threads.py), and the lean predict path."""
 
+import pickle
 import warnings
 
 import numpy as np
@@ -398,10 +399,35 @@ def test_probe_does_not_time_the_step_after_an_epoch_boundary():
     assert fit.probe.chosen and set(fit.probe.chosen) == {2}
 
 
-def test_short_calls_do_not_probe():
-    fit = SimulatedFit(lambda threads, step: 1.0 if threads == 1 else 4.0)
-    fit.run(fit.probe.first - 1)
-    assert fit.probe.chosen == [] and fit.library.counts_set == []
+def test_a_stream_of_short_calls_is_probed_as_one_fit():
+    # partial_fit calls of one step each, two threads faster: each call's probe
+    # continues from the previous call's state.
+    saved, library, now, chosen = None, FakeLibrary(2), [0.0], []
+    for _ in range(300):
+        probe = threads.ThreadProbe(2, libraries=[library], clock=lambda: now[0], saved=saved)
+        probe.on_train_begin(None)
+        probe.on_epoch_begin(None)
+        probe.on_step_begin(None, 0.0)
+        now[0] += 0.6 if library.num_threads == 2 else 1.0
+        probe.on_epoch_end(None, {})
+        now[0] += 100.0  # the caller's own work between calls is never timed
+        probe.on_train_end(None)
+        saved = probe.state()
+        chosen += probe.chosen
+    assert chosen and set(chosen) == {2} and saved["current"] == 2
+
+
+def test_partial_fit_streams_carry_the_probe_state(monkeypatch):
+    monkeypatch.setattr(threads, "MACS_PER_THREAD", 1)
+    estimator = skbp.BackpropMLPClassifier(hidden_layer_sizes=(8,), batch_size=5, random_state=0)
+    X, y = _data(estimator)
+    with threadpool_limits(limits=2, user_api="blas"):
+        for _ in range(3):
+            estimator.partial_fit(X, y, classes=np.unique(y))
+    state = estimator._training_state["threads"]
+    assert set(state) == {"current", "interval", "steps_to_probe", "probing"}
+    assert state["current"] in (1, 2)
+    assert pickle.loads(pickle.dumps(estimator))._training_state["threads"] == state
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)

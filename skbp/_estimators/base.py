@@ -12,7 +12,7 @@ method, ``_fit_spec``, as a :class:`FitSpec`.
 Between calls the estimator keeps only plain data: the public fitted attributes,
 and in ``_training_state`` a dict of arrays and numbers with what ``partial_fit``
 needs to continue (optimizer moments, schedule, stopping-rule counters, dropout
-seed).  The per-epoch lists are stored compressed when pickled, and loaded with
+seed, the thread probe's answer).  The per-epoch lists are stored compressed when pickled, and loaded with
 a bound (:mod:`skbp._estimators.per_epoch`).
 """
 
@@ -173,6 +173,7 @@ class BaseBackpropMLP(CallbackSupportMixin, BaseEstimator):
         stochastic = self.solver in OPTIMIZERS
         if stochastic:
             run.optimizer, schedule, rule = self._stochastic_state(network, run, incremental)
+        probe = thread_probe(self._training_state.get("threads")) if stochastic else None
         try:
             train, validation = self._split(spec, rng, stochastic and rule.needs_validation)
             run.validation = validation
@@ -189,7 +190,7 @@ class BaseBackpropMLP(CallbackSupportMixin, BaseEstimator):
                     *solver_hooks,
                     self._callbacks(spec, incremental),
                     printer,
-                    thread_probe() if stochastic else None,
+                    probe,
                 ]
             )
             if stochastic:
@@ -207,6 +208,7 @@ class BaseBackpropMLP(CallbackSupportMixin, BaseEstimator):
                     "schedule": schedule.state(),
                     "stopping": rule.state(),
                     "mask_seed": self._training_state.get("mask_seed"),
+                    "threads": None if probe is None else probe.state(),
                 }
             self._publish(network, run)
         return self

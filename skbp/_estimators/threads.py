@@ -177,20 +177,27 @@ def limit_entry_points(cls):
 class ThreadProbe(EpochHook):
     """A per-step hook that keeps the BLAS thread count whose steps are fastest now.
 
-    Starting from ``most`` threads (the rule's ceiling for this fit), after
-    ``first`` steps and then every ``interval`` steps, a probe times ``steps``
-    steps with each candidate count — half the current one, the current one,
-    and double it up to ``most`` — and keeps the count of the lowest median
-    step time.  A candidate whose first two steps both take
-    more than ``give_up`` times the best median so far is dropped at once:
-    next to a busy process a two-thread step can take 10 to 20 times a
-    one-thread step, and probing it in full would cost more than the probe
-    saves.  The interval doubles, up to ``max_interval``, each time the answer
-    stays the same, and falls back to ``interval`` when it changes.  The step
-    after an epoch boundary is not timed: it includes the validation and the
-    hooks.  On a steady machine a probe costs a few steps at a worse count,
-    about 1 % of a long fit; when the load changes, the fit follows it within
-    one interval.
+    The rule gives the fit a ceiling of ``most`` threads.  A probe compares the
+    current count with its neighbours (half of it, and double it up to
+    ``most``), taking turns step by step so that a change of load during the
+    probe hits every candidate alike, and keeps the count of the lowest median
+    step time.  It stops as soon as every candidate has two timed steps and the
+    best is faster than each other by more than ``give_up`` times, and after
+    ``steps`` timed steps per candidate otherwise.  Next to one busy process on
+    two cores a two-thread step can take 10 to 20 times a one-thread step, and
+    on an idle machine a one-thread step of a large product about 1.6 times a
+    two-thread one: either way the answer is clear after two steps each.
+
+    The fit starts with half the ceiling (one thread on two cores: the safe
+    guess next to a busy process), its first step is not timed (it touches
+    every buffer), the first probe starts at step ``first`` — a partial_fit
+    call continues from the previous call's ``state()`` (``saved``), so that a
+    stream of short calls is probed as one fit — and the next probe comes
+    ``interval`` steps after a probe; the interval doubles, up to
+    ``max_interval``, each time the answer stays the same, and falls back to
+    ``interval`` when it changes, so the fit follows a change of load within
+    one interval.  The step after an epoch boundary is not timed: it includes
+    the validation and the hooks.
 
     ``libraries`` (threadpoolctl controllers, default: the loaded BLAS
     libraries) and ``clock`` are parameters so that tests can replace them.
@@ -198,9 +205,10 @@ class ThreadProbe(EpochHook):
 
     per_step = True
 
-    def __init__(self, most, *, first=1, steps=5, give_up=1.5, interval=64,
-                 max_interval=1024, libraries=None, clock=time.perf_counter):
+    def __init__(self, most, *, first=2, steps=5, give_up=1.3, interval=64,
+                 max_interval=1024, libraries=None, clock=time.perf_counter, saved=None):
         self.most = int(most)
+        self.saved = saved
         self.first = first
         self.steps = steps
         self.give_up = give_up
@@ -213,27 +221,58 @@ class ThreadProbe(EpochHook):
         if self.libraries is None:
             self.libraries = _blas_libraries()
         self._restore = [(library, library.num_threads) for library in self.libraries]
-        self.current = self.most
         self.chosen = []  # the count each probe kept, for inspection
+        self.current = max(1, self.most // 2)
         self._next_interval = self.interval
-        # The probe starts at step ``first`` with the fewest threads: a fit next
-        # to a busy process never starts with its slowest steps.  The first step
-        # touches every buffer and is never timed.
-        self._steps_to_probe = self.first
-        self._candidates, self._times, self._last = [], {}, None
+        self._steps_to_probe = self.first - 1
+        self._times, self._running, self._last = {}, None, None
+        if self.saved:  # a partial_fit call goes on where the previous one stopped
+            self.current = min(self.saved["current"], self.most)
+            self._next_interval = self.saved["interval"]
+            self._steps_to_probe = self.saved["steps_to_probe"]
+            probing = {count: list(times) for count, *times in self.saved["probing"]}
+            if probing and max(probing) <= self.most:
+                self._times = probing
+                self._take_turn()
+                return
+        self._use(self.current)
+
+    def state(self):
+        """What a partial_fit stream carries to its next call: plain numbers and lists,
+        the probe in progress included (``probing``: [count, step seconds...] rows)."""
+        if not hasattr(self, "current"):  # training never began (invalid input)
+            return self.saved
+        probing = [] if self._running is None else [
+            [int(count), *map(float, times)] for count, times in self._times.items()
+        ]
+        return {
+            "current": int(self.current),
+            "interval": int(self._next_interval),
+            "steps_to_probe": int(self._steps_to_probe),
+            "probing": probing,
+        }
 
     def on_epoch_begin(self, run):
         self._last = None
 
+    def on_epoch_end(self, run, record):
+        # The epoch's last step ends here.  Timed only without a validation pass
+        # in between: a stream of one-step partial_fit calls is timed this way.
+        if self._running is not None and getattr(run, "validation", None) is None:
+            self._probe_step(self.clock())
+        self._last = None
+        return False
+
     def on_step_begin(self, run, fraction):
         now = self.clock()
-        if self._candidates:
-            if self._last is not None:
-                self._record(now - self._last)
-        else:
+        if self._running is not None:  # probing: time the step that just ran
+            self._probe_step(now)
+        elif self._steps_to_probe > 0:
             self._steps_to_probe -= 1
-            if self._steps_to_probe <= 0:
-                self._start_probe()
+        else:
+            candidates = {self.current, max(1, self.current // 2), min(self.most, 2 * self.current)}
+            self._times = {count: [] for count in sorted(candidates)}
+            self._take_turn()
         self._last = now
 
     def on_train_end(self, run):
@@ -241,37 +280,36 @@ class ThreadProbe(EpochHook):
             if previous is not None:
                 library.set_num_threads(previous)
 
-    def _start_probe(self):
-        others = sorted({max(1, self.current // 2), min(self.most, 2 * self.current)} - {self.current})
-        # The first probe starts with the fewest threads (the safe guess next to
-        # a busy process); later ones with the current count, so that a worse
-        # neighbour is given up after two steps.
-        self._candidates = [self.current, *others] if self.chosen else sorted([self.current, *others])
-        self._times = {count: [] for count in self._candidates}
-        self._use(self._candidates[0])
-
-    def _record(self, seconds):
-        """Time the step that just ran with the candidate being measured."""
-        count = self._candidates[0]
-        times = self._times[count]
-        times.append(seconds)
-        done = [statistics.median(t) for c, t in self._times.items() if c != count and t]
-        hopeless = len(times) >= 2 and done and min(times) > self.give_up * min(done)
-        if len(times) < self.steps and not hopeless:
-            return
-        self._candidates.pop(0)
-        if self._candidates:
-            self._use(self._candidates[0])
-        else:
+    def _probe_step(self, now):
+        if self._last is not None:
+            self._times[self._running].append(now - self._last)
+        if self._settled():
             self._decide()
+        else:
+            self._take_turn()
+
+    def _take_turn(self):
+        """Run the next step with the candidate that has the fewest timed steps."""
+        self._running = min(self._times, key=lambda count: len(self._times[count]))
+        self._use(self._running)
+
+    def _settled(self):
+        counts = [len(t) for t in self._times.values()]
+        if min(counts) >= self.steps:
+            return True
+        if min(counts) < 2:
+            return False
+        medians = sorted(statistics.median(t) for t in self._times.values())
+        return medians[1] > self.give_up * medians[0]
 
     def _decide(self):
-        medians = {count: statistics.median(t) for count, t in self._times.items() if t}
+        medians = {count: statistics.median(t) for count, t in self._times.items()}
         best = min(medians, key=medians.get)
         unchanged = best == self.current
         self.current = best
         self.chosen.append(best)
         self._use(best)
+        self._running = None
         self._next_interval = (
             min(2 * self._next_interval, self.max_interval) if unchanged else self.interval
         )
@@ -283,9 +321,9 @@ class ThreadProbe(EpochHook):
                 library.set_num_threads(min(count, previous))
 
 
-def thread_probe():
+def thread_probe(saved=None):
     """A :class:`ThreadProbe` for the mini-batch fit being set up, or None when
-    there is nothing to choose.
+    there is nothing to choose; ``saved``: the previous partial_fit call's state.
 
     Called inside the fit, where the rule has already lowered the BLAS threads:
     the probe only ever chooses between that count and fewer.
@@ -294,4 +332,4 @@ def thread_probe():
         (library.num_threads for library in _blas_libraries() if library.num_threads),
         default=1,
     )
-    return ThreadProbe(most) if most > 1 else None
+    return ThreadProbe(most, saved=saved) if most > 1 else None
