@@ -42,11 +42,13 @@ from .._engine.hooks import EpochHook
 from .._engine.network import _PREDICT_CHUNK_ROWS
 from .params import hidden_layer_sizes_tuple
 
-#: Multiply-adds of one product each BLAS thread must get for the thread to pay
-#: for itself: above digits' 1.6M-multiply-add products, below the 25.7M of 784
-#: inputs and 256 units at batch 128, which gained 1.8x from a second thread on
-#: an idle 2-core host.  ``benchmarks/bench_busy.py --crossover`` measures the
-#: crossover; it could not be measured on the loaded machine of this change.
+#: Multiply-adds of one product each BLAS thread must get before a second thread
+#: is even tried (the ThreadProbe then decides).  ``benchmarks/bench_busy.py
+#: --crossover`` on the idle 2-core host (2026-12-03, SkylakeX kernel): in
+#: float32 no product up to 6.6M multiply-adds gained from a second thread
+#: (two-thread / one-thread time 1.01 to 1.30), 12.8M broke even (1.04) and
+#: 25.7M gained (0.72), down to 0.57 at 411M; float64 scattered around 1 up to
+#: 12.8M (0.62 to 1.18) and gained from 25.7M on (0.81 to 0.54).
 MACS_PER_THREAD = 1 << 22
 
 _blas = None
