@@ -425,7 +425,7 @@ def test_partial_fit_streams_carry_the_probe_state(monkeypatch):
         for _ in range(3):
             estimator.partial_fit(X, y, classes=np.unique(y))
     state = estimator._training_state["threads"]
-    assert set(state) == {"current", "interval", "steps_to_probe", "probing"}
+    assert set(state) == {"current", "interval", "steps_to_probe", "probing", "probe_steps"}
     assert state["current"] in (1, 2)
     assert pickle.loads(pickle.dumps(estimator))._training_state["threads"] == state
 
@@ -449,3 +449,22 @@ def test_mini_batch_fits_with_large_products_probe_and_restore_the_limit(Estimat
         assert _blas_threads() == [2]
     assert len(probes) == 1 and probes[0].most == 2 and probes[0].chosen
     assert set(probes[0].chosen) <= {1, 2}
+
+
+class _Validated:
+    validation = object()  # a run with a validation pass between epochs
+
+
+def test_probe_ends_when_one_step_epochs_leave_nothing_to_time():
+    library, now = FakeLibrary(2), [0.0]
+    probe = threads.ThreadProbe(2, libraries=[library], clock=lambda: now[0])
+    probe.on_train_begin(_Validated())
+    for _ in range(200):  # epochs of one step each, with a validation pass
+        probe.on_epoch_begin(_Validated())
+        probe.on_step_begin(_Validated(), 0.0)
+        now[0] += 1.0
+        probe.on_epoch_end(_Validated(), {})
+    # Probes end (keeping the count) instead of switching counts forever.
+    assert probe.chosen and set(probe.chosen) == {1}
+    switches = sum(a != b for a, b in zip(library.counts_set, library.counts_set[1:]))
+    assert switches < 40

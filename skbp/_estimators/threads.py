@@ -234,7 +234,7 @@ class ThreadProbe(EpochHook):
             self._steps_to_probe = self.saved["steps_to_probe"]
             probing = {count: list(times) for count, *times in self.saved["probing"]}
             if probing and max(probing) <= self.most:
-                self._times = probing
+                self._times, self._probe_steps = probing, self.saved["probe_steps"]
                 self._take_turn()
                 return
         self._use(self.current)
@@ -252,6 +252,7 @@ class ThreadProbe(EpochHook):
             "interval": int(self._next_interval),
             "steps_to_probe": int(self._steps_to_probe),
             "probing": probing,
+            "probe_steps": int(getattr(self, "_probe_steps", 0)),
         }
 
     def on_epoch_begin(self, run):
@@ -274,6 +275,7 @@ class ThreadProbe(EpochHook):
         else:
             candidates = {self.current, max(1, self.current // 2), min(self.most, 2 * self.current)}
             self._times = {count: [] for count in sorted(candidates)}
+            self._probe_steps = 0
             self._take_turn()
         self._last = now
 
@@ -283,6 +285,7 @@ class ThreadProbe(EpochHook):
                 library.set_num_threads(previous)
 
     def _probe_step(self, now):
+        self._probe_steps += 1
         if self._last is not None:
             self._times[self._running].append(now - self._last)
         if self._settled():
@@ -297,7 +300,9 @@ class ThreadProbe(EpochHook):
 
     def _settled(self):
         counts = [len(t) for t in self._times.values()]
-        if min(counts) >= self.steps:
+        # Epochs of one step with a validation pass leave nothing to time: such a
+        # probe ends after a bounded number of steps with what it has.
+        if min(counts) >= self.steps or self._probe_steps >= 4 * self.steps * len(counts):
             return True
         if min(counts) < 2:
             return False
@@ -305,8 +310,8 @@ class ThreadProbe(EpochHook):
         return medians[1] > self.give_up * medians[0]
 
     def _decide(self):
-        medians = {count: statistics.median(t) for count, t in self._times.items()}
-        best = min(medians, key=medians.get)
+        medians = {count: statistics.median(t) for count, t in self._times.items() if t}
+        best = min(medians, key=medians.get) if medians else self.current
         unchanged = best == self.current
         self.current = best
         self.chosen.append(best)
