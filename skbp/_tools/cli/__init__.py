@@ -36,12 +36,14 @@ LEGACY_MODES = {"--csv": "train", "--predict": "predict"}
 def build_parser() -> ArgumentParser:
     parser = ArgumentParser(
         prog=PROG,
-        description="Train skbp's BackpropMLPClassifier or BackpropMLPRegressor from "
-        "the command line. Without a subcommand, skbp runs the demo.",
+        description="Train skbp's MLPs from the command line: TabularMLPClassifier or "
+        "TabularMLPRegressor on a CSV file, BackpropMLPClassifier or BackpropMLPRegressor "
+        "with --model mlp. Without a subcommand, skbp runs the demo.",
         epilog=(
             "examples:\n"
             "  python -m skbp\n"
-            "  skbp train iris.csv --target species --hidden 32 16 --save model.joblib\n"
+            "  skbp train adult.csv --target income --save model.joblib\n"
+            "  skbp train iris.csv --target species --model mlp --hidden 32 16 --save m.joblib\n"
             "  skbp predict new.csv --model model.joblib --proba --output pred.csv\n"
             "  skbp train --help\n\n"
             "Errors are reported as one 'skbp: error: ...' line with exit status 2."
