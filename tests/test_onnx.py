@@ -635,7 +635,7 @@ def test_a_model_saved_by_the_command_line_exports(task, tmp_path):
     csv, model_path = tmp_path / "people.csv", tmp_path / "model.joblib"
     frame.to_csv(csv, index=False)
     done = subprocess.run(
-        [sys.executable, "-m", "skbp", "train", str(csv), "--target", "target",
+        [sys.executable, "-m", "skbp", "train", str(csv), "--target", "target", "--model", "mlp",
          "--categorical", "zone", "--max-iter", "30", "--save", str(model_path)],
         capture_output=True, text=True, timeout=300,
     )
