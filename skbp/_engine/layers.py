@@ -263,7 +263,8 @@ class CategoricalEmbedding(FrontLayer):
     def _flat_indices(self, x):
         """Index of every embedding value in the flat table: (o_j + r_nj) D + d, shape (n, J·D)."""
         codes = x[:, self.index]
-        rows = codes.astype(np.intp)
+        with np.errstate(invalid="ignore"):  # NaN: refused below
+            rows = codes.astype(np.intp)
         # Codes are whole numbers in [0, k_j); anything else (NaN, a code of a
         # level the table does not have) would read another column's rows.
         if not (np.array_equal(rows, codes) and (rows >= 0).all() and (rows < self.sizes).all()):
