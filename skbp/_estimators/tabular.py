@@ -612,6 +612,9 @@ default='from_dtype'
         factor 1). ``'target'``: scikit-learn's
         :class:`~sklearn.preprocessing.TargetEncoder` (cross-fitted on the
         training rows), robustly scaled and smoothly clipped as a numeric column.
+        The default is the one measured better: on the benchmark's six data sets
+        with such columns the embedding's error was 6 % higher on average (the
+        user guide's "High-cardinality categories").
 
     dtype : {'float32', 'float64'}, default='float32'
         Precision of the encoded table, the weights and every computation.
