@@ -52,7 +52,7 @@ from _harness import (
 )
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "bench_busy.json"
-MODES = ("default", "one thread", "all threads")
+MODES = ("default", "rule only", "one thread", "all threads")
 
 #: A CPU-bound process that ends by itself after argv[1] seconds at the latest.
 _BUSY_LOOP = (
@@ -124,18 +124,20 @@ def threading_mode(mode):
     """The BLAS threading of one mode (see the module docstring)."""
     from threadpoolctl import threadpool_limits
 
-    from skbp._estimators import threads
+    from skbp._estimators import base, threads
 
     if mode == "one thread":
         with threadpool_limits(limits=1, user_api="blas"):
             yield
-    elif mode == "all threads":
-        saved = threads.MACS_PER_THREAD
-        threads.MACS_PER_THREAD = 1
+    elif mode in ("rule only", "all threads"):
+        saved = threads.MACS_PER_THREAD, base.thread_probe
+        base.thread_probe = lambda saved=None: None  # no ThreadProbe: the size rule alone
+        if mode == "all threads":
+            threads.MACS_PER_THREAD = 1
         try:
             yield
         finally:
-            threads.MACS_PER_THREAD = saved
+            threads.MACS_PER_THREAD, base.thread_probe = saved
     else:
         yield
 

@@ -351,3 +351,16 @@ def test_tabular_engine_benchmark_quick_run(tmp_path):
     assert results["lr and decay factors"]["n_parameters"] == dense
     for name in ("parametric activations", "feature scaling", "periodic embedding"):
         assert results[name]["n_parameters"] > dense
+
+
+def test_tabular_memory_quick_run(tmp_path):
+    module, report = _quick_run("bench_tabular_memory", tmp_path)
+    results = report["results"]
+    assert [r["n_rows"] for r in results] == [300, 600]
+    for record in results:
+        _assert_positive_finite(
+            record, ["fit_seconds", "fit_peak_mib", "predict_one_row_ms", "predict_rows_per_second"],
+            "results",
+        )
+    assert "bytes_per_added_row" not in results[0]
+    assert math.isfinite(results[1]["bytes_per_added_row"])

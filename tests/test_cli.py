@@ -155,8 +155,9 @@ def regression_csv(tmp_path):
 def _train_regression(path, target, *options):
     """Train on ``target`` without cross-validation unless ``options`` ask for it."""
     others = [column for column in TARGETS if column != target]
-    return main(["train", str(path), "--target", target, "--id", *others, "--hidden", "16",
-                 "--learning-rate-init", "0.01", "--max-iter", "60", "--cv", "0", *options])
+    return main(["train", str(path), "--target", target, "--id", *others, "--model", "mlp",
+                 "--hidden", "16", "--learning-rate-init", "0.01", "--max-iter", "60", "--cv", "0",
+                 *options])
 
 
 def _report_values(out):
@@ -325,7 +326,7 @@ def test_console_script_declared():
 
 
 # ---------------------------------------------------------------------- CSV mode
-TRAIN = ["--hidden", "16", "--learning-rate-init", "0.01", "--max-iter", "60"]
+TRAIN = ["--model", "mlp", "--hidden", "16", "--learning-rate-init", "0.01", "--max-iter", "60"]
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -357,7 +358,8 @@ def test_csv_in_process(mixed_csv, tmp_path, capsys):
 
 def test_csv_with_early_stopping_and_verbose(mixed_csv, capsys):
     status = main(
-        ["train", str(mixed_csv), "--target", "label", "--hidden", "8", "4", "--dropout", "0.1",
+        ["train", str(mixed_csv), "--target", "label", "--model", "mlp", "--hidden", "8", "4",
+         "--dropout", "0.1",
          "--initializer", "he_normal", "--weight-decay", "1e-4", "--early-stopping", "GL",
          "--cv", "3", "--max-iter", "30", "--verbose", "1"]
     )
@@ -461,7 +463,7 @@ def test_boolean_columns(tmp_path, capsys):
 # ------------------------------------------------------------- what the fit kept
 def _train_and_load(mixed_csv, tmp_path, capsys, *options):
     model = tmp_path / "model.joblib"
-    status = main(["train", str(mixed_csv), "--target", "label", "--cv", "0",
+    status = main(["train", str(mixed_csv), "--target", "label", "--model", "mlp", "--cv", "0",
                    "--save", str(model), *options])
     out, err = capsys.readouterr()
     assert status == 0, err
@@ -753,12 +755,13 @@ def _error_cases(tmp_path):
         "empty file": ([*csv["empty.csv"], "--target", "label"], "empty"),
         "no rows": ([*csv["header.csv"], "--target", "label"], "no data rows"),
         "no target": (csv["mixed.csv"], "--target"),
-        "poisson negative": ([*csv["signed.csv"], "--target", "change", "--loss", "poisson"],
+        "poisson negative": ([*csv["signed.csv"], "--target", "change", "--model", "mlp",
+                              "--loss", "poisson"],
                              "loss='poisson' requires non-negative y"),
         "gamma zero": ([*csv["counts.csv"], "--target", "count", "--task", "regression",
-                        "--loss", "gamma"], "loss='gamma' requires strictly positive y"),
-        "quantile range": ([*csv["signed.csv"], "--target", "change", "--loss", "quantile",
-                            "--quantile", "1"],
+                        "--model", "mlp", "--loss", "gamma"], "loss='gamma' requires strictly positive y"),
+        "quantile range": ([*csv["signed.csv"], "--target", "change", "--model", "mlp",
+                            "--loss", "quantile", "--quantile", "1"],
                            "The 'quantile' parameter of BackpropMLPRegressor"),
         "quantile without loss": ([*csv["signed.csv"], "--target", "change", "--quantile",
                                    "0.9"], "--quantile 0.9 is the quantile that --loss "
@@ -904,7 +907,9 @@ def test_old_forms_run_the_subcommands_with_a_note(mixed_csv, tmp_path, capsys):
          ["predict", "new.csv", "--model", "m.joblib"]),
         (["--model", "m.joblib", "--predict=new.csv"],
          ["predict", "new.csv", "--model", "m.joblib"]),
-        (["--target", "y", "--csv", "a b.csv"], ["train", "a b.csv", "--target", "y"]),
+        # 0.1 trained the MLP pipeline: the old form keeps it (tabular is 0.2's default)
+        (["--target", "y", "--csv", "a b.csv"], ["train", "a b.csv", "--model", "mlp", "--target", "y"]),
+        (["--csv", "a.csv", "--model", "tabular"], ["train", "a.csv", "--model", "tabular"]),
         (["--max-iter", "3"], ["demo", "--max-iter", "3"]),
     ],
 )
@@ -950,8 +955,8 @@ def test_categorical_option_encodes_any_column_as_categories(tmp_path, capsys):
     frame = _with_stray_text()
     path = _write(tmp_path, frame)
     model = tmp_path / "model.joblib"
-    assert main(["train", str(path), "--target", "label", "--cv", "0", "--max-iter", "3",
-                 "--categorical", "income", "shape", "--save", str(model)]) == 0
+    assert main(["train", str(path), "--target", "label", "--model", "mlp", "--cv", "0",
+                 "--max-iter", "3", "--categorical", "income", "shape", "--save", str(model)]) == 0
     levels = frame["income"].astype(str).nunique()
     assert (f"categorical (one-hot encoded): colour (4 levels), shape (2 levels), income "
             f"({levels} levels)\n") in capsys.readouterr().out
@@ -984,8 +989,8 @@ def test_identifier_columns_are_named_and_row_numbers_warned(tmp_path, capsys):
     frame = _mixed_frame(40).assign(customer=[f"C-{i:04d}" for i in range(40)],
                                     row=np.random.default_rng(0).permutation(40) + 1)
     path = _write(tmp_path, frame)
-    assert main(["train", str(path), "--target", "label", "--id", "customer", "--cv", "0",
-                 "--max-iter", "3"]) == 0
+    assert main(["train", str(path), "--target", "label", "--id", "customer", "--model", "mlp",
+                 "--cv", "0", "--max-iter", "3"]) == 0
     out = capsys.readouterr().out
     assert "\n  numeric (standardised): size, weight, row\n" in out
     assert "\n  identifiers (not features): customer\n" in out
@@ -1051,8 +1056,8 @@ def test_many_whole_numbers_are_a_regression_target(tmp_path, capsys):
     path = _write(tmp_path, X.assign(progression=y))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        assert main(["train", str(path), "--target", "progression", "--cv", "0",
-                     "--max-iter", "5"]) == 0
+        assert main(["train", str(path), "--target", "progression", "--model", "mlp",
+                     "--cv", "0", "--max-iter", "5"]) == 0
     out = capsys.readouterr().out
     assert ("target 'progression': numbers from 25 to 346 (214 distinct whole numbers, more "
             "than 20, fitted as numbers; --task classification takes them for class labels)"

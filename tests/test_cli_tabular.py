@@ -27,9 +27,22 @@ def _coded_frame(n=90, seed=0):
     return frame
 
 
-def test_mlp_stays_the_default():
+def test_tabular_is_the_default_for_csv_training(tmp_path, capsys):
     args = build_parser().parse_args(["train", "data.csv", "--target", "y"])
-    assert args.model == "mlp"
+    assert args.model == "tabular"
+    csv = tmp_path / "train.csv"
+    _coded_frame().to_csv(csv, index=False)
+    assert main(["train", str(csv), "--target", "label", "--hidden", "8", "--max-iter", "3",
+                 "--cv", "0"]) == 0
+    assert "model: TabularMLPClassifier(" in capsys.readouterr().out
+
+
+def test_options_of_the_mlp_name_the_model_that_has_them(tmp_path, capsys):
+    csv = tmp_path / "train.csv"
+    _coded_frame().to_csv(csv, index=False)
+    status = main(["train", str(csv), "--target", "label", "--solver", "sgd", "--cv", "0"])
+    err = capsys.readouterr().err
+    assert status != 0 and "--solver: option(s) of --model mlp" in err
 
 
 def test_train_save_predict_round_trip(tmp_path, capsys):

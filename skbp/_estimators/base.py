@@ -12,7 +12,7 @@ method, ``_fit_spec``, as a :class:`FitSpec`.
 Between calls the estimator keeps only plain data: the public fitted attributes,
 and in ``_training_state`` a dict of arrays and numbers with what ``partial_fit``
 needs to continue (optimizer moments, schedule, stopping-rule counters, dropout
-seed).  The per-epoch lists are stored compressed when pickled, and loaded with
+seed, the thread probe's answer).  The per-epoch lists are stored compressed when pickled, and loaded with
 a bound (:mod:`skbp._estimators.per_epoch`).
 """
 
@@ -59,7 +59,12 @@ from . import per_epoch
 from .callbacks import CallbackSupportMixin, SklearnCallbacks, wants_callbacks
 from .params import check_hyperparameters, dropout_rates, hidden_layer_sizes_tuple
 from .predict_input import is_plain_valid_input
-from .threads import limit_entry_points, limit_fit_threads, limit_predict_threads
+from .threads import (
+    limit_entry_points,
+    limit_fit_threads,
+    limit_predict_threads,
+    thread_probe,
+)
 from .validation_split import duplicate_aware_split
 
 #: Root of the built documentation (also ``Documentation`` in pyproject.toml).
@@ -168,6 +173,7 @@ class BaseBackpropMLP(CallbackSupportMixin, BaseEstimator):
         stochastic = self.solver in OPTIMIZERS
         if stochastic:
             run.optimizer, schedule, rule = self._stochastic_state(network, run, incremental)
+        probe = thread_probe(self._training_state.get("threads")) if stochastic else None
         try:
             train, validation = self._split(spec, rng, stochastic and rule.needs_validation)
             run.validation = validation
@@ -184,6 +190,7 @@ class BaseBackpropMLP(CallbackSupportMixin, BaseEstimator):
                     *solver_hooks,
                     self._callbacks(spec, incremental),
                     printer,
+                    probe,
                 ]
             )
             if stochastic:
@@ -201,6 +208,7 @@ class BaseBackpropMLP(CallbackSupportMixin, BaseEstimator):
                     "schedule": schedule.state(),
                     "stopping": rule.state(),
                     "mask_seed": self._training_state.get("mask_seed"),
+                    "threads": None if probe is None else probe.state(),
                 }
             self._publish(network, run)
         return self

@@ -90,6 +90,7 @@ from .classifier import BackpropMLPClassifier
 from .params import dropout_rates, hidden_layer_sizes_tuple
 from .regressor import BackpropMLPRegressor
 from .tabular_encoding import TabularEncoder
+from .threads import thread_probe
 
 #: RealMLP's learning-rate factors per parameter group (Holzmüller et al. 2024);
 #: a group missing here keeps the factor 1. "embedding" is the periodic
@@ -380,6 +381,7 @@ class _TabularMLP:
                 EpochBudget(self.max_iter),
                 callbacks,
                 printer,
+                thread_probe(),
             ]
         )
         try:

@@ -1,7 +1,7 @@
 """ONNX for a model fitted on a pandas DataFrame: one input per column, imputers, feeds.
 
-A pipeline whose ColumnTransformer picks columns by name (what ``skbp train``
-saves) cannot take one tensor X: skl2onnx needs one input per column, named
+A pipeline whose ColumnTransformer picks columns by name (what ``skbp train
+--model mlp`` saves) cannot take one tensor X: skl2onnx needs one input per column, named
 after it and typed by what the column holds. This module builds these
 inputs, converts the pipeline's SimpleImputers (skl2onnx's converter does not
 run on double columns in onnxruntime, nor take NaN as a text's missing

@@ -36,12 +36,14 @@ LEGACY_MODES = {"--csv": "train", "--predict": "predict"}
 def build_parser() -> ArgumentParser:
     parser = ArgumentParser(
         prog=PROG,
-        description="Train skbp's BackpropMLPClassifier or BackpropMLPRegressor from "
-        "the command line. Without a subcommand, skbp runs the demo.",
+        description="Train skbp's MLPs from the command line: TabularMLPClassifier or "
+        "TabularMLPRegressor on a CSV file, BackpropMLPClassifier or BackpropMLPRegressor "
+        "with --model mlp. Without a subcommand, skbp runs the demo.",
         epilog=(
             "examples:\n"
             "  python -m skbp\n"
-            "  skbp train iris.csv --target species --hidden 32 16 --save model.joblib\n"
+            "  skbp train adult.csv --target income --save model.joblib\n"
+            "  skbp train iris.csv --target species --model mlp --hidden 32 16 --save m.joblib\n"
             "  skbp predict new.csv --model model.joblib --proba --output pred.csv\n"
             "  skbp train --help\n\n"
             "Errors are reported as one 'skbp: error: ...' line with exit status 2."
@@ -106,7 +108,8 @@ def _report_error(message: str) -> int:
 def subcommand_form(argv: list[str]) -> list[str]:
     """``argv`` with its subcommand: ``demo`` when empty, and skbp 0.1's forms translated.
 
-    ``skbp --csv FILE ...`` is ``skbp train FILE ...``, ``skbp --predict FILE ...``
+    ``skbp --csv FILE ...`` is ``skbp train FILE --model mlp ...`` (the model 0.1
+    trained), ``skbp --predict FILE ...``
     is ``skbp predict FILE ...`` and options alone are the demo's; a one-line
     note on stderr names the new form.
     """
@@ -128,6 +131,8 @@ def subcommand_form(argv: list[str]) -> list[str]:
             value = rest.pop(i + 1)
         del rest[i]
         new = [LEGACY_MODES[flag], value, *rest]
+        if new[0] == "train" and not any(arg.partition("=")[0] == "--model" for arg in rest):
+            new[2:2] = ["--model", "mlp"]  # 0.1 trained the MLP pipeline; tabular is 0.2's default
     else:
         new = ["demo", *rest]
     print(f"{PROG}: note: '{PROG} {shlex.join(argv)}' is skbp 0.1's form, which goes in 0.3: "
