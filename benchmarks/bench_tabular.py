@@ -74,6 +74,7 @@ ABLATIONS = {
     "beta_2 = 0.999": {"beta_2": 0.999},
     "no target standardization": {"standardize_target": False},
     "no prediction clipping": {"clip_predictions": False},
+    "categorical embedding": {"high_cardinality": "embedding"},
 }
 ABLATION_DATA_SETS = ["credit", "churn", "hpc", "titanic", "wage", "concrete"]
 
@@ -474,6 +475,10 @@ def build_parser():
                         help="override the MLPs' epoch budget (smoke runs); default: their defaults")
     parser.add_argument("--ablation", action="store_true",
                         help="fit TabularMLP with each ingredient off in turn (ABLATIONS)")
+    parser.add_argument("--variants", default=None,
+                        help="with --ablation: run only these ABLATIONS variants "
+                        "(comma-separated; name 'defaults' to run the defaults too, or "
+                        "--merge with a file that has them)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="JSON results file")
     parser.add_argument("--resume", action="store_true",
                         help="keep the records already in --out and skip those fits")
@@ -567,8 +572,13 @@ def main(argv=None):
     done = {_key(r) for r in report["records"]}
     jobs = []  # (model, variant, params)
     if args.ablation:
-        jobs.append(("tabular", "defaults", None))
-        jobs += [("tabular", variant, params) for variant, params in ABLATIONS.items()]
+        chosen = ["defaults", *ABLATIONS] if args.variants is None else [
+            v.strip() for v in args.variants.split(",") if v.strip()
+        ]
+        unknown = [v for v in chosen if v != "defaults" and v not in ABLATIONS]
+        if unknown:
+            raise SystemExit(f"unknown variant(s) {unknown}; known: {list(ABLATIONS)}")
+        jobs += [("tabular", v, ABLATIONS.get(v)) for v in chosen]
     else:
         jobs += [(model, "defaults", None) for model in models]
     skipped = set()

@@ -132,3 +132,13 @@ def test_ablation_fits_each_ingredient_off(bench, tmp_path):
         if not any((d, variant) in fitted for d in ("breast_cancer", "diabetes"))
     }
     assert report["ablation"]["defaults"]["error_change_pct"] == 0.0
+
+
+def test_ablation_runs_only_the_variants_asked_for(bench, tmp_path):
+    variant = "categorical embedding"
+    report = bench.main(["--ablation", "--variants", variant, "--data-sets", "diabetes",
+                         "--splits", "1", "--max-iter", "2", "--out", str(tmp_path / "v.json")])
+    assert {r["variant"] for r in report["records"]} == {variant}
+    with pytest.raises(SystemExit, match="unknown variant"):
+        bench.main(["--ablation", "--variants", "no such thing", "--data-sets", "diabetes",
+                    "--out", str(tmp_path / "w.json")])

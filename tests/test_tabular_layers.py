@@ -11,7 +11,12 @@ import scipy.sparse as sp
 from skbp import BackpropMLPClassifier, check_gradients
 from skbp._engine.activations import ACTIVATIONS, Parametric, get_activation
 from skbp._engine.initializers import initialize_from_data
-from skbp._engine.layers import FRONT_LAYERS, FeatureScaling, PeriodicEmbedding
+from skbp._engine.layers import (
+    FRONT_LAYERS,
+    CategoricalEmbedding,
+    FeatureScaling,
+    PeriodicEmbedding,
+)
 from skbp._engine.losses import SoftmaxCrossEntropy, SquaredError
 from skbp._engine.network import PARAMETER_GROUPS, Network, Workspace
 from skbp._engine.optimizers import SGD, Adam
@@ -188,6 +193,183 @@ def test_embedding_rejects_bad_columns(layer, message):
         Network((5, 3, 2), "relu", SoftmaxCrossEntropy(), front=[layer])
 
 
+# ------------------------------------------------------ categorical embedding
+def _coded_input(rng, n=40, width=6, columns=(1, 4), cardinalities=(5, 12)):
+    """x with random numbers, and codes 0..k−1 in the coded columns (every level used)."""
+    x = rng.randn(n, width)
+    for column, k in zip(columns, cardinalities):
+        x[:, column] = np.concatenate([np.arange(k), rng.randint(0, k, n - k)])
+        rng.shuffle(x[:, column])
+    return x
+
+
+def test_categorical_embedding_forward_is_a_lookup_per_column():
+    """[x without the codes, E_1[r_1], …, E_J[r_J]], each table read on its own."""
+    rng = np.random.RandomState(0)
+    layer = CategoricalEmbedding([4, 1], [12, 5], n_dims=3)
+    assert layer.build(6, np.float64) == 4 + 2 * 3
+    layer.bind(np.empty(layer.n_params), np.empty(layer.n_params))
+    layer.initialize(rng)
+    x = _coded_input(rng)
+    out = layer.forward(x)
+    np.testing.assert_array_equal(out[:, :4], x[:, [0, 2, 3, 5]])
+    table = layer.params[0]
+    assert table.shape == (12 + 5, 3)
+    tables = {4: table[:12], 1: table[12:]}  # column 4's table first: the given order
+    for position, column in enumerate([4, 1]):
+        expected = tables[column][x[:, column].astype(int)]
+        np.testing.assert_array_equal(out[:, 4 + 3 * position : 7 + 3 * position], expected)
+
+
+def test_categorical_embedding_initialization_is_standard_normal():
+    rng = np.random.RandomState(1)
+    layer = CategoricalEmbedding([0], [1000], n_dims=8)
+    layer.build(1, np.float64)
+    layer.bind(np.empty(layer.n_params), np.empty(layer.n_params))
+    layer.initialize(rng)
+    table = layer.params[0]
+    assert abs(table.mean()) < 0.03 and abs(table.std() - 1) < 0.03  # 8000 draws
+
+
+def test_categorical_embedding_gradient_matches_finite_differences():
+    """∂C/∂E by central differences of C = Σ G ⊙ layer(x); the codes pass no error."""
+    rng = np.random.RandomState(2)
+    layer = CategoricalEmbedding([1, 4], [5, 12], n_dims=3)
+    layer.build(6, np.float64)
+    params, grads = np.zeros(layer.n_params), np.zeros(layer.n_params)
+    layer.bind(params, grads)
+    layer.initialize(rng)
+    x = _coded_input(rng)
+    x[:3, 4] = 11  # a level seen several times in one batch
+    G = rng.randn(x.shape[0], layer.n_out)
+    cache = {}
+    layer.forward(x, cache)
+    delta_x = layer.backward(G, cache, input_delta=True)
+
+    def cost():
+        return float(np.sum(G * layer.forward(x)))
+
+    eps = 1e-6
+    numeric = np.empty_like(params)
+    for i in range(params.size):
+        saved = params[i]
+        params[i] = saved + eps
+        plus = cost()
+        params[i] = saved - eps
+        minus = cost()
+        params[i] = saved
+        numeric[i] = (plus - minus) / (2 * eps)
+    assert _relative_error(grads, numeric) < TOL
+    # Independently: Σ over the rows of each level, by a loop over the rows.
+    expected = np.zeros((17, 3))
+    for n in range(x.shape[0]):
+        expected[int(x[n, 1])] += G[n, 4:7]
+        expected[5 + int(x[n, 4])] += G[n, 7:10]
+    np.testing.assert_allclose(grads.reshape(17, 3), expected, rtol=1e-12, atol=1e-14)
+    np.testing.assert_array_equal(delta_x[:, [0, 2, 3, 5]], G[:, :4])
+    assert not delta_x[:, [1, 4]].any()
+    assert layer.backward(G, cache, input_delta=False) is None
+
+
+def test_categorical_embedding_keeps_float32():
+    rng = np.random.RandomState(3)
+    layer = CategoricalEmbedding([0], [4], n_dims=2)
+    layer.build(2, np.float32)
+    params, grads = np.zeros(layer.n_params, np.float32), np.zeros(layer.n_params, np.float32)
+    layer.bind(params, grads)
+    layer.initialize(rng)
+    x = np.column_stack([rng.randint(0, 4, 10), rng.randn(10)]).astype(np.float32)
+    cache = {}
+    out = layer.forward(x, cache)
+    assert out.dtype == np.float32
+    assert layer.backward(np.ones_like(out), cache, input_delta=True).dtype == np.float32
+    assert params.dtype == grads.dtype == np.float32
+
+
+@pytest.mark.parametrize("bad", [np.nan, -1.0, 4.0, 1.5])
+def test_categorical_embedding_refuses_what_is_not_a_code(bad):
+    layer = CategoricalEmbedding([0], [4])
+    layer.build(2, np.float64)
+    layer.bind(np.zeros(layer.n_params), np.zeros(layer.n_params))
+    x = np.array([[0.0, 1.0], [bad, 2.0]])
+    with pytest.raises(ValueError, match=r"whole numbers in \[0, cardinality\)"):
+        layer.forward(x)
+
+
+@pytest.mark.parametrize(
+    "layer, message",
+    [
+        (CategoricalEmbedding([5], [3]), r"indices in \[0, 5\)"),
+        (CategoricalEmbedding([1, 1], [3, 3]), "distinct"),
+        (CategoricalEmbedding([1, 2], [3]), "cardinalities must give"),
+        (CategoricalEmbedding([1], [0]), "cardinalities must give"),
+        (CategoricalEmbedding([1], [3], n_dims=0), "n_dims must be a positive integer"),
+    ],
+)
+def test_categorical_embedding_rejects_bad_columns(layer, message):
+    with pytest.raises(ValueError, match=message):
+        Network((5, 3, 2), "relu", SoftmaxCrossEntropy(), front=[layer])
+
+
+def _categorical_network(dtype=np.float64, seed=0, order="first"):
+    """Every front layer: the categorical embedding first (as the estimators) or behind PBLD."""
+    rng = np.random.RandomState(seed)
+    coded, cardinalities = [1, 4], [5, 12]
+    categorical = CategoricalEmbedding(coded, cardinalities, n_dims=3)
+    if order == "first":  # the continuous columns 0, 2, 5 are 0, 1, 3 behind it
+        front = [categorical, PeriodicEmbedding([0, 1, 3], n_frequencies=4, n_dims=2, sigma=0.3)]
+    else:  # behind PBLD, which passes the codes through: its input error is used
+        front = [PeriodicEmbedding([0, 2, 5], n_frequencies=4, n_dims=2, sigma=0.3), categorical]
+    net = Network(
+        (6, 7, 5, 3), "selu", SoftmaxCrossEntropy(), dtype,
+        front=[*front, FeatureScaling()], parametric_activation=True,
+    )
+    net.initialize(rng, "normal", 0.5)
+    X = _coded_input(rng).astype(dtype)
+    initialize_from_data(net, X, rng)
+    for alpha in net.alphas:
+        alpha[...] = rng.uniform(0.3, 1.5, alpha.shape)
+    net.front[-1].params[0][...] = rng.uniform(0.5, 1.5, net.front[-1].n_in)
+    Y = np.eye(3)[rng.randint(0, 3, X.shape[0])].astype(dtype)
+    return net, X, Y, rng
+
+
+@pytest.mark.parametrize("order", ["first", "behind"])
+def test_network_with_a_categorical_embedding_passes_the_gradient_check(order):
+    net, X, Y, rng = _categorical_network(order=order)
+    assert net.layer_sizes[0] == 4 + 2 * 3 + 3 * 2
+    masks = [(rng.rand(X.shape[0], m) < 0.8) / 0.8 for m in net.layer_sizes[:-1]]
+    sw = rng.rand(X.shape[0]) + 0.5
+    assert check_gradients(net, X, Y) < TOL
+    assert check_gradients(net, X, Y, sw, alpha=0.1, penalty="l2", masks=masks) < TOL
+
+
+def test_gradient_check_sees_a_broken_categorical_embedding(monkeypatch):
+    """The check of the tables can fail: give every level the gradient of the first."""
+    net, X, Y, _ = _categorical_network()
+    original = CategoricalEmbedding.backward
+
+    def broken(self, delta, cache, input_delta):
+        result = original(self, delta, cache, input_delta)
+        self.grads[0][...] = self.grads[0][:1]
+        return result
+
+    monkeypatch.setattr(CategoricalEmbedding, "backward", broken)
+    assert check_gradients(net, X, Y) > 0.1
+
+
+def test_categorical_embedding_in_float32_training_and_pickling():
+    net, X, Y, _ = _categorical_network(np.float32)
+    ws = Workspace(net, X.shape[0])
+    loss = net.loss_and_gradient(X, Y, None, None, ws)
+    assert np.isfinite(loss) and np.isfinite(net.grad).all() and net.grad.dtype == np.float32
+    assert ws.a[0].dtype == np.float32 and net.predict_logits(X).dtype == np.float32
+    clone = pickle.loads(pickle.dumps(net))
+    np.testing.assert_array_equal(clone.predict_logits(X), net.predict_logits(X))
+    clone.params[...] = 0
+    assert not clone.front[0].params[0].any()  # still a view of the flat vector
+
+
 def test_front_layers_need_dense_input():
     net = Network((4, 3, 2), "relu", SoftmaxCrossEntropy(), front=[FeatureScaling()])
     net.initialize(np.random.RandomState(0))
@@ -300,13 +482,14 @@ def test_dropout_mask_of_layer_zero_applies_to_the_front_output():
 
 # ------------------------------------------------- groups and optimizers
 def test_groups_cover_every_parameter_once():
-    net, _, _, _ = _tabular_network()
+    net, _, _, _ = _categorical_network()
     covered = np.zeros(net.params.size, int)
     for slices in net.group_slices().values():
         for part in slices:
             covered[part] += 1
     assert (covered == 1).all()
     assert set(net.group_slices()) == set(PARAMETER_GROUPS)
+    assert net.group_slices()["categorical"] == [slice(net.n_dense, net.n_dense + 17 * 3)]
     with pytest.raises(ValueError, match=r"Unknown parameter group\(s\) \['bias'\]"):
         net.group_factors({"bias": 0.1})
 

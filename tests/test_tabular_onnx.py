@@ -45,6 +45,41 @@ def test_classifier_on_a_mixedtable(dtype, n_classes):
     _assert_classifier_faithful(model, X, new_rows(X), ATOL[dtype])
 
 
+def _with_unseen_cities(X):
+    X = new_rows(X)
+    X["city"] = X["city"].cat.add_categories(["zz"])
+    X.loc[12:14, "city"] = "zz"  # unseen: code 0, as a missing value
+    X.loc[15:16, "city"] = np.nan
+    return X
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_classifier_with_a_categorical_embedding(dtype, n_classes):
+    X = table()
+    model = TabularMLPClassifier(dtype=dtype, high_cardinality="embedding", **SMALL)
+    model.fit(X, labels(X, n_classes))
+    assert "ordinal" in model.encoder_.encodings_
+    assert type(model._fitted_network().front[0]).__name__ == "CategoricalEmbedding"
+    _assert_classifier_faithful(model, X, _with_unseen_cities(X), ATOL[dtype])
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_regressor_with_a_categorical_embedding(dtype):
+    X = table(seed=5)
+    y = 1000 + 50 * X["weight kg"].to_numpy() + 20 * X["city"].cat.codes.to_numpy()
+    model = TabularMLPRegressor(dtype=dtype, high_cardinality="embedding", **SMALL).fit(X, y)
+    _assert_regressor_faithful(model, X, _with_unseen_cities(X), ATOL[dtype])
+
+
+def test_a_table_of_coded_columns_only():
+    # The embedding layer's output is all embeddings: no other column to keep.
+    X = table(seed=6)[["city"]]
+    model = TabularMLPClassifier(high_cardinality="embedding", **SMALL).fit(X, labels(table(seed=6), 2))
+    assert model.encoder_.n_features_out_ == 1
+    _assert_classifier_faithful(model, X, _with_unseen_cities(table(seed=6))[["city"]], FLOAT32_ATOL)
+
+
 @pytest.mark.parametrize(
     "activation", ["selu", "mish", "relu", "tanh", "logistic", "identity"]
 )

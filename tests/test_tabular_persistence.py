@@ -24,10 +24,18 @@ from skbp import (
 PUBLIC = {"skbp.SmoothClipScaler", "skbp.TabularEncoder"}
 
 
-def _fitted(estimator_class):
+def _fitted(estimator_class, **params):
     X = table()
     y = labels(X, 3) if estimator_class is TabularMLPClassifier else 10 * X["weight kg"]
-    return estimator_class(**SMALL).fit(X, y), X, y
+    return estimator_class(**SMALL, **params).fit(X, y), X, y
+
+
+def _new_rows(X):
+    """new_rows, with an unseen city too (code 0 of the categorical embedding)."""
+    X = new_rows(X)
+    X["city"] = X["city"].cat.add_categories(["zz"])
+    X.loc[12:14, "city"] = "zz"
+    return X
 
 
 def _output(model, X):
@@ -45,15 +53,16 @@ def test_public_classes_report_skbp_as_their_module(cls):
 
 
 @pytest.mark.parametrize("estimator_class", [TabularMLPClassifier, TabularMLPRegressor])
-def test_skops_trusting_only_the_public_classes(estimator_class, tmp_path):
-    model, X, y = _fitted(estimator_class)
+@pytest.mark.parametrize("high_cardinality", ["target", "embedding"])
+def test_skops_trusting_only_the_public_classes(estimator_class, high_cardinality, tmp_path):
+    model, X, y = _fitted(estimator_class, high_cardinality=high_cardinality)
     path = tmp_path / "model.skops"
     skops.io.dump(model, path)
     untrusted = skops.io.get_untrusted_types(file=path)
     assert set(untrusted) == PUBLIC | {f"skbp.{estimator_class.__name__}"}
     loaded = skops.io.load(path, trusted=untrusted)
     assert type(loaded) is estimator_class
-    X_new = new_rows(X)
+    X_new = _new_rows(X)
     np.testing.assert_array_equal(_output(loaded, X_new), _output(model, X_new))
     # the loaded model trains on from its weights
     loaded.set_params(warm_start=True, max_iter=1).fit(X, y)
@@ -61,11 +70,12 @@ def test_skops_trusting_only_the_public_classes(estimator_class, tmp_path):
 
 
 @pytest.mark.parametrize("estimator_class", [TabularMLPClassifier, TabularMLPRegressor])
-def test_pickle_round_trip_names_the_public_classes(estimator_class):
-    model, X, _ = _fitted(estimator_class)
+@pytest.mark.parametrize("high_cardinality", ["target", "embedding"])
+def test_pickle_round_trip_names_the_public_classes(estimator_class, high_cardinality):
+    model, X, _ = _fitted(estimator_class, high_cardinality=high_cardinality)
     data = pickle.dumps(model)
     loaded = pickle.loads(data)
-    X_new = new_rows(X)
+    X_new = _new_rows(X)
     np.testing.assert_array_equal(_output(loaded, X_new), _output(model, X_new))
     strings = " ".join(
         arg for _, arg, _ in pickletools.genops(data) if isinstance(arg, str)

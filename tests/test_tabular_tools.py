@@ -25,10 +25,13 @@ def _fitted(estimator_class, **params):
 
 @pytest.mark.parametrize("estimator_class", [TabularMLPClassifier, TabularMLPRegressor])
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
-def test_check_gradients_on_the_raw_table(estimator_class, dtype):
-    model, X, y = _fitted(estimator_class, dtype=dtype)
+@pytest.mark.parametrize("high_cardinality", ["target", "embedding"])
+def test_check_gradients_on_the_raw_table(estimator_class, dtype, high_cardinality):
+    model, X, y = _fitted(estimator_class, dtype=dtype, high_cardinality=high_cardinality)
     network = model._fitted_network()
     assert network.front and network.alphas is not None  # every new layer is checked
+    embedded = type(network.front[0]).__name__ == "CategoricalEmbedding"
+    assert embedded == (high_cardinality == "embedding")
     X_new = new_rows(X)[:30]
     assert check_gradients(model, X_new, y[:30]) < 1e-6
 
@@ -69,6 +72,18 @@ def test_trace_shows_the_front_layers_output():
     assert "parametric selu" in text
 
 
+def test_trace_through_the_categorical_embedding():
+    model, X, y = _fitted(TabularMLPClassifier, high_cardinality="embedding")
+    rows = new_rows(X).iloc[:3]
+    trace = trace_backprop(model, rows, y[:3])
+    network = model._fitted_network()
+    front = network.front_forward(model.encoder_.transform(rows))
+    np.testing.assert_allclose(trace.layers[1].a_prev[:, :, 0], front, rtol=1e-6)
+    assert (
+        "encoded x -> CategoricalEmbedding -> PeriodicEmbedding -> FeatureScaling" in str(trace)
+    )
+
+
 def test_trace_of_a_regressor_without_front_layers():
     model, X, y = _fitted(
         TabularMLPRegressor, numerical_embedding=None, feature_scaling=False,
@@ -82,9 +97,12 @@ def test_trace_of_a_regressor_without_front_layers():
 
 
 @pytest.mark.parametrize("estimator_class", [TabularMLPClassifier, TabularMLPRegressor])
-def test_monitor_layers(estimator_class):
-    model, X, y = _fitted(estimator_class, monitor_layers=True)
-    plain = estimator_class(**SMALL).fit(X, y)
+@pytest.mark.parametrize("high_cardinality", ["target", "embedding"])
+def test_monitor_layers(estimator_class, high_cardinality):
+    model, X, y = _fitted(
+        estimator_class, monitor_layers=True, high_cardinality=high_cardinality
+    )
+    plain = estimator_class(**SMALL, high_cardinality=high_cardinality).fit(X, y)
     # Monitoring measures; it does not change what is trained.
     for with_monitor, without in zip(model.coefs_, plain.coefs_):
         np.testing.assert_array_equal(with_monitor, without)

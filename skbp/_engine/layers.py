@@ -203,5 +203,114 @@ class PeriodicEmbedding(FrontLayer):
         return delta_in
 
 
+class CategoricalEmbedding(FrontLayer):
+    """A learned vector of ``n_dims`` values per level of each coded column.
+
+    The input columns ``columns`` hold integer codes r ∈ {0, …, k_j − 1} of a
+    categorical column j (k_j = ``cardinalities[j]``; as the encoder's
+    ``high_cardinality="ordinal"`` writes them, 0 is a missing or unseen
+    value, which gets its own learned vector). For every sample
+
+        e_j = E_j[r_j]                              (a row of column j's table)
+
+    and the output is [x without the coded columns, e_1, …, e_J]: the other
+    columns pass through in their order, then the J·D embedding values. The
+    J tables are stacked into one (Σ_j k_j, D) table, column j's rows from
+    offset o_j = Σ_{i<j} k_i on, so that the forward pass is one gather at the
+    flat indices o_j + r_j. Initialization as RealMLP: E ~ N(0, 1).
+
+    Backward, with G_j = ∂C/∂e_j: ∂C/∂E_j[r] = Σ_{n: r_nj = r} (G_j)_n, the
+    rows of the error summed per level (a level absent from the batch gets 0).
+    Codes carry no gradient; the other columns' error passes through.
+    """
+
+    group = "categorical"
+
+    def __init__(self, columns, cardinalities, n_dims=8):
+        self.columns = columns
+        self.cardinalities = cardinalities
+        self.n_dims = n_dims
+
+    def _build(self):
+        columns = np.asarray(self.columns, dtype=np.intp).ravel()
+        cardinalities = np.asarray(self.cardinalities, dtype=np.intp).ravel()
+        if columns.size and (columns.min() < 0 or columns.max() >= self.n_in):
+            raise ValueError(
+                f"The coded columns must be indices in [0, {self.n_in}); got {columns.tolist()}."
+            )
+        if np.unique(columns).size != columns.size:
+            raise ValueError(f"The coded columns must be distinct; got {columns.tolist()}.")
+        if cardinalities.shape != columns.shape or (cardinalities < 1).any():
+            raise ValueError(
+                "cardinalities must give a positive number of codes for each coded "
+                f"column; got {cardinalities.tolist()} for columns {columns.tolist()}."
+            )
+        if int(self.n_dims) < 1:
+            raise ValueError(f"n_dims must be a positive integer; got {self.n_dims!r}.")
+        self.index = columns
+        self.sizes = cardinalities
+        self.offsets = np.concatenate([[0], np.cumsum(cardinalities)[:-1]]).astype(np.intp)
+        self.kept = np.setdiff1d(np.arange(self.n_in), columns)
+        return self.kept.size + columns.size * int(self.n_dims)
+
+    @property
+    def shapes(self):
+        return [(int(self.sizes.sum()), int(self.n_dims))]  # the stacked tables E
+
+    def initialize(self, rng):
+        self.params[0][...] = rng.normal(0.0, 1.0, self.params[0].shape)
+
+    def _flat_indices(self, x):
+        """Index of every embedding value in the flat table: (o_j + r_nj) D + d, shape (n, J·D)."""
+        codes = x[:, self.index]
+        with np.errstate(invalid="ignore"):  # NaN: refused below
+            rows = codes.astype(np.intp)
+        # Codes are whole numbers in [0, k_j); anything else (NaN, a code of a
+        # level the table does not have) would read another column's rows.
+        if not (np.array_equal(rows, codes) and (rows >= 0).all() and (rows < self.sizes).all()):
+            raise ValueError(
+                "The coded columns must hold whole numbers in [0, cardinality); got "
+                "values outside that range (or NaN)."
+            )
+        rows += self.offsets
+        d = int(self.n_dims)
+        return (rows[:, :, np.newaxis] * d + np.arange(d)).reshape(x.shape[0], -1)
+
+    def forward(self, x, cache=None):
+        self._check_dense(x)
+        table = self.params[0]
+        n, j = x.shape[0], self.index.size
+        out = np.empty((n, self.n_out), dtype=np.result_type(x, table))
+        width = self.kept.size
+        out[:, :width] = x[:, self.kept]
+        if j == 0:
+            return out
+        flat = self._flat_indices(x)
+        np.take(table.ravel(), flat, out=out[:, width:])  # the gather e_j = E_j[r_j]
+        if cache is not None:
+            cache["flat"] = flat
+        return out
+
+    def backward(self, delta, cache, input_delta):
+        width = self.kept.size
+        if self.index.size:
+            # Σ over the rows with code r of δ, for every (row, dimension) of the
+            # flat table at once: one bincount over the cached flat indices (the
+            # fastest of np.add.at, bincount per dimension, a sparse one-hot
+            # product and a dense one; see the tabular engine's page).
+            gradient = np.bincount(
+                cache["flat"].ravel(), weights=delta[:, width:].ravel(),
+                minlength=self.grads[0].size,
+            )
+            self.grads[0][...] = gradient.reshape(self.grads[0].shape)
+        if not input_delta:
+            return None
+        delta_in = np.zeros((delta.shape[0], self.n_in), dtype=delta.dtype)
+        delta_in[:, self.kept] = delta[:, :width]  # the codes get none
+        return delta_in
+
+
 #: The front layers by name (the estimators' and the docs' list).
-FRONT_LAYERS = {"embedding": PeriodicEmbedding, "scaling": FeatureScaling}
+FRONT_LAYERS = {
+    "embedding": PeriodicEmbedding, "scaling": FeatureScaling, "categorical": CategoricalEmbedding,
+}

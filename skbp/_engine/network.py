@@ -235,7 +235,9 @@ class Network:
     # ------------------------------------------------------- parameter groups
     def group_slices(self):
         """{group name: list of slices of ``params``}: "weights", "biases", one
-        group per front layer kind ("scaling", "embedding") and "activation" (α)."""
+        group per front layer kind ("scaling", "embedding" for the periodic
+        numerical embedding, "categorical" for the categorical embedding) and
+        "activation" (α)."""
         groups = {"weights": [slice(0, self.n_weights)], "biases": [slice(self.n_weights, self.n_dense)]}
         start = self.n_dense
         for layer in self.front:
@@ -450,7 +452,7 @@ _VIEWS = (
 )
 
 #: The parameter groups that learning-rate and weight-decay factors address.
-PARAMETER_GROUPS = ("weights", "biases", "scaling", "embedding", "activation")
+PARAMETER_GROUPS = ("weights", "biases", "scaling", "embedding", "categorical", "activation")
 
 
 def propagate(network, a, *, start=0, z=None, ws=None, masks=None, output=False):

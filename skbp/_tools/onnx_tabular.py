@@ -26,6 +26,9 @@ Encoder (in float64, cast to the model's dtype at the end, as the encoder)
     encoder's output order.
 
 Network (in the weights' dtype)
+    categorical embedding: the coded columns cast to int64, plus each
+    column's offset in the stacked table, one ``Gather`` of the table's rows,
+    appended to the other columns;
     PBLD embedding: u = 2π w x_j + b, cos(u), the per-feature map as one
     batched ``MatMul`` (n, J, 1, K) × (J, K, D), + c, appended to the input;
     feature scaling: a ``Mul``; dense layers: ``Gemm``; hidden activations
@@ -57,7 +60,7 @@ from skl2onnx.common.utils import (
     check_input_and_output_types,
 )
 
-from .._engine.layers import FeatureScaling, PeriodicEmbedding
+from .._engine.layers import CategoricalEmbedding, FeatureScaling, PeriodicEmbedding
 from .._estimators.tabular import TabularMLPClassifier, TabularMLPRegressor
 from ..onnx import (
     CLASSIFIER_OPTIONS,
@@ -388,6 +391,52 @@ def _periodic_embedding(scope, container, layer, a):
     return node(scope, container, "Concat", [a, e], axis=1)
 
 
+def _categorical_embedding(scope, container, layer, a):
+    """[x without the coded columns, E[o_j + r_j] for each coded column j]."""
+    (table,) = layer.params
+    j, d = layer.index.size, table.shape[1]
+    if j == 0:
+        return a
+    codes = node(
+        scope,
+        container,
+        "Gather",
+        [a, constant(scope, container, "coded", layer.index.astype(np.int64))],
+        axis=1,
+    )
+    rows = node(scope, container, "Cast", [codes], to=TensorProto.INT64)  # whole numbers
+    rows = node(
+        scope,
+        container,
+        "Add",
+        [rows, constant(scope, container, "table_offsets", layer.offsets.astype(np.int64))],
+    )
+    # One Gather over the stacked tables: (n, J) row indices → (n, J, D).
+    e = node(
+        scope,
+        container,
+        "Gather",
+        [constant(scope, container, "categorical_table", table), rows],
+        axis=0,
+    )
+    e = node(
+        scope,
+        container,
+        "Reshape",
+        [e, constant(scope, container, "shape", np.array([-1, j * d], np.int64))],
+    )
+    if layer.kept.size == 0:
+        return e
+    kept = node(
+        scope,
+        container,
+        "Gather",
+        [a, constant(scope, container, "kept", layer.kept.astype(np.int64))],
+        axis=1,
+    )
+    return node(scope, container, "Concat", [kept, e], axis=1)
+
+
 def _tabular_logits(scope, container, model, inputs):
     """Z^L of the fitted network, from the raw columns."""
     network = model._fitted_network()
@@ -395,7 +444,9 @@ def _tabular_logits(scope, container, model, inputs):
     activation = _hidden_activation_op(network.activation_name)
     a = _encoded_table(scope, container, model, inputs, dtype)
     for layer in network.front:
-        if isinstance(layer, PeriodicEmbedding):
+        if isinstance(layer, CategoricalEmbedding):
+            a = _categorical_embedding(scope, container, layer, a)
+        elif isinstance(layer, PeriodicEmbedding):
             a = _periodic_embedding(scope, container, layer, a)
         elif isinstance(layer, FeatureScaling):
             a = node(
