@@ -10,8 +10,8 @@ Each activation is a small object with two jobs:
 Derivatives are computed from the activation ``a`` where that is cheaper and
 exact (logistic, tanh, relu, selu).  Activations whose σ' shares costly work
 with σ (SELU, Mish: the exponential) set ``fused_derivative`` and compute both
-in the forward pass with ``forward_with_derivative(z, out, d_out)``; the
-network keeps that σ' for BP2.  ``gain`` is
+in the forward pass with ``forward_with_derivative(z, out, d_out, scratch)``;
+the network keeps that σ' for BP2 instead of computing it in the backward pass.  ``gain`` is
 the factor by which the orthogonal initializer scales its matrices so that
 the forward signal keeps its scale through the activation; ``inactive(z, a)``
 marks the units that pass (almost) no error back — ReLU units at 0, saturated
