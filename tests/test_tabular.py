@@ -611,8 +611,9 @@ def test_label_smoothing_makes_the_model_less_confident():
     sharp = _fitted(TabularMLPClassifier, X, y, max_iter=40, label_smoothing=0.0)
     smooth = _fitted(TabularMLPClassifier, X, y, max_iter=40, label_smoothing=0.2)
     assert smooth.predict_proba(X).max() < sharp.predict_proba(X).max()
-    # (1 − ε) + ε/K = 0.9 is the target of a sure row: the model does not go far past it.
-    assert smooth.predict_proba(X).max() < 0.97
+    # (1 − ε) + ε/K = 0.9 is the target of a sure row: the model does not go far past it
+    # (over random_state 0-15 the largest probability is 0.933-0.976; 1.0 without smoothing).
+    assert smooth.predict_proba(X).max() < 0.98
 
 
 @pytest.mark.parametrize("estimator_class", [TabularMLPClassifier, TabularMLPRegressor])

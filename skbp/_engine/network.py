@@ -69,9 +69,11 @@ class Workspace:
     The forward pass records in ``a[l]`` the activation A^l of the batch (in
     its buffer, or Z^l itself for the identity) and in ``inputs[l]`` the
     matrix that was multiplied by W^l, which is what BP4 needs: A^{l−1}, or
-    with dropout the masked copy of it held in ``masked_inputs[l]``.  Only
-    with the optional ingredients: ``f[l]`` keeps f(Z^l) of a parametric
-    activation and ``front[i]`` what front layer i needs for its backward pass.
+    with dropout the masked copy of it held in ``masked_inputs[l]``.  An
+    activation that computes σ' with σ (``fused_derivative``: SELU, Mish)
+    leaves σ'(Z^l) in ``d[l]`` for BP2.  Only with the optional ingredients:
+    ``f[l]`` keeps f(Z^l) of a parametric activation and ``front[i]`` what
+    front layer i needs for its backward pass.
     """
 
     def __init__(self, network, batch_size):
@@ -92,6 +94,9 @@ class Workspace:
         self.f = [None] * network.n_layers
         if network.alphas is not None:
             self.f[:-1] = [np.empty((batch_size, m), dtype) for m in widths[:-1]]
+        self.d = [None] * network.n_layers
+        if network.activation.fused_derivative:
+            self.d[:-1] = [np.empty((batch_size, m), dtype) for m in widths[:-1]]
         self.front = [{} for _ in network.front]
 
     def scratch(self, n_rows, n_units):
@@ -329,8 +334,22 @@ class Network:
             return self.activation.forward(z, out=out)
         return self.hidden_activations[layer].forward(z, out=out, f_out=f_out)
 
+    def activate_for_training(self, layer, z, ws):
+        """A^l = σ(Z^l) into ``ws``, with σ'(Z^l) too when the activation fuses them."""
+        n = z.shape[0]
+        out = ws._a_buffers[layer][:n]
+        f_out = None if ws.f[layer] is None else ws.f[layer][:n]
+        if ws.d[layer] is None:
+            return self.activate(layer, z, out=out, f_out=f_out)
+        args = (z, out, ws.d[layer][:n], ws.scratch(*z.shape))
+        if self.alphas is None:
+            return self.activation.forward_with_derivative(*args)[0]
+        return self.hidden_activations[layer].forward_with_derivative(*args, f_out)[0]
+
     def hidden_derivative(self, layer, ws, n, out=None):
         """σ'(Z^l) of hidden layer ``layer`` for the batch of the last forward pass in ``ws``."""
+        if ws.d[layer] is not None:  # computed with σ in the forward pass
+            return ws.d[layer][:n]
         z = ws.z[layer][:n]
         if self.alphas is None:
             return self.activation.derivative(z, ws.a[layer], out=out)
@@ -490,8 +509,7 @@ def propagate(network, a, *, start=0, z=None, ws=None, masks=None, output=False)
             continue
         n = z.shape[0]
         if layer < top:
-            f_out = None if ws.f[layer] is None else ws.f[layer][:n]
-            a = activate(layer, z, out=ws._a_buffers[layer][:n], f_out=f_out)
+            a = network.activate_for_training(layer, z, ws)
         else:
             a = network.output.activation(z, out=ws._a_buffers[layer][:n]) if output else z
         ws.a[layer] = a

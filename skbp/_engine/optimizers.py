@@ -1,8 +1,9 @@
 """Stochastic optimizers: one object, one job — turn a gradient into an update.
 
 Both optimizers act on the network's flat parameter vector with a handful of
-in-place NumPy passes (no per-layer Python loops, no temporaries per step), and
-both implement decoupled weight decay (lecture §7):
+in-place NumPy passes (no per-layer Python loops, no temporaries per step; with
+per-group factors, one short loop over the groups' runs), and both implement
+decoupled weight decay (lecture §7):
 
     W := (1 − β) W − step(∇C),
 
@@ -35,21 +36,34 @@ class Optimizer:
         # step is multiplied by lr_factors, the decay by decay_factors.
         self.lr_factors = lr_factors
         self.decay_factors = decay_factors
-        self._decay_scratch = None if decay_factors is None else np.empty_like(decay_factors)
+        # The factors are constant over long runs of the vector (a group, a
+        # layer's weights): applied run by run, each costs one in-place pass
+        # by a number, folded into the step size or the decay, instead of a
+        # pass over a factor vector (three for the decay).
+        self._lr_runs = None if lr_factors is None else constant_runs(lr_factors)
+        self._decay_runs = None if decay_factors is None else constant_runs(decay_factors)
 
     def decay_weights(self, params):
         """W := (1 − β) W on the weight prefix (biases are not decayed).
 
-        With ``decay_factors`` d: p := p − β d ⊙ p on every parameter.
+        With ``decay_factors`` d: p := (1 − β d) ⊙ p on every parameter.
         """
         if not self.weight_decay:
             return
         if self.decay_factors is None:
             params[: self.n_weights] *= 1.0 - self.weight_decay
-        else:
-            decay = np.multiply(self.decay_factors, self.weight_decay, out=self._decay_scratch)
-            decay *= params
-            params -= decay
+            return
+        for part, factor in self._decay_runs:
+            if factor:
+                params[part] *= 1.0 - self.weight_decay * factor
+
+    def scale_step(self, step, size):
+        """step := size · lr_factors ⊙ step, in place (one pass)."""
+        if self.lr_factors is None:
+            step *= size
+            return
+        for part, factor in self._lr_runs:
+            step[part] *= size * factor
 
     def state(self):
         """The state to carry between calls: plain arrays and numbers."""
@@ -90,9 +104,8 @@ class SGD(Optimizer):
 
         The gradient is consumed: its buffer is reused as scratch space.
         """
-        lr_grad = np.multiply(grad, self.learning_rate, out=grad)
-        if self.lr_factors is not None:
-            lr_grad *= self.lr_factors
+        lr_grad = grad
+        self.scale_step(lr_grad, self.learning_rate)
         self.decay_weights(params)
         if self.momentum == 0:
             params -= lr_grad
@@ -120,7 +133,8 @@ class Adam(Optimizer):
     that their updates need no multiplication of the gradient (M := β₁ M + g);
     the constants move into the step size.  Ten passes over the parameter
     vector per step, no temporaries (the consumed gradient's buffer is the
-    scratch space); the decay does not pass through √v.
+    scratch space); the decay does not pass through √v.  Learning-rate
+    factors ride on the step size's pass, decay factors on the decay's.
     """
 
     def __init__(
@@ -161,14 +175,20 @@ class Adam(Optimizer):
         s += self.epsilon / root
         np.divide(M, s, out=s)
         step_size = self.learning_rate * math.sqrt(1.0 - b2**self.t) / (1.0 - b1**self.t)
-        s *= step_size * (1.0 - b1) / root
-        if self.lr_factors is not None:
-            s *= self.lr_factors
+        self.scale_step(s, step_size * (1.0 - b1) / root)
         self.decay_weights(params)
         params -= s
 
     def state(self):
         return {"t": self.t, "first_moment": self.first_moment, "second_moment": self.second_moment}
+
+
+def constant_runs(vector):
+    """[(slice, value)] covering ``vector`` with its runs of equal entries (Python floats)."""
+    edges = np.flatnonzero(vector[1:] != vector[:-1]) + 1
+    starts = [0, *edges.tolist()]
+    stops = [*edges.tolist(), vector.size]
+    return [(slice(a, b), float(vector[a])) for a, b in zip(starts, stops)]
 
 
 #: The stochastic solvers, one optimizer class each.
