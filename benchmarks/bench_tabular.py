@@ -96,6 +96,21 @@ def _tabular(task, seed, threads, max_iter, params=None):
     return cls(**kwargs)
 
 
+def _tabular_ensemble(task, seed, threads, max_iter, members):
+    """``members`` TabularMLPs of seeds seed, seed + 1000, ..., their probabilities
+    (classification) or predictions (regression) averaged: scikit-learn's
+    soft-voting wrappers, not a feature of skbp. The first member is the
+    defaults' model of the same split."""
+    from sklearn.ensemble import VotingClassifier, VotingRegressor
+
+    estimators = [
+        (f"seed{i}", _tabular(task, seed + 1000 * i, threads, max_iter)) for i in range(members)
+    ]
+    if _is_classification(task):
+        return VotingClassifier(estimators, voting="soft")
+    return VotingRegressor(estimators)
+
+
 def _column_split(X):
     categorical = [c for c in X.columns if str(X[c].dtype) == "category"]
     numeric = [c for c in X.columns if c not in categorical]
@@ -218,7 +233,9 @@ def run_one(data_set, model_name, split, threads, max_iter, variant="defaults", 
         X, y, test_size=0.2, random_state=split,
         stratify=y if _is_classification(task) else None,
     )
-    if model_name == "tabular":
+    if model_name == "tabular" and params and "ensemble_members" in params:
+        model = _tabular_ensemble(task, split, threads, max_iter, params["ensemble_members"])
+    elif model_name == "tabular":
         model = _tabular(task, split, threads, max_iter, params)
     else:
         model = MODELS[model_name][1](task, split, threads, max_iter, X_train)
@@ -479,6 +496,9 @@ def build_parser():
                         help="with --ablation: run only these ABLATIONS variants "
                         "(comma-separated; name 'defaults' to run the defaults too, or "
                         "--merge with a file that has them)")
+    parser.add_argument("--ensemble", type=int, default=None, metavar="K",
+                        help="also fit TabularMLP as the average of K models of different "
+                        "seeds (variant 'ensemble of K'), to weigh quality against fit time")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="JSON results file")
     parser.add_argument("--resume", action="store_true",
                         help="keep the records already in --out and skip those fits")
@@ -581,6 +601,10 @@ def main(argv=None):
         jobs += [("tabular", v, ABLATIONS.get(v)) for v in chosen]
     else:
         jobs += [(model, "defaults", None) for model in models]
+    if args.ensemble is not None:
+        if args.ensemble < 2:
+            raise SystemExit(f"--ensemble {args.ensemble}: give 2 or more members")
+        jobs.append(("tabular", f"ensemble of {args.ensemble}", {"ensemble_members": args.ensemble}))
     skipped = set()
     with threadpool_limits(limits=args.threads):
         for name in names:
@@ -623,7 +647,7 @@ def _unavailable(model):
 def _accepts(task, params):
     """Whether TabularMLP for ``task`` takes every parameter in ``params``."""
     estimator = _tabular(task, 0, 1, None)
-    return set(params) <= set(estimator.get_params())
+    return set(params) - {"ensemble_members"} <= set(estimator.get_params())
 
 
 if __name__ == "__main__":

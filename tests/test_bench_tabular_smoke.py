@@ -142,3 +142,20 @@ def test_ablation_runs_only_the_variants_asked_for(bench, tmp_path):
     with pytest.raises(SystemExit, match="unknown variant"):
         bench.main(["--ablation", "--variants", "no such thing", "--data-sets", "diabetes",
                     "--out", str(tmp_path / "w.json")])
+
+
+def test_ensemble_averages_models_of_different_seeds(bench, tmp_path):
+    report = bench.main(["--models", "tabular", "--ensemble", "2", "--data-sets",
+                         "breast_cancer,diabetes", "--splits", "1", "--max-iter", "2",
+                         "--out", str(tmp_path / "e.json")])
+    variants = {(r["data_set"], r["variant"]) for r in report["records"]}
+    assert variants == {(d, v) for d in ("breast_cancer", "diabetes")
+                        for v in ("defaults", "ensemble of 2")}
+    assert set(report["ablation"]) == {"defaults", "ensemble of 2"}
+    assert math.isfinite(report["ablation"]["ensemble of 2"]["error_change_pct"])
+    # the members differ in their seed only
+    model = bench._tabular_ensemble("regression", 0, 1, 2, 2)
+    assert [m.random_state for _, m in model.estimators] == [0, 1000]
+    with pytest.raises(SystemExit, match="2 or more"):
+        bench.main(["--models", "tabular", "--ensemble", "1", "--data-sets", "diabetes",
+                    "--out", str(tmp_path / "f.json")])
