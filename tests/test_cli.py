@@ -502,7 +502,8 @@ def test_train_save_predict_round_trip(mixed_csv, tmp_path, capsys):
     model = tmp_path / "model.joblib"
     assert main(["train", str(mixed_csv), "--target", "label", *TRAIN, "--cv", "0",
                  "--save", str(model)]) == 0
-    assert f"skbp predict FILE --model {model}" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert f"Fitted pipeline saved to {model}" in out and f"skbp predict FILE --model {model}" in out
 
     # new rows: an ID column, no label, the columns in another order
     new = _mixed_frame(n=12, seed=1).drop(columns="label")

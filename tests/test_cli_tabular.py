@@ -32,9 +32,12 @@ def test_tabular_is_the_default_for_csv_training(tmp_path, capsys):
     assert args.model == "tabular"
     csv = tmp_path / "train.csv"
     _coded_frame().to_csv(csv, index=False)
+    saved = tmp_path / "model.joblib"
     assert main(["train", str(csv), "--target", "label", "--hidden", "8", "--max-iter", "3",
-                 "--cv", "0"]) == 0
-    assert "model: TabularMLPClassifier(" in capsys.readouterr().out
+                 "--cv", "0", "--save", str(saved)]) == 0
+    out = capsys.readouterr().out
+    assert "model: TabularMLPClassifier(" in out
+    assert f"Fitted model saved to {saved}" in out  # the estimator alone, no pipeline
 
 
 def test_options_of_the_mlp_name_the_model_that_has_them(tmp_path, capsys):

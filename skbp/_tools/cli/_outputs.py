@@ -116,4 +116,6 @@ def save_outputs(plot: str | None, save: str | None, pipeline, mlp, use: str, ou
         print(f"Training curves saved to {plot}", file=out)
     if save is not None:
         write_atomically(save, lambda temporary: joblib.dump(pipeline, temporary), "--save")
-        print(f"Fitted pipeline saved to {save} (use it with {use})", file=out)
+        # The tabular model is saved alone: its estimator reads the table itself.
+        what = "pipeline" if hasattr(pipeline, "steps") else "model"
+        print(f"Fitted {what} saved to {save} (use it with {use})", file=out)
