@@ -468,3 +468,28 @@ def test_probe_ends_when_one_step_epochs_leave_nothing_to_time():
     assert probe.chosen and set(probe.chosen) == {1}
     switches = sum(a != b for a, b in zip(library.counts_set, library.counts_set[1:]))
     assert switches < 40
+
+
+def test_concurrent_probes_do_not_leave_the_process_at_a_passing_count():
+    # Two fits in two threads of one process share the library's (process-wide)
+    # count: B starts while A's probe holds one thread, so B's "previous" is A's
+    # passing choice. When A ends, its limit restores 2; B must not undo that.
+    library, now = FakeLibrary(2), [0.0]
+    a = threads.ThreadProbe(2, libraries=[library], clock=lambda: now[0])
+    b = threads.ThreadProbe(2, libraries=[library], clock=lambda: now[0])
+    a.on_train_begin(None)
+    b.on_train_begin(None)
+    for _ in range(40):
+        for probe in (a, b):
+            probe.on_step_begin(None, 0.0)
+            now[0] += 1.0 if library.num_threads == 1 else 0.6
+    a.on_train_end(None)
+    library.set_num_threads(2)  # A's at_most_blas_threads restores the count before A
+    b.on_train_end(None)
+    assert library.num_threads == 2
+    # alone, a probe restores the count it found
+    alone = threads.ThreadProbe(2, libraries=[library], clock=lambda: now[0])
+    alone.on_train_begin(None)
+    assert library.num_threads == 1
+    alone.on_train_end(None)
+    assert library.num_threads == 2

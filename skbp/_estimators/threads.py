@@ -223,6 +223,7 @@ class ThreadProbe(EpochHook):
         if self.libraries is None:
             self.libraries = _blas_libraries()
         self._restore = [(library, library.num_threads) for library in self.libraries]
+        self._set = {}  # id(library) -> the count this probe set last
         self.chosen = []  # the count each probe kept, for inspection
         self.current = max(1, self.most // 2)
         self._next_interval = self.interval
@@ -280,8 +281,13 @@ class ThreadProbe(EpochHook):
         self._last = now
 
     def on_train_end(self, run):
+        # Only where the count is still the one this probe set: a fit running
+        # concurrently in another thread of the process (the limit is
+        # process-wide) may have set it since, and this probe's "previous" may
+        # be that fit's passing choice; the fit's own limit (at_most_blas_threads)
+        # restores what was there before it.
         for library, previous in self._restore:
-            if previous is not None:
+            if previous is not None and library.num_threads == self._set.get(id(library)):
                 library.set_num_threads(previous)
 
     def _probe_step(self, now):
@@ -325,7 +331,8 @@ class ThreadProbe(EpochHook):
     def _use(self, count):
         for library, previous in self._restore:
             if previous is not None:
-                library.set_num_threads(min(count, previous))
+                self._set[id(library)] = min(count, previous)
+                library.set_num_threads(self._set[id(library)])
 
 
 def thread_probe(saved=None):
