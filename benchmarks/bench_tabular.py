@@ -223,9 +223,9 @@ def _best_epoch(model):
     return None if value is None else int(value)
 
 
-def run_one(data_set, model_name, split, threads, max_iter, variant="defaults", params=None):
-    """Fit one model on one split; return its record."""
-    from sklearn.base import clone  # noqa: F401  (imported for its side effect: sklearn ready)
+def run_one(data_set, model_name, split, threads, max_iter, variant="defaults", params=None,
+            members=1):
+    """Fit one model on one split (TabularMLP: the vote of ``members`` seeds); return its record."""
     from sklearn.model_selection import train_test_split
 
     X, y, task = data_set.X, data_set.y, data_set.task
@@ -233,8 +233,8 @@ def run_one(data_set, model_name, split, threads, max_iter, variant="defaults", 
         X, y, test_size=0.2, random_state=split,
         stratify=y if _is_classification(task) else None,
     )
-    if model_name == "tabular" and params and "ensemble_members" in params:
-        model = _tabular_ensemble(task, split, threads, max_iter, params["ensemble_members"])
+    if model_name == "tabular" and members > 1:
+        model = _tabular_ensemble(task, split, threads, max_iter, members)
     elif model_name == "tabular":
         model = _tabular(task, split, threads, max_iter, params)
     else:
@@ -590,7 +590,7 @@ def main(argv=None):
         "data_sets": [],
     }
     done = {_key(r) for r in report["records"]}
-    jobs = []  # (model, variant, params)
+    jobs = []  # (model, variant, params, members)
     if args.ablation:
         chosen = ["defaults", *ABLATIONS] if args.variants is None else [
             v.strip() for v in args.variants.split(",") if v.strip()
@@ -598,19 +598,19 @@ def main(argv=None):
         unknown = [v for v in chosen if v != "defaults" and v not in ABLATIONS]
         if unknown:
             raise SystemExit(f"unknown variant(s) {unknown}; known: {list(ABLATIONS)}")
-        jobs += [("tabular", v, ABLATIONS.get(v)) for v in chosen]
+        jobs += [("tabular", v, ABLATIONS.get(v), 1) for v in chosen]
     else:
-        jobs += [(model, "defaults", None) for model in models]
+        jobs += [(model, "defaults", None, 1) for model in models]
     if args.ensemble is not None:
         if args.ensemble < 2:
             raise SystemExit(f"--ensemble {args.ensemble}: give 2 or more members")
-        jobs.append(("tabular", f"ensemble of {args.ensemble}", {"ensemble_members": args.ensemble}))
+        jobs.append(("tabular", f"ensemble of {args.ensemble}", None, args.ensemble))
     skipped = set()
     with threadpool_limits(limits=args.threads):
         for name in names:
             data_set = _tabular_data.load(name)
             report["data_sets"].append(data_set.describe())
-            for model, variant, params in jobs:
+            for model, variant, params, members in jobs:
                 if params is not None and not _accepts(data_set.task, params):
                     skipped.add((variant, data_set.task))
                     continue
@@ -618,7 +618,7 @@ def main(argv=None):
                     if (name, model, variant, split) in done:
                         continue
                     record = run_one(data_set, model, split, args.threads, args.max_iter,
-                                     variant, params)
+                                     variant, params, members)
                     report["records"].append(record)
                     _write(args.out, report)
                     metric, _ = _primary(data_set.task)
@@ -647,7 +647,7 @@ def _unavailable(model):
 def _accepts(task, params):
     """Whether TabularMLP for ``task`` takes every parameter in ``params``."""
     estimator = _tabular(task, 0, 1, None)
-    return set(params) - {"ensemble_members"} <= set(estimator.get_params())
+    return set(params) <= set(estimator.get_params())
 
 
 if __name__ == "__main__":

@@ -5,27 +5,16 @@ busy process for a moment): it must finish, stop its busy processes and write
 the JSON it returns, with a positive, finite time for every fit.
 """
 
-import importlib.util
 import json
 import math
-import sys
-from pathlib import Path
 
 import pytest
-
-BENCH_DIR = Path(__file__).resolve().parents[1] / "benchmarks"
+from benchmark_scripts import load_benchmark
 
 
 @pytest.fixture(scope="module")
 def bench():
-    sys.path.insert(0, str(BENCH_DIR))
-    try:
-        spec = importlib.util.spec_from_file_location("bench_busy", BENCH_DIR / "bench_busy.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(BENCH_DIR))
-    return module
+    return load_benchmark("bench_busy")
 
 
 def _run(bench, tmp_path, *extra):

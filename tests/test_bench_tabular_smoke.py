@@ -4,29 +4,17 @@ Two of scikit-learn's bundled data sets, one split, a few epochs, only the model
 that need nothing beyond skbp and scikit-learn (BackpropMLP, HistGradientBoosting).
 """
 
-import importlib.util
 import json
 import math
-import sys
-from pathlib import Path
 
 import pytest
+from benchmark_scripts import load_benchmark
 
 pytest.importorskip("pandas")
 
-BENCH_DIR = Path(__file__).resolve().parents[1] / "benchmarks"
-
-
 @pytest.fixture(scope="module")
 def bench():
-    sys.path.insert(0, str(BENCH_DIR))
-    try:
-        spec = importlib.util.spec_from_file_location("bench_tabular", BENCH_DIR / "bench_tabular.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        yield module
-    finally:
-        sys.path.remove(str(BENCH_DIR))
+    return load_benchmark("bench_tabular")
 
 
 ARGS = ["--models", "backprop,hgb", "--data-sets", "breast_cancer,diabetes",

@@ -5,41 +5,26 @@ the tests check that it completes and that the JSON it writes has the
 expected structure with positive, finite measurements.
 """
 
-import importlib.util
 import json
 import math
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
+from benchmark_scripts import load_benchmark
 
 import skbp
-
-BENCH_DIR = Path(__file__).resolve().parents[1] / "benchmarks"
-
-def _load(name):
-    """``benchmarks/<name>.py`` imported as a module (the directory is not a package)."""
-    sys.path.insert(0, str(BENCH_DIR))
-    try:
-        spec = importlib.util.spec_from_file_location(name, BENCH_DIR / f"{name}.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(BENCH_DIR))
-    return module
 
 
 @pytest.fixture(scope="module")
 def bench():
     """bench_training.py as a module."""
-    return _load("bench_training")
+    return load_benchmark("bench_training")
 
 
 @pytest.fixture(scope="module")
 def harness():
     """benchmarks/_harness.py as a module."""
-    return _load("_harness")
+    return load_benchmark("_harness")
 
 
 def _positive_finite(value):
@@ -59,7 +44,7 @@ def _assert_positive_finite(mapping, keys, where):
 
 def _quick_run(name, tmp_path, *options):
     """(module, report) of ``benchmarks/<name>.py --quick``; its JSON is what main returns."""
-    module = _load(name)
+    module = load_benchmark(name)
     out = tmp_path / f"{name}.json"
     returned = module.main(["--quick", "--out", str(out), *options])
     report = json.loads(out.read_text(encoding="utf-8"))

@@ -140,13 +140,17 @@ def _fit_workload(estimator, X, *args, **kwargs):
     return (n_features, *hidden, n_outputs), rows
 
 
-def fit_threads(estimator, X):
-    """The BLAS threads a fit of ``estimator`` on X will use (never above what is allowed)."""
-    allowed = min(
+def _allowed_threads():
+    """The thread count every loaded BLAS library allows now (the lowest of them)."""
+    return min(
         (library.num_threads for library in _blas_libraries() if library.num_threads),
         default=1,
     )
-    return min(allowed, threads_for(*_fit_workload(estimator, X)))
+
+
+def fit_threads(estimator, X):
+    """The BLAS threads a fit of ``estimator`` on X will use (never above what is allowed)."""
+    return min(_allowed_threads(), threads_for(*_fit_workload(estimator, X)))
 
 
 def _predict_workload(estimator, X):
@@ -342,8 +346,5 @@ def thread_probe(saved=None):
     Called inside the fit, where the rule has already lowered the BLAS threads:
     the probe only ever chooses between that count and fewer.
     """
-    most = min(
-        (library.num_threads for library in _blas_libraries() if library.num_threads),
-        default=1,
-    )
+    most = _allowed_threads()
     return ThreadProbe(most, saved=saved) if most > 1 else None

@@ -303,17 +303,7 @@ def _encoded_table(scope, container, model, inputs, dtype):
             default_int64=len(keys) + 1,
             **_ML_DOMAIN,
         )
-        gathered = node(
-            scope,
-            container,
-            "Gather",
-            [constant(scope, container, "category_table", table), rows],
-            axis=0,
-        )
-        shape = constant(
-            scope, container, "shape", np.array([-1, table.shape[1]], np.int64)
-        )
-        pieces.append(node(scope, container, "Reshape", [gathered, shape]))
+        pieces.append(_table_rows(scope, container, "category_table", table, rows, table.shape[1]))
         category_tables[i] = (start, table.shape[1])
         start += table.shape[1]
     order, numeric_j, indicator_j = [], 0, 0
@@ -391,6 +381,15 @@ def _periodic_embedding(scope, container, layer, a):
     return node(scope, container, "Concat", [a, e], axis=1)
 
 
+def _table_rows(scope, container, name, table, rows, width):
+    """The rows ``rows`` (int64 indices) of the constant ``table``, ``width`` values per sample."""
+    gathered = node(
+        scope, container, "Gather", [constant(scope, container, name, table), rows], axis=0
+    )
+    shape = constant(scope, container, "shape", np.array([-1, width], np.int64))
+    return node(scope, container, "Reshape", [gathered, shape])
+
+
 def _categorical_embedding(scope, container, layer, a):
     """[x without the coded columns, E[o_j + r_j] for each coded column j]."""
     (table,) = layer.params
@@ -411,20 +410,8 @@ def _categorical_embedding(scope, container, layer, a):
         "Add",
         [rows, constant(scope, container, "table_offsets", layer.offsets.astype(np.int64))],
     )
-    # One Gather over the stacked tables: (n, J) row indices → (n, J, D).
-    e = node(
-        scope,
-        container,
-        "Gather",
-        [constant(scope, container, "categorical_table", table), rows],
-        axis=0,
-    )
-    e = node(
-        scope,
-        container,
-        "Reshape",
-        [e, constant(scope, container, "shape", np.array([-1, j * d], np.int64))],
-    )
+    # One Gather over the stacked tables: (n, J) row indices → (n, J·D).
+    e = _table_rows(scope, container, "categorical_table", table, rows, j * d)
     if layer.kept.size == 0:
         return e
     kept = node(
