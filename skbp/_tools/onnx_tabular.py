@@ -126,6 +126,24 @@ def to_onnx(model, X, *, options=None, target_opset=None):
     return restore_input_names(onnx_model, [name for name, _ in inputs])
 
 
+# ----------------------------------------------------------------- graph helpers
+def _columns(scope, container, name, a, indices):
+    """The columns ``indices`` of the samples' matrix ``a``."""
+    return node(
+        scope, container, "Gather",
+        [a, constant(scope, container, name, indices.astype(np.int64))], axis=1,
+    )
+
+
+def _table_rows(scope, container, name, table, rows, width):
+    """The rows ``rows`` (int64 indices) of the constant ``table``, ``width`` values per sample."""
+    gathered = node(
+        scope, container, "Gather", [constant(scope, container, name, table), rows], axis=0
+    )
+    shape = constant(scope, container, "shape", np.array([-1, width], np.int64))
+    return node(scope, container, "Reshape", [gathered, shape])
+
+
 # ----------------------------------------------------------------- encoder
 def _category_table(encoder, column, levels):
     """(rows, table): row of each level string, and the encoded outputs per row.
@@ -334,13 +352,7 @@ def _periodic_embedding(scope, container, layer, a):
     j, k = w.shape
     if j == 0:
         return a
-    x = node(
-        scope,
-        container,
-        "Gather",
-        [a, constant(scope, container, "embedded", layer.index.astype(np.int64))],
-        axis=1,
-    )
+    x = _columns(scope, container, "embedded", a, layer.index)
     x = node(
         scope,
         container,
@@ -381,28 +393,13 @@ def _periodic_embedding(scope, container, layer, a):
     return node(scope, container, "Concat", [a, e], axis=1)
 
 
-def _table_rows(scope, container, name, table, rows, width):
-    """The rows ``rows`` (int64 indices) of the constant ``table``, ``width`` values per sample."""
-    gathered = node(
-        scope, container, "Gather", [constant(scope, container, name, table), rows], axis=0
-    )
-    shape = constant(scope, container, "shape", np.array([-1, width], np.int64))
-    return node(scope, container, "Reshape", [gathered, shape])
-
-
 def _categorical_embedding(scope, container, layer, a):
     """[x without the coded columns, E[o_j + r_j] for each coded column j]."""
     (table,) = layer.params
     j, d = layer.index.size, table.shape[1]
     if j == 0:
         return a
-    codes = node(
-        scope,
-        container,
-        "Gather",
-        [a, constant(scope, container, "coded", layer.index.astype(np.int64))],
-        axis=1,
-    )
+    codes = _columns(scope, container, "coded", a, layer.index)
     rows = node(scope, container, "Cast", [codes], to=TensorProto.INT64)  # whole numbers
     rows = node(
         scope,
@@ -414,13 +411,7 @@ def _categorical_embedding(scope, container, layer, a):
     e = _table_rows(scope, container, "categorical_table", table, rows, j * d)
     if layer.kept.size == 0:
         return e
-    kept = node(
-        scope,
-        container,
-        "Gather",
-        [a, constant(scope, container, "kept", layer.kept.astype(np.int64))],
-        axis=1,
-    )
+    kept = _columns(scope, container, "kept", a, layer.kept)
     return node(scope, container, "Concat", [kept, e], axis=1)
 
 
