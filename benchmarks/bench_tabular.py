@@ -75,6 +75,7 @@ ABLATIONS = {
     "no target standardization": {"standardize_target": False},
     "no prediction clipping": {"clip_predictions": False},
     "categorical embedding": {"high_cardinality": "embedding"},
+    "robust scaling (no quantile map)": {"numeric_transform": "robust"},
 }
 ABLATION_DATA_SETS = ["credit", "churn", "hpc", "titanic", "wage", "concrete"]
 

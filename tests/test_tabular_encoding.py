@@ -16,9 +16,11 @@ pd = pytest.importorskip("pandas")
     [
         SmoothClipScaler(),
         SmoothClipScaler(max_abs=None, quantile_range=(10.0, 90.0)),
+        SmoothClipScaler(n_quantiles=50),
         TabularEncoder(),
         TabularEncoder(dtype=np.float32, missing_indicator=False),
         TabularEncoder(categorical_features=None, max_abs=None),
+        TabularEncoder(numeric_transform="robust"),
     ]
 )
 def test_sklearn_compatible(estimator, check):
@@ -118,13 +120,15 @@ def test_from_dtype_on_numpy_arrays():
     assert TabularEncoder().fit(strings).is_categorical_.all()
 
 
-def test_numeric_columns_are_scaled_and_missing_values_indicated():
+@pytest.mark.parametrize("transform, n_quantiles", [("quantile", 1000), ("robust", None)])
+def test_numeric_columns_are_scaled_and_missing_values_indicated(transform, n_quantiles):
     frame = _frame()
-    encoder = TabularEncoder(categorical_features=None).fit(frame[["num", "num_na"]])
+    encoder = TabularEncoder(categorical_features=None, numeric_transform=transform)
+    encoder.fit(frame[["num", "num_na"]])
     names = encoder.get_feature_names_out().tolist()
     assert names == ["num", "num_na", "num_na_missing"]
     out = encoder.transform(frame[["num", "num_na"]])
-    reference = SmoothClipScaler().fit(frame[["num", "num_na"]].to_numpy())
+    reference = SmoothClipScaler(n_quantiles=n_quantiles).fit(frame[["num", "num_na"]].to_numpy())
     scaled = reference.transform(frame[["num", "num_na"]].to_numpy())
     missing = frame["num_na"].isna().to_numpy()
     np.testing.assert_allclose(out[:, 0], scaled[:, 0])
@@ -142,7 +146,8 @@ def test_missing_value_in_a_column_complete_in_training_is_imputed_without_indic
     assert out[0, 0] == 0.0
 
 
-def test_constant_all_missing_and_constant_quantile_columns():
+@pytest.mark.parametrize("transform", ["quantile", "robust"])
+def test_constant_all_missing_and_constant_quantile_columns(transform):
     n = 40
     mostly_zero = np.zeros(n)
     mostly_zero[:3] = [1.0, 2.0, -1.0]
@@ -151,11 +156,20 @@ def test_constant_all_missing_and_constant_quantile_columns():
     )
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        encoder = TabularEncoder().fit(frame)
-        out = encoder.transform(pd.DataFrame({"const": [9.0], "nan": [4.0], "mostly_zero": [2.0]}))
+        encoder = TabularEncoder(numeric_transform=transform).fit(frame)
+        out = encoder.transform(
+            pd.DataFrame({"const": [9.0, 3.0], "nan": [4.0, 1.0], "mostly_zero": [2.0, 0.0]})
+        )
     assert encoder.get_feature_names_out().tolist() == ["const", "nan", "mostly_zero"]
-    np.testing.assert_array_equal(out[0, :2], 0.0)
-    np.testing.assert_allclose(out[0, 2], _smooth_clip(2.0 / 1.5))
+    np.testing.assert_array_equal(out[:, :2], 0.0)
+    assert out[1, 2] == 0.0  # the median
+    if transform == "robust":
+        np.testing.assert_allclose(out[0, 2], _smooth_clip(2.0 / 1.5))
+    else:  # the zeros' score is the median; the quartiles coincide: half the range
+        scores = encoder.numeric_scaler_.normal_scores_[2]
+        scale = (scores[-1] - scores[0]) / 2.0
+        np.testing.assert_allclose(encoder.numeric_scaler_.scale_[2], scale)
+        np.testing.assert_allclose(out[0, 2], _smooth_clip((scores[-1] - scores[1]) / scale))
 
 
 def test_onehot_unknown_is_all_zeros_and_missing_is_its_own_level():
@@ -411,6 +425,67 @@ def test_reordered_columns_are_refused():
         encoder.transform(frame[frame.columns[::-1]])
 
 
+# ------------------------------------------------------- map to normal scores
+
+
+def test_quantile_map_of_distinct_values_is_the_normal_quantiles():
+    # n distinct values and n quantiles: each value is a knot, at probability
+    # k / (n - 1), and gets its normal quantile (the ends clipped to ±5.2).
+    from scipy.stats import norm
+
+    rng = np.random.default_rng(0)
+    x = rng.lognormal(size=50)
+    scaler = SmoothClipScaler(n_quantiles=50, max_abs=None).fit(x[:, None])
+    expected = norm.ppf(np.clip(np.linspace(0, 1, 50), 1e-7, 1 - 1e-7))
+    np.testing.assert_allclose(scaler.quantiles_[0], np.sort(x))
+    np.testing.assert_allclose(scaler.normal_scores_[0], expected, atol=1e-12)
+    # Scores are robustly scaled afterwards: their median is 0.
+    scores = (scaler.transform(x[:, None])[:, 0] * scaler.scale_[0]) + scaler.center_[0]
+    np.testing.assert_allclose(np.sort(scores), expected, atol=1e-12)
+
+
+def test_quantile_map_keeps_order_spreads_a_heavy_tail_and_is_flat_beyond_the_data():
+    rng = np.random.default_rng(1)
+    x = np.r_[rng.lognormal(sigma=3.0, size=400), np.nan]
+    robust = SmoothClipScaler().fit(x[:, None])
+    quantile = SmoothClipScaler(n_quantiles=1000).fit(x[:, None])
+    top = np.sort(x[~np.isnan(x)])[-8:, None]  # the largest 2 %
+    # Robust scaling squeezes the tail against max_abs = 3; the map spreads it.
+    assert np.ptp(robust.transform(top)) < 0.01
+    assert np.ptp(quantile.transform(top)) > 0.2
+    grid = np.linspace(0.0, np.nanmax(x), 2000)[:, None]
+    assert (np.diff(quantile.transform(grid)[:, 0]) >= 0).all()
+    beyond = quantile.transform([[np.nanmin(x) / 10], [np.nanmin(x)], [np.nanmax(x)], [1e12]])
+    assert beyond[0, 0] == beyond[1, 0] and beyond[2, 0] == beyond[3, 0]
+    assert np.isnan(quantile.transform([[np.nan]])).all()
+
+
+def test_quantile_map_gives_tied_values_their_mid_rank():
+    # 30 zeros among 40 values span probabilities ~[0.1, 0.85]: their score is
+    # the normal quantile of the middle of that span (not the normal's tail).
+    from scipy.stats import norm
+
+    x = np.r_[-np.arange(1.0, 5.0), np.zeros(30), np.arange(1.0, 7.0)]
+    scaler = SmoothClipScaler(n_quantiles=1000, max_abs=None).fit(x[:, None])
+    knot = np.flatnonzero(scaler.quantiles_[0] == 0.0)
+    probabilities = np.linspace(0, 1, 1000)
+    quantiles = np.percentile(x, 100 * probabilities, method="averaged_inverted_cdf")
+    span = probabilities[quantiles == 0.0]
+    np.testing.assert_allclose(
+        scaler.normal_scores_[0, knot], norm.ppf((span[0] + span[-1]) / 2), rtol=1e-12
+    )
+
+
+def test_quantile_knots_of_columns_of_different_lengths_are_padded():
+    X = np.c_[np.arange(10.0), np.r_[np.zeros(8), 1.0, 2.0], np.full(10, np.nan)]
+    scaler = SmoothClipScaler(n_quantiles=100).fit(X)
+    assert scaler.quantiles_.shape == (3, 10)
+    np.testing.assert_array_equal(scaler.quantiles_[1, 3:], 2.0)  # 0, 1, 2, then 2s
+    np.testing.assert_array_equal(scaler.transform([[3.0, 5.0, 7.0]])[0, 2], 0.0)
+    np.testing.assert_array_equal(scaler.transform([[3.0, 5.0, 7.0]])[0, 1],
+                                  scaler.transform([[3.0, 2.0, 7.0]])[0, 1])
+
+
 def test_invalid_dtype_is_reported():
     with pytest.raises(ValueError, match="dtype must be np.float64 or np.float32"):
         TabularEncoder(dtype=np.int64).fit(np.ones((3, 1)))
@@ -427,18 +502,30 @@ def _weighted_and_repeated(seed=0, n=40):
     return X, weights, np.repeat(X, weights, axis=0)
 
 
-def test_scaler_weights_are_repeated_rows_and_zero_weights_absent_rows():
+@pytest.mark.parametrize("n_quantiles", [None, 1000])
+def test_scaler_weights_are_repeated_rows_and_zero_weights_absent_rows(n_quantiles):
     X, weights, repeated = _weighted_and_repeated()
-    weighted = SmoothClipScaler().fit(X, sample_weight=weights)
-    copies = SmoothClipScaler().fit(repeated)
+    weighted = SmoothClipScaler(n_quantiles=n_quantiles).fit(X, sample_weight=weights)
+    copies = SmoothClipScaler(n_quantiles=n_quantiles).fit(repeated)
     np.testing.assert_array_equal(weighted.center_, copies.center_)
     np.testing.assert_array_equal(weighted.scale_, copies.scale_)
-    # A huge value of weight 0 moves nothing; of weight 1 it moves the median.
+    if n_quantiles:
+        np.testing.assert_array_equal(weighted.quantiles_, copies.quantiles_)
+        np.testing.assert_array_equal(weighted.normal_scores_, copies.normal_scores_)
+    # A huge value of weight 0 moves nothing; of weight 30 it moves the median
+    # (and becomes the last knot of the map to normal scores).
     outlier = np.vstack([X, np.full((1, 3), 1e6)])
-    ignored = SmoothClipScaler().fit(outlier, sample_weight=np.append(weights, 0))
+    ignored = SmoothClipScaler(n_quantiles=n_quantiles)
+    ignored.fit(outlier, sample_weight=np.append(weights, 0))
     np.testing.assert_array_equal(ignored.center_, weighted.center_)
-    counted = SmoothClipScaler().fit(outlier, sample_weight=np.append(weights, 30))
-    assert (counted.center_ > weighted.center_).all()
+    np.testing.assert_array_equal(ignored.scale_, weighted.scale_)
+    counted = SmoothClipScaler(n_quantiles=n_quantiles)
+    counted.fit(outlier, sample_weight=np.append(weights, 30))
+    if n_quantiles:
+        np.testing.assert_array_equal(ignored.quantiles_, weighted.quantiles_)
+        assert (counted.quantiles_[:, -1] == 1e6).all()
+    else:
+        assert (counted.center_ > weighted.center_).all()
 
 
 def test_weighted_median_and_quartiles_on_a_small_column():

@@ -89,7 +89,7 @@ from .callbacks import SklearnCallbacks, wants_callbacks
 from .classifier import BackpropMLPClassifier
 from .params import dropout_rates, hidden_layer_sizes_tuple
 from .regressor import BackpropMLPRegressor
-from .tabular_encoding import TabularEncoder
+from .tabular_encoding import NUMERIC_TRANSFORMS, TabularEncoder
 from .threads import thread_probe
 
 #: RealMLP's learning-rate factors per parameter group (Holzmüller et al. 2024);
@@ -139,6 +139,7 @@ _TABULAR_CONSTRAINTS = {
     "early_stopping": ["boolean", StrOptions(set(PRECHELT_RULES))],
     "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
     "tol": [Interval(Real, 0, None, closed="left")],
+    "numeric_transform": [StrOptions(set(NUMERIC_TRANSFORMS))],
     "categorical_features": [StrOptions({"from_dtype"}), "array-like", None],
     "high_cardinality": [StrOptions({"embedding", "target"})],
     "dtype": [StrOptions({"float32", "float64"})],
@@ -201,6 +202,7 @@ class _TabularMLP:
             # encodings that saw each row's own target.
             self.encoder_ = TabularEncoder(
                 categorical_features=self.categorical_features,
+                numeric_transform=self.numeric_transform,
                 # Codes for the network's embedding layer, or target encodings.
                 high_cardinality="ordinal" if self.high_cardinality == "embedding" else "target",
                 dtype=self.dtype,  # a name: skops then trusts the encoder's params
@@ -599,6 +601,15 @@ _SHARED_PARAMETERS = """\
     tol : float, default=1e-4
         Improvement threshold of ``early_stopping=True``.
 
+    numeric_transform : {'quantile', 'robust'}, default='quantile'
+        Encoding of the numeric columns. ``'quantile'``: each column is mapped
+        to normal scores through its training quantiles, then robustly scaled
+        and smoothly clipped; ``'robust'``: the values themselves are robustly
+        scaled (median, inter-quartile range) and smoothly clipped, RealMLP's
+        preprocessing. The default is the one measured better: a heavy-tailed
+        column keeps its order instead of piling up at the clipping bound (the
+        user guide's "Numeric columns"). Passed to :class:`~skbp.TabularEncoder`.
+
     categorical_features : 'from_dtype', array-like of str, int or bool, or None, \
 default='from_dtype'
         Which columns are categorical. ``'from_dtype'``: the DataFrame columns of
@@ -828,6 +839,7 @@ class TabularMLPClassifier(_TabularMLP, BackpropMLPClassifier):
         early_stopping: bool | Literal["GL", "PQ", "UP"] = False,
         n_iter_no_change: int = 10,
         tol: float = 1e-4,
+        numeric_transform: Literal["quantile", "robust"] = "quantile",
         categorical_features="from_dtype",
         high_cardinality: Literal["embedding", "target"] = "target",
         dtype: Literal["float32", "float64"] = "float32",
@@ -862,6 +874,7 @@ class TabularMLPClassifier(_TabularMLP, BackpropMLPClassifier):
         self.early_stopping = early_stopping
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
+        self.numeric_transform = numeric_transform
         self.categorical_features = categorical_features
         self.high_cardinality = high_cardinality
         self.dtype = dtype
@@ -1005,6 +1018,7 @@ class TabularMLPRegressor(_TabularMLP, BackpropMLPRegressor):
         early_stopping: bool | Literal["GL", "PQ", "UP"] = False,
         n_iter_no_change: int = 10,
         tol: float = 1e-4,
+        numeric_transform: Literal["quantile", "robust"] = "quantile",
         categorical_features="from_dtype",
         high_cardinality: Literal["embedding", "target"] = "target",
         dtype: Literal["float32", "float64"] = "float32",
@@ -1039,6 +1053,7 @@ class TabularMLPRegressor(_TabularMLP, BackpropMLPRegressor):
         self.early_stopping = early_stopping
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
+        self.numeric_transform = numeric_transform
         self.categorical_features = categorical_features
         self.high_cardinality = high_cardinality
         self.dtype = dtype

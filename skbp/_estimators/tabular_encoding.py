@@ -5,6 +5,8 @@
 outliers (the quartiles ignore them) and bounded by ``max_abs`` without a kink,
 so that no single extreme value dominates a network's first layer.  Columns whose
 quartiles coincide fall back to half their range; constant columns map to 0.
+With ``n_quantiles`` each column is first mapped to normal scores through its
+training quantiles, so that a heavy tail is spread out instead of clipped.
 
 :class:`TabularEncoder` turns a raw table (numpy array, pandas or polars DataFrame
 with numeric, boolean, categorical, object or string columns and missing values)
@@ -27,6 +29,7 @@ import numbers
 
 import numpy as np
 import sklearn
+from scipy.special import ndtri
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.preprocessing import OrdinalEncoder, TargetEncoder
@@ -47,6 +50,18 @@ __all__ = ["SmoothClipScaler", "TabularEncoder"]
 #: How a categorical column with more than ``max_onehot_categories`` levels is encoded.
 HIGH_CARDINALITY_ENCODINGS = ("target", "ordinal")
 
+#: How a numeric column is encoded: ``"quantile"`` maps it to normal scores
+#: through its training quantiles before the robust scaling and smooth clipping
+#: that ``"robust"`` applies alone.
+NUMERIC_TRANSFORMS = ("quantile", "robust")
+
+#: Quantiles per column of ``numeric_transform="quantile"``.
+N_QUANTILES = 1000
+
+# Normal scores stay within Φ⁻¹(1e-7) ≈ ±5.2 at the ends, as scikit-learn's
+# QuantileTransformer clips them.
+_NORMAL_SCORE_BOUND = 1e-7
+
 
 def _smooth_clip(z, max_abs):
     """``z / sqrt(1 + (z / max_abs)**2)``: identity near 0, tends to ``±max_abs``."""
@@ -62,6 +77,18 @@ class SmoothClipScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     then smoothly clipped: ``z / sqrt(1 + (z / max_abs)**2)``, which is close to
     ``z`` for small values and tends to ``±max_abs`` for large ones. Outliers
     affect neither the centre nor the scale, and cannot dominate the output.
+
+    With ``n_quantiles``, each column is first mapped to normal scores, as
+    :class:`~sklearn.preprocessing.QuantileTransformer` with
+    ``output_distribution="normal"`` does: ``n_quantiles`` quantiles of the
+    training column, at probabilities evenly spaced from 0 to 1, are the knots of
+    a piecewise-linear map onto the standard normal quantiles Φ⁻¹(p) (clipped to
+    ±5.2). A value repeated over several knots gets the score of their middle
+    probability (the mid-rank of tied values), and values beyond the training
+    range get the end scores. The map keeps the order of the values and forgets
+    their distances: a heavy tail, which smooth clipping would squeeze against
+    ``max_abs``, is spread over the normal's tail. The robust scaling and
+    clipping then apply to the scores.
 
     Missing values (NaN) are ignored when fitting and kept as NaN by
     :meth:`transform`. The percentiles are those of the averaged inverted CDF
@@ -79,14 +106,24 @@ class SmoothClipScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     max_abs : float or None, default=3.0
         Bound of the smooth clipping; ``None`` returns the robustly scaled values
         unclipped.
+    n_quantiles : int or None, default=None
+        Number of quantiles of the map to normal scores that comes first; ``None``
+        scales the values themselves.
 
     Attributes
     ----------
     center_ : ndarray of shape (n_features,)
-        Median of each column (0 for a column with no observed value).
+        Median of each column (of its normal scores with ``n_quantiles``; 0 for a
+        column with no observed value).
     scale_ : ndarray of shape (n_features,)
         Divisor of each column after centring; ``inf`` for constant and all-missing
         columns, which are therefore mapped to 0.
+    quantiles_ : ndarray of shape (n_features, n_knots) or None
+        With ``n_quantiles``: the distinct training quantiles of each column, in
+        increasing order, each row padded at its end by repeating its largest
+        value (``n_knots <= n_quantiles``); None otherwise.
+    normal_scores_ : ndarray of shape (n_features, n_knots) or None
+        The normal score of each knot in ``quantiles_``.
     n_features_in_ : int
         Number of features seen during :meth:`fit`.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -106,16 +143,20 @@ class SmoothClipScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     >>> X = np.array([[1.0], [2.0], [3.0], [4.0], [1000.0]])
     >>> SmoothClipScaler().fit_transform(X).ravel().round(3)
     array([-0.949, -0.493,  0.   ,  0.493,  3.   ])
+    >>> SmoothClipScaler(n_quantiles=5).fit_transform(X).ravel().round(3)
+    array([-2.367, -0.493,  0.   ,  0.493,  2.367])
     """
 
     _parameter_constraints: dict = {
         "quantile_range": [tuple],
         "max_abs": [Interval(numbers.Real, 0, None, closed="neither"), None],
+        "n_quantiles": [Interval(numbers.Integral, 2, None, closed="left"), None],
     }
 
-    def __init__(self, *, quantile_range=(25.0, 75.0), max_abs=3.0):
+    def __init__(self, *, quantile_range=(25.0, 75.0), max_abs=3.0, n_quantiles=None):
         self.quantile_range = quantile_range
         self.max_abs = max_abs
+        self.n_quantiles = n_quantiles
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -159,8 +200,21 @@ class SmoothClipScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=np.float64, ensure_non_negative=True
         )
+        self.quantiles_ = self.normal_scores_ = None
+        if self.n_quantiles is not None:
+            self.quantiles_, self.normal_scores_ = _normal_score_knots(
+                X, sample_weight, self.n_quantiles
+            )
+            X = self._normal_scores(X)
         self.center_, self.scale_ = _robust_center_and_scale(X, q_low, q_high, sample_weight)
         return self
+
+    def _normal_scores(self, X):
+        """Each column of X through its piecewise-linear map to normal scores (NaN kept)."""
+        scores = np.empty(X.shape, dtype=np.float64)
+        for j in range(X.shape[1]):
+            scores[:, j] = np.interp(X[:, j], self.quantiles_[j], self.normal_scores_[j])
+        return scores
 
     def transform(self, X):
         """Scale and smoothly clip ``X``.
@@ -180,6 +234,8 @@ class SmoothClipScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         X = validate_data(
             self, X, dtype=FLOAT_DTYPES, ensure_all_finite="allow-nan", reset=False
         )
+        if self.quantiles_ is not None:
+            X = self._normal_scores(X).astype(X.dtype, copy=False)
         center = self.center_.astype(X.dtype, copy=False)
         inverse_scale = (1.0 / self.scale_).astype(X.dtype, copy=False)
         return _smooth_clip((X - center) * inverse_scale, self.max_abs)
@@ -221,16 +277,47 @@ def _weighted_percentiles(values, weights, percentiles):
     order = np.argsort(values, kind="stable")
     values = values[order]
     cumulative = np.cumsum(weights[order])
-    result = []
-    for percentile in percentiles:
-        target = percentile / 100.0 * cumulative[-1]
-        i = min(int(np.searchsorted(cumulative, target)), values.size - 1)
-        on_a_step = np.isclose(cumulative[i], target, rtol=1e-12, atol=0.0)
-        if on_a_step and i + 1 < values.size:
-            result.append((values[i] + values[i + 1]) / 2.0)
-        else:
-            result.append(values[i])
-    return result
+    targets = np.asarray(percentiles, dtype=np.float64) / 100.0 * cumulative[-1]
+    i = np.minimum(np.searchsorted(cumulative, targets), values.size - 1)
+    on_a_step = np.isclose(cumulative[i], targets, rtol=1e-12, atol=0.0)
+    between = on_a_step & (i + 1 < values.size)
+    upper = values[np.minimum(i + 1, values.size - 1)]
+    return np.where(between, (values[i] + upper) / 2.0, values[i])
+
+
+def _normal_score_knots(X, sample_weight, n_quantiles):
+    """(quantiles, normal scores): the knots of each column's map to normal scores.
+
+    The quantiles sit at probabilities evenly spaced over [0, 1]; equal
+    quantiles merge into one knot at the middle of the probabilities they span
+    (the mid-rank of tied values: a column that is mostly zeros maps its zeros
+    to the middle of their mass, not to the normal's far tail). Rows are
+    padded by repeating their last knot, which ``np.interp`` reads as the flat
+    end it is.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    probabilities = np.linspace(0.0, 1.0, n_quantiles)
+    knots, knot_scores = [], []
+    for j in range(X.shape[1]):
+        counted = ~np.isnan(X[:, j]) & (sample_weight > 0)
+        if not counted.any():
+            knots.append(np.zeros(1))
+            knot_scores.append(np.zeros(1))
+            continue
+        quantiles = _weighted_percentiles(
+            X[counted, j], sample_weight[counted], 100.0 * probabilities
+        )
+        distinct, first = np.unique(quantiles, return_index=True)
+        last = np.append(first[1:], quantiles.size) - 1
+        middle = (probabilities[first] + probabilities[last]) / 2.0
+        knots.append(distinct)
+        knot_scores.append(ndtri(np.clip(middle, _NORMAL_SCORE_BOUND, 1.0 - _NORMAL_SCORE_BOUND)))
+    width = max(k.size for k in knots)
+
+    def padded(rows):
+        return np.vstack([np.pad(row, (0, width - row.size), mode="edge") for row in rows])
+
+    return padded(knots), padded(knot_scores)
 
 
 # --------------------------------------------------------------------------------------
@@ -398,8 +485,9 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
     :class:`~sklearn.ensemble.HistGradientBoostingClassifier`, which needs no
     :class:`~sklearn.compose.ColumnTransformer`:
 
-    * **numeric** columns are robustly scaled and smoothly clipped
-      (:class:`SmoothClipScaler`); a missing value becomes 0 (the median) and every
+    * **numeric** columns are mapped to normal scores through their quantiles
+      (``numeric_transform="quantile"``), then robustly scaled and smoothly
+      clipped (:class:`SmoothClipScaler`); a missing value becomes 0 (the median) and every
       column that had missing values in training gets a 0/1 indicator column
       ``<name>_missing`` next to it;
     * **categorical** columns with at most ``max_onehot_categories`` levels are
@@ -443,6 +531,11 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         :func:`~sklearn.utils.multiclass.type_of_target` does, except that a
         floating-point ``y`` is continuous (scikit-learn would read integral floats,
         such as prices in whole dollars, as thousands of classes).
+    numeric_transform : {"quantile", "robust"}, default="quantile"
+        ``"quantile"`` maps each numeric column to normal scores through its
+        1000 training quantiles before the robust scaling and smooth clipping;
+        ``"robust"`` scales and clips the values themselves (RealMLP's
+        preprocessing). See :class:`SmoothClipScaler`'s ``n_quantiles``.
     max_abs : float or None, default=3.0
         Bound of the smooth clipping of numeric and target-encoded columns (see
         :class:`SmoothClipScaler`); ``None`` disables the clipping.
@@ -512,11 +605,11 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
     >>> encoder.get_feature_names_out().tolist()
     ['age', 'age_missing', 'city_Oslo', 'city_Paris', 'city_Rome', 'city_nan', 'member_True']
     >>> encoder.transform(X).round(2)
-    array([[-0.69,  0.  ,  0.  ,  1.  ,  0.  ,  0.  ,  1.  ],
-           [-0.36,  0.  ,  0.  ,  0.  ,  1.  ,  0.  , -1.  ],
+    array([[-0.76,  0.  ,  0.  ,  1.  ,  0.  ,  0.  ,  1.  ],
+           [-0.22,  0.  ,  0.  ,  0.  ,  1.  ,  0.  , -1.  ],
            [ 0.  ,  1.  ,  0.  ,  0.  ,  1.  ,  0.  ,  1.  ],
-           [ 0.55,  0.  ,  0.  ,  0.  ,  0.  ,  1.  ,  1.  ],
-           [ 0.36,  0.  ,  1.  ,  0.  ,  0.  ,  0.  , -1.  ]])
+           [ 0.76,  0.  ,  0.  ,  0.  ,  0.  ,  1.  ,  1.  ],
+           [ 0.22,  0.  ,  1.  ,  0.  ,  0.  ,  0.  , -1.  ]])
     >>> encoder.continuous_columns_
     array([0])
     """
@@ -526,6 +619,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         "max_onehot_categories": [Interval(numbers.Integral, 1, None, closed="left")],
         "high_cardinality": [StrOptions(set(HIGH_CARDINALITY_ENCODINGS))],
         "target_type": [StrOptions({"auto", "continuous", "binary", "multiclass"})],
+        "numeric_transform": [StrOptions(set(NUMERIC_TRANSFORMS))],
         "max_abs": [Interval(numbers.Real, 0, None, closed="neither"), None],
         "missing_indicator": ["boolean"],
         "dtype": [type, np.dtype, StrOptions({"float64", "float32"})],
@@ -539,6 +633,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         max_onehot_categories=8,
         high_cardinality="target",
         target_type="auto",
+        numeric_transform="quantile",
         max_abs=3.0,
         missing_indicator=True,
         dtype=np.float64,
@@ -548,6 +643,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         self.max_onehot_categories = max_onehot_categories
         self.high_cardinality = high_cardinality
         self.target_type = target_type
+        self.numeric_transform = numeric_transform
         self.max_abs = max_abs
         self.missing_indicator = missing_indicator
         self.dtype = dtype
@@ -708,9 +804,10 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         numeric = self._numeric_block(columns, numeric_index, n_samples)
         self.numeric_scaler_ = None
         if numeric_index.size:
-            self.numeric_scaler_ = SmoothClipScaler(max_abs=self.max_abs).fit(
-                numeric, sample_weight=sample_weight
-            )
+            n_quantiles = N_QUANTILES if self.numeric_transform == "quantile" else None
+            self.numeric_scaler_ = SmoothClipScaler(
+                max_abs=self.max_abs, n_quantiles=n_quantiles
+            ).fit(numeric, sample_weight=sample_weight)
         missing = np.isnan(numeric[counted])
         self._numeric_had_missing = missing.any(axis=0) & ~missing.all(axis=0)
 

@@ -16,7 +16,10 @@ Inputs
     column names has one double input ``X`` of shape (n_samples, n_features).
 
 Encoder (in float64, cast to the model's dtype at the end, as the encoder)
-    numeric columns: (x − median) / IQR, smooth clip z / √(1 + (z / max_abs)²),
+    numeric columns: with ``numeric_transform="quantile"`` first the map to
+    normal scores, its segment found by a binary search over each column's
+    knots (ten ``Gather``/compare steps for 1000 knots, memory O(n_samples)),
+    then (x − median) / IQR, smooth clip z / √(1 + (z / max_abs)²),
     NaN → 0, and the missing indicators IsNaN(x); categorical columns: an
     ONNX-ML ``LabelEncoder`` maps each string to a row of a per-column table
     (one row per level, one for a missing value, one for an unseen level)
@@ -49,7 +52,7 @@ import math
 import numpy as np
 import skl2onnx
 from onnx import TensorProto
-from onnx.helper import np_dtype_to_tensor_dtype
+from onnx.helper import make_tensor, np_dtype_to_tensor_dtype
 from skl2onnx.common.data_types import (
     DoubleTensorType,
     FloatTensorType,
@@ -216,10 +219,63 @@ def _double(scope, container, variable):
     return node(scope, container, "Cast", [variable.full_name], to=TensorProto.DOUBLE)
 
 
+def _normal_scores(scope, container, scaler, x):
+    """Each column of ``x`` through its piecewise-linear map to normal scores.
+
+    A binary search finds the knot k with q_k <= x < q_{k+1} (k = 0 below the
+    first knot); then s_k + slope_k (clip(x, q_k, q_{k+1}) − q_k), which is
+    ``np.interp`` (flat beyond the ends; padded knots have slope 0).
+    """
+    knots, scores = scaler.quantiles_, scaler.normal_scores_
+    n_columns, n_knots = knots.shape
+    if n_knots == 1:  # every column constant or unseen: one score each
+        return node(
+            scope, container, "Add",
+            [node(scope, container, "Mul", [x, constant(scope, container, "zero", np.float64(0.0))]),
+             constant(scope, container, "scores", scores[:, 0][np.newaxis])],
+        )
+    rise, run = np.diff(scores, axis=1), np.diff(knots, axis=1)
+    slopes = np.divide(rise, run, out=np.zeros_like(rise), where=run > 0)
+    flat_knots = constant(scope, container, "knots", knots.ravel())
+    # Row j of the flattened tables starts at j · n_knots.
+    offsets = constant(
+        scope, container, "offsets", (np.arange(n_columns, dtype=np.int64) * n_knots)[np.newaxis]
+    )
+    zeros = node(
+        scope, container, "ConstantOfShape", [node(scope, container, "Shape", [x])],
+        value=make_tensor("zero", TensorProto.INT64, [1], [0]),
+    )
+    low = node(scope, container, "Add", [zeros, offsets])
+    high = node(scope, container, "Add", [low, constant(scope, container, "last", np.int64(n_knots - 1))])
+    two = constant(scope, container, "two", np.int64(2))
+    for _ in range(math.ceil(math.log2(n_knots - 1))):  # until high = low + 1
+        middle = node(scope, container, "Div", [node(scope, container, "Add", [low, high]), two])
+        right = node(scope, container, "GreaterOrEqual", [
+            x, node(scope, container, "Gather", [flat_knots, middle], axis=0)])
+        low = node(scope, container, "Where", [right, middle, low])
+        high = node(scope, container, "Where", [right, high, middle])
+    # low indexes the flattened knots; the segment tables have n_knots − 1 per row.
+    segment = node(scope, container, "Sub", [low, node(scope, container, "Div", [
+        low, constant(scope, container, "per_row", np.int64(n_knots))])])
+
+    def at(name, table, index):
+        return node(scope, container, "Gather", [constant(scope, container, name, table.ravel()), index], axis=0)
+
+    start = at("start", knots[:, :-1], segment)
+    clipped = node(scope, container, "Min", [
+        node(scope, container, "Max", [x, start]), at("end", knots[:, 1:], segment)])
+    rise_so_far = node(scope, container, "Mul", [
+        node(scope, container, "Sub", [clipped, start]), at("slope", slopes, segment)])
+    return node(scope, container, "Add", [at("base", scores[:, :-1], segment), rise_so_far])
+
+
 def _numeric_block(scope, container, encoder, numeric):
     """(scaled, indicators): the numeric columns scaled and clipped (NaN → 0), float64."""
     scaler = encoder.numeric_scaler_
     missing = node(scope, container, "IsNaN", [numeric])
+    if scaler.quantiles_ is not None:
+        # NaN compares false and would be carried along; it is replaced at the end.
+        numeric = _normal_scores(scope, container, scaler, numeric)
     center = constant(scope, container, "median", scaler.center_[np.newaxis])
     inverse = constant(
         scope, container, "inverse_scale", (1.0 / scaler.scale_)[np.newaxis]
