@@ -195,10 +195,9 @@ class PeriodicEmbedding(FrontLayer):
         # ΔU = −sin(U) ⊙ (Δe_j V_jᵀ), the minus sign carried by the small V.
         delta_u = np.matmul(np.negative(V), delta_e)  # (J, K, D) @ (J, D, n)
         delta_u *= np.sin(u)
-        # [∂C/∂w / 2π, ∂C/∂b] = ΔU [x; 1]ᵀ: both sums over the batch as one product.
-        sums = np.matmul(delta_u, x1.transpose(0, 2, 1))  # (J, K, 2)
-        np.multiply(sums[:, :, 0], _TWO_PI, out=gw)
-        gb[...] = sums[:, :, 1]
+        np.sum(delta_u, axis=2, out=gb)
+        np.matmul(delta_u, x1[:, 0, :, np.newaxis], out=gw[:, :, np.newaxis])  # ΔU_j x_j
+        gw *= _TWO_PI
         if not input_delta:
             return None
         delta_in = np.array(delta[:, : self.n_in])
