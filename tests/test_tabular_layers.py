@@ -413,6 +413,36 @@ def test_full_network_with_every_ingredient_passes_the_gradient_check(activation
     assert check_gradients(net, X, Y, sw, alpha=0.1, penalty="l2", masks=masks) < TOL
 
 
+_FRONTS = {
+    "scaling": lambda: [FeatureScaling()],
+    "categorical, scaling": lambda: [CategoricalEmbedding([1, 4], [3, 4], n_dims=2), FeatureScaling()],
+    "categorical, embedding, scaling": lambda: [
+        CategoricalEmbedding([1, 4], [3, 4], n_dims=2),
+        PeriodicEmbedding([0, 1, 3], n_frequencies=4, n_dims=2),
+        FeatureScaling(),
+    ],
+    "scaling, embedding": lambda: [FeatureScaling(), PeriodicEmbedding([0, 2, 5], n_frequencies=4, n_dims=2)],
+}
+
+
+@pytest.mark.parametrize("front", sorted(_FRONTS))
+def test_scaling_gradients_from_bp4_pass_the_gradient_check(front):
+    # A scaling that ends the front takes its gradient from layer 1's BP4 product and
+    # passes the layer below only the columns it reads; elsewhere, its own backward.
+    rng = np.random.RandomState(0)
+    X = rng.randn(25, 6)
+    X[:, 1], X[:, 4] = rng.randint(0, 3, 25), rng.randint(0, 4, 25)
+    Y = np.eye(3)[rng.randint(0, 3, 25)]
+    net = Network((6, 7, 5, 3), "selu", SoftmaxCrossEntropy(), front=_FRONTS[front]())
+    net.initialize(rng, "normal", 0.5)
+    for layer in net.front:
+        if isinstance(layer, FeatureScaling):
+            layer.params[0][...] = rng.uniform(-1.5, 1.5, layer.n_in)
+    assert check_gradients(net, X, Y) < TOL
+    masks = [None, (rng.rand(25, 7) < 0.8) / 0.8, None]
+    assert check_gradients(net, X, Y, masks=masks) < TOL
+
+
 def test_gradient_check_sees_a_broken_front_layer(monkeypatch):
     """The check of the new parameters can fail: drop the 2π of ∂C/∂w."""
     net, X, Y, _ = _tabular_network("tanh")

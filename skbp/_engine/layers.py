@@ -31,6 +31,9 @@ class FrontLayer:
     """Shared plumbing: widths, parameter views, gradient views."""
 
     group = None
+    #: The columns of ∂C/∂out that ``backward`` reads when ``input_delta`` is
+    #: False (the others may be left unset by the caller).
+    read_columns = slice(None)
 
     def build(self, n_in, dtype):
         self.n_in = int(n_in)
@@ -95,6 +98,20 @@ class FeatureScaling(FrontLayer):
         np.einsum("nj,nj->j", delta, cache["x"], out=self.grads[0])
         return delta * self.params[0] if input_delta else None
 
+    def backward_from_bp4(self, delta_next, cache, coef, coef_grad):
+        """Gradients of s and of the next dense layer's W from one product.
+
+        With x this layer's input, A = x ⊙ s and Z = A W + b, take
+        P = xᵀ Δ (Δ the next layer's error, (d, m)): then
+        ∂C/∂W = Aᵀ Δ = diag(s) P (BP4), and ∂C/∂s_j = Σ_n x_nj (Δ Wᵀ)_nj
+        = Σ_k W_jk P_jk, without the (n, d) product Δ Wᵀ.  Fills ``coef_grad``
+        (∂C/∂W) and this layer's ∂C/∂s.
+        """
+        product = np.matmul(cache["x"].T, delta_next, out=coef_grad)  # P = xᵀ Δ
+        np.einsum("jk,jk->j", coef, product, out=self.grads[0])
+        product *= self.params[0][:, np.newaxis]
+        return coef_grad
+
 
 class PeriodicEmbedding(FrontLayer):
     """RealMLP's "PBLD" numerical embedding of the continuous columns.
@@ -140,6 +157,7 @@ class PeriodicEmbedding(FrontLayer):
             if int(getattr(self, name)) < 1:
                 raise ValueError(f"{name} must be a positive integer; got {getattr(self, name)!r}.")
         self.index = columns
+        self.read_columns = slice(self.n_in, None)  # the embedding values only
         return self.n_in + columns.size * int(self.n_dims)
 
     @property
@@ -254,6 +272,7 @@ class CategoricalEmbedding(FrontLayer):
         self.sizes = cardinalities
         self.offsets = np.concatenate([[0], np.cumsum(cardinalities)[:-1]]).astype(np.intp)
         self.kept = np.setdiff1d(np.arange(self.n_in), columns)
+        self.read_columns = slice(self.kept.size, None)  # the embedding values only
         return self.kept.size + columns.size * int(self.n_dims)
 
     @property

@@ -47,6 +47,7 @@ import scipy.sparse as sp
 
 from .activations import SATURATION, Parametric, get_activation
 from .initializers import Layer, initial_biases, initialize_layer
+from .layers import FeatureScaling
 
 _PREDICT_CHUNK_ROWS = 4096
 
@@ -391,6 +392,12 @@ class Network:
             np.matmul(ws.ones[:n], delta, out=self.intercept_grads[layer])
             # BP4: ∂C/∂W = (A^{l−1})ᵀ Δ^l.
             below = ws.inputs[layer]
+            if layer == 0 and self._scaling_from_bp4(masks):
+                # A⁰ = x ⊙ s: BP4 on x gives ∂C/∂W¹ and the scaling's ∂C/∂s at once.
+                self.front[-1].backward_from_bp4(
+                    delta, ws.front[-1], self.coefs[0], self.coef_grads[0]
+                )
+                break
             if sp.issparse(below):
                 self.coef_grads[layer][...] = below.T @ delta
             else:
@@ -414,12 +421,39 @@ class Network:
             self._front_backward(delta, ws, masks)
         return self.grad
 
+    def _scaling_from_bp4(self, masks):
+        """Whether the front ends with a feature scaling whose gradients come from BP4.
+
+        Then layer 1's BP4 product is taken on the scaling's input x, not on
+        A⁰ = x ⊙ s: xᵀ Δ¹ gives both ∂C/∂W¹ = diag(s) xᵀ Δ¹ and ∂C/∂s (see
+        :meth:`FeatureScaling.backward_from_bp4`), and the product Δ¹ (W¹)ᵀ is
+        needed only for the columns the layer below reads.  Not with a dropout
+        mask on A⁰ (then A⁰ ≠ x ⊙ s).
+        """
+        return (
+            bool(self.front) and isinstance(self.front[-1], FeatureScaling)
+            and (masks is None or masks[0] is None)
+        )
+
     def _front_backward(self, delta, ws, masks):
         """δ through the front layers: Δ⁰ = Δ¹ (W¹)ᵀ (⊙ mask), then each layer's own rule."""
-        delta = delta @ self.coefs[0].T
-        if masks is not None and masks[0] is not None:
-            delta *= masks[0][: delta.shape[0]]
-        for index in range(len(self.front) - 1, -1, -1):
+        top = len(self.front) - 1
+        if self._scaling_from_bp4(masks):
+            # The scaling's parameters are done (BP4); the layer below gets
+            # ∂C/∂x = Δ⁰ ⊙ s = Δ¹ (W¹)ᵀ ⊙ s, on the columns it reads only.
+            if top == 0:
+                return
+            below = self.front[top - 1]
+            columns = below.read_columns if top == 1 else slice(None)
+            s = self.front[top].params[0][columns]
+            delta_x = np.empty((delta.shape[0], below.n_out), dtype=delta.dtype)
+            delta_x[:, columns] = np.matmul(delta, self.coefs[0][columns].T) * s
+            delta, top = delta_x, top - 1
+        else:
+            delta = delta @ self.coefs[0].T
+            if masks is not None and masks[0] is not None:
+                delta *= masks[0][: delta.shape[0]]
+        for index in range(top, -1, -1):
             delta = self.front[index].backward(delta, ws.front[index], input_delta=index > 0)
 
     def loss(self, X, Y, sample_weight=None, penalty=None, ws=None, masks=None):
