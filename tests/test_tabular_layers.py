@@ -78,8 +78,8 @@ def test_parametric_activation_derivative_and_alpha_gradient(name):
     def cost(z_, alpha_):
         return float(np.sum(upstream * Parametric(get_activation(name), alpha_).forward(z_.copy())))
 
-    f = np.empty_like(z)
-    a = act.forward(z.copy(), f_out=f)
+    f = get_activation(name).forward(z.copy())
+    a = act.forward(z.copy())
     np.testing.assert_allclose(a, z + alpha * (get_activation(name).forward(z.copy()) - z))
     numeric_z = np.array(
         [
@@ -91,7 +91,7 @@ def test_parametric_activation_derivative_and_alpha_gradient(name):
     numeric_alpha = np.array(
         [_numeric_derivative(lambda t, i=i: cost(z, alpha + t * np.eye(5)[i]), 0.0) for i in range(5)]
     )
-    analytic = act.alpha_gradient(upstream, z, f, np.empty(5), np.empty_like(z))
+    analytic = act.alpha_gradient(upstream, f - z, np.empty(5))
     assert _relative_error(analytic, numeric_alpha) < TOL
 
 
@@ -413,6 +413,36 @@ def test_full_network_with_every_ingredient_passes_the_gradient_check(activation
     assert check_gradients(net, X, Y, sw, alpha=0.1, penalty="l2", masks=masks) < TOL
 
 
+_FRONTS = {
+    "scaling": lambda: [FeatureScaling()],
+    "categorical, scaling": lambda: [CategoricalEmbedding([1, 4], [3, 4], n_dims=2), FeatureScaling()],
+    "categorical, embedding, scaling": lambda: [
+        CategoricalEmbedding([1, 4], [3, 4], n_dims=2),
+        PeriodicEmbedding([0, 1, 3], n_frequencies=4, n_dims=2),
+        FeatureScaling(),
+    ],
+    "scaling, embedding": lambda: [FeatureScaling(), PeriodicEmbedding([0, 2, 5], n_frequencies=4, n_dims=2)],
+}
+
+
+@pytest.mark.parametrize("front", sorted(_FRONTS))
+def test_scaling_gradients_from_bp4_pass_the_gradient_check(front):
+    # A scaling that ends the front takes its gradient from layer 1's BP4 product and
+    # passes the layer below only the columns it reads; elsewhere, its own backward.
+    rng = np.random.RandomState(0)
+    X = rng.randn(25, 6)
+    X[:, 1], X[:, 4] = rng.randint(0, 3, 25), rng.randint(0, 4, 25)
+    Y = np.eye(3)[rng.randint(0, 3, 25)]
+    net = Network((6, 7, 5, 3), "selu", SoftmaxCrossEntropy(), front=_FRONTS[front]())
+    net.initialize(rng, "normal", 0.5)
+    for layer in net.front:
+        if isinstance(layer, FeatureScaling):
+            layer.params[0][...] = rng.uniform(-1.5, 1.5, layer.n_in)
+    assert check_gradients(net, X, Y) < TOL
+    masks = [None, (rng.rand(25, 7) < 0.8) / 0.8, None]
+    assert check_gradients(net, X, Y, masks=masks) < TOL
+
+
 def test_gradient_check_sees_a_broken_front_layer(monkeypatch):
     """The check of the new parameters can fail: drop the 2π of ∂C/∂w."""
     net, X, Y, _ = _tabular_network("tanh")
@@ -429,7 +459,7 @@ def test_gradient_check_sees_a_broken_front_layer(monkeypatch):
 
 def test_gradient_check_sees_a_broken_alpha_gradient(monkeypatch):
     net, X, Y, _ = _tabular_network("selu")
-    monkeypatch.setattr(Parametric, "alpha_gradient", lambda self, up, z, f, out, s: out.fill(0))
+    monkeypatch.setattr(Parametric, "alpha_gradient", lambda self, up, f_minus_z, out: out.fill(0))
     assert check_gradients(net, X, Y) > 0.1
 
 
@@ -465,7 +495,7 @@ def test_without_options_the_network_is_the_dense_stack():
     assert plain.params.size == plain.n_dense == 6 * 7 + 7 * 3 + 7 + 3
     assert plain.alphas is None and plain.front == [] and plain.layer_sizes == (6, 7, 3)
     ws = Workspace(plain, 4)
-    assert ws.f == [None, None] and ws.front == []
+    assert ws.f_minus_z == [None, None] and ws.d == [None, None] and ws.front == []
 
 
 def test_dropout_mask_of_layer_zero_applies_to_the_front_output():

@@ -40,14 +40,15 @@ def test_check_gradients_sees_a_wrong_front_layer_gradient(monkeypatch):
     from skbp._engine.layers import FeatureScaling
 
     model, X, y = _fitted(TabularMLPClassifier)
-    backward = FeatureScaling.backward
+    # The scaling ends the front, so its gradient comes from layer 1's BP4 product.
+    backward = FeatureScaling.backward_from_bp4
 
-    def wrong(self, delta, cache, input_delta):
-        out = backward(self, delta, cache, input_delta)
+    def wrong(self, *args):
+        out = backward(self, *args)
         self.grads[0] *= 1.5
         return out
 
-    monkeypatch.setattr(FeatureScaling, "backward", wrong)
+    monkeypatch.setattr(FeatureScaling, "backward_from_bp4", wrong)
     assert check_gradients(model, X[:30], y[:30]) > 0.1
 
 

@@ -30,6 +30,25 @@ from scipy.special import expit
 #: A saturating unit is inactive where σ'(z) is below this share of its maximum.
 SATURATION = 0.01
 
+_CONSTANTS = {}  # (dtype, value) -> a flat read-only array filled with value
+
+
+def constant_like(z, value):
+    """A read-only array shaped like ``z`` whose entries are all ``value`` (shared).
+
+    ``np.minimum(z, c)`` and ``np.maximum(z, c)`` run ~3x faster against an
+    array of c than against the number c (NumPy's vectorized loops cover
+    array-with-array, not array-with-scalar), for the same values.  The arrays
+    are views of one block per (dtype, value), grown to the largest size asked.
+    """
+    key = (z.dtype, value)
+    block = _CONSTANTS.get(key)
+    if block is None or block.size < z.size:
+        block = np.full(z.size, value, dtype=z.dtype)
+        block.flags.writeable = False
+        _CONSTANTS[key] = block
+    return block[: z.size].reshape(z.shape)
+
 
 class Activation:
     """Base class: BP2's ``⊙ σ'(z)`` from the subclass's ``derivative``."""
@@ -118,7 +137,7 @@ class ReLU(Activation):
     gain = math.sqrt(2.0)
 
     def forward(self, z, out=None):
-        return np.maximum(z, 0, out=out)
+        return np.maximum(z, constant_like(z, 0), out=out)
 
     def derivative(self, z, a, out=None):
         # a = max(z, 0), so a > 0 is the 0/1 derivative, written as 0.0/1.0 into
@@ -146,7 +165,7 @@ class SELU(Activation):
 
     def forward(self, z, out=None):
         # exp of min(z, 0) only: never overflows, and λ α_s (e⁰ − 1) = 0 where z > 0.
-        m = np.minimum(z, 0)
+        m = np.minimum(z, constant_like(z, 0))
         out = np.subtract(z, m, out=out)  # max(z, 0); a NumPy max with 0 is 3x slower
         np.expm1(m, out=m)
         m *= self.scale * self.alpha
@@ -157,9 +176,9 @@ class SELU(Activation):
     def derivative(self, z, a, out=None):
         # min(a, 0) + λα_s, plus (λ − λα_s) where a > 0 (sign(max(a, 0)) is that 0/1
         # indicator): arithmetic passes only, ~6x faster than a masked copy.
-        out = np.minimum(a, 0, out=out)
+        out = np.minimum(a, constant_like(a, 0), out=out)
         out += self.scale * self.alpha
-        step = np.sign(np.maximum(a, 0))
+        step = np.sign(np.maximum(a, constant_like(a, 0)))
         step *= self.scale - self.scale * self.alpha
         out += step
         return out
@@ -171,7 +190,7 @@ class SELU(Activation):
         # exactly as forward() computes it, and σ' = λα_s (m + 1) + (λ − λα_s)[z > 0]:
         # one exponential for both.
         lam, lam_alpha = self.scale, self.scale * self.alpha
-        m = np.minimum(z, 0, out=d_out)
+        m = np.minimum(z, constant_like(z, 0), out=d_out)
         np.subtract(z, m, out=out)  # max(z, 0)
         np.expm1(m, out=m)
         m *= lam_alpha
@@ -206,7 +225,7 @@ class Mish(Activation):
 
     def _parts(self, z):
         """(e, n, n + 2) with e = exp(min(z, 20)), n = e (e + 2)."""
-        e = np.exp(np.minimum(z, self.clip))
+        e = np.exp(np.minimum(z, constant_like(z, self.clip)))
         n = np.add(e, 2)
         n *= e
         return e, n, np.add(n, 2)
@@ -233,7 +252,7 @@ class Mish(Activation):
     def forward_with_derivative(self, z, out, d_out, scratch):
         # σ and σ' from the same e, n and n + 2 (see the class docstring), with
         # e (1 + e) = n − e.
-        e = np.minimum(z, self.clip, out=d_out)
+        e = np.minimum(z, constant_like(z, self.clip), out=d_out)
         np.exp(e, out=e)
         n = np.add(e, 2, out=out)
         n *= e
@@ -326,10 +345,10 @@ class Parametric:
     """A parametric activation a = z + α ⊙ (f(z) − z), α learned per unit (init 1).
 
     α = 1 is f itself, α = 0 the identity.  ``alpha`` is a view into the
-    network's parameter vector.  With f = f(z) kept from the forward pass:
+    network's parameter vector.  The training forward pass computes, with a,
 
     * σ'(z) = 1 + α (f'(z) − 1)                      (what BP2 multiplies by)
-    * ∂C/∂α = 1ᵀ (∂C/∂A ⊙ (f(Z) − Z))                 (summed over the batch)
+    * f(z) − z, kept for ∂C/∂α = 1ᵀ (∂C/∂A ⊙ (f(Z) − Z))   (summed over the batch)
 
     where ∂C/∂A = Δ^{l+1} (W^{l+1})ᵀ is the error arriving at the layer's output.
     """
@@ -345,22 +364,20 @@ class Parametric:
     def fused_derivative(self):
         return self.base.fused_derivative
 
-    def forward_with_derivative(self, z, out, d_out, scratch, f_out):
+    def forward_with_derivative(self, z, out, d_out, scratch, change_out):
         """a = z + α (f(z) − z) into ``out``, σ'(z) = 1 + α (f'(z) − 1) into
-        ``d_out`` and f(z) into ``f_out``; returns (a, σ'(z))."""
-        f, d = self.base.forward_with_derivative(z, f_out, d_out, scratch)
+        ``d_out`` and f(z) − z into ``change_out``; returns (a, σ'(z))."""
+        f, d = self.base.forward_with_derivative(z, change_out, d_out, scratch)
         d *= self.alpha
         d += 1 - self.alpha
-        out = np.subtract(f, z, out=out)
-        out *= self.alpha
+        change = np.subtract(f, z, out=change_out)  # f − z, which ∂C/∂α reads
+        out = np.multiply(change, self.alpha, out=out)
         out += z
         return out, d
 
-    def forward(self, z, out=None, f_out=None):
-        """a = z + α (f(z) − z); f(z) goes to ``f_out`` when given (BP2 needs it)."""
-        f = self.base.forward(z, out=f_out)
-        if f_out is not None and f is not f_out:  # the identity returns z itself
-            f = np.copyto(f_out, f) or f_out
+    def forward(self, z, out=None):
+        """a = z + α (f(z) − z) (prediction: nothing is kept)."""
+        f = self.base.forward(z)
         if out is z:  # in place (prediction): z is still needed after f − z
             change = np.subtract(f, z, out=None if f is z else f)  # f's own buffer if it has one
             change *= self.alpha
@@ -378,10 +395,7 @@ class Parametric:
         out += 1 - self.alpha
         return out
 
-    def alpha_gradient(self, upstream, z, f, out, scratch):
-        """∂C/∂α = Σ_n ∂C/∂a_n ⊙ (f(z_n) − z_n) into ``out``."""
-        np.subtract(f, z, out=scratch)
-        return np.einsum("nj,nj->j", upstream, scratch, out=out)  # no (n, m) temporary
+    def alpha_gradient(self, upstream, f_minus_z, out):
+        """∂C/∂α = Σ_n ∂C/∂a_n ⊙ (f(z_n) − z_n) into ``out``, from f(z) − z."""
+        return np.einsum("nj,nj->j", upstream, f_minus_z, out=out)  # no (n, m) temporary
 
-    def inactive(self, z, f):
-        return np.abs(self.derivative(z, f)) < SATURATION

@@ -31,6 +31,9 @@ class FrontLayer:
     """Shared plumbing: widths, parameter views, gradient views."""
 
     group = None
+    #: The columns of ∂C/∂out that ``backward`` reads when ``input_delta`` is
+    #: False (the others may be left unset by the caller).
+    read_columns = slice(None)
 
     def build(self, n_in, dtype):
         self.n_in = int(n_in)
@@ -95,6 +98,20 @@ class FeatureScaling(FrontLayer):
         np.einsum("nj,nj->j", delta, cache["x"], out=self.grads[0])
         return delta * self.params[0] if input_delta else None
 
+    def backward_from_bp4(self, delta_next, cache, coef, coef_grad):
+        """Gradients of s and of the next dense layer's W from one product.
+
+        With x this layer's input, A = x ⊙ s and Z = A W + b, take
+        P = xᵀ Δ (Δ the next layer's error, (d, m)): then
+        ∂C/∂W = Aᵀ Δ = diag(s) P (BP4), and ∂C/∂s_j = Σ_n x_nj (Δ Wᵀ)_nj
+        = Σ_k W_jk P_jk, without the (n, d) product Δ Wᵀ.  Fills ``coef_grad``
+        (∂C/∂W) and this layer's ∂C/∂s.
+        """
+        product = np.matmul(cache["x"].T, delta_next, out=coef_grad)  # P = xᵀ Δ
+        np.einsum("jk,jk->j", coef, product, out=self.grads[0])
+        product *= self.params[0][:, np.newaxis]
+        return coef_grad
+
 
 class PeriodicEmbedding(FrontLayer):
     """RealMLP's "PBLD" numerical embedding of the continuous columns.
@@ -140,6 +157,7 @@ class PeriodicEmbedding(FrontLayer):
             if int(getattr(self, name)) < 1:
                 raise ValueError(f"{name} must be a positive integer; got {getattr(self, name)!r}.")
         self.index = columns
+        self.read_columns = slice(self.n_in, None)  # the embedding values only
         return self.n_in + columns.size * int(self.n_dims)
 
     @property
@@ -164,17 +182,21 @@ class PeriodicEmbedding(FrontLayer):
         if j == 0:
             return out
         # Layout (J, K, n): the samples are the contiguous last axis, so every
-        # element-wise pass and every sum over the batch runs along long rows,
-        # and the J per-feature maps are batched matrix products.
-        xj = np.ascontiguousarray(x[:, self.index].T)  # (J, n)
-        u = np.multiply(_TWO_PI * w[:, :, np.newaxis], xj[:, np.newaxis, :])
-        u += b[:, :, np.newaxis]
+        # element-wise pass runs along long rows, and the J per-feature maps are
+        # batched matrix products.  U_j = [2π w_j, b_j] [x_j; 1]: the affine map
+        # as one product (the bias as the weight of an input fixed at 1).
+        x1 = np.empty((j, 2, n), dtype=out.dtype)  # [x_j; 1] per feature
+        x1[:, 0, :] = x[:, self.index].T
+        x1[:, 1, :] = 1
+        u = np.matmul(np.stack((_TWO_PI * w, b), axis=2), x1)  # (J, K, 2) @ (J, 2, n)
         cos_u = np.cos(u)
-        e = np.matmul(cos_u.transpose(0, 2, 1), V)  # (J, n, D)
-        e += c[:, np.newaxis, :]
-        out[:, self.n_in :] = e.transpose(1, 0, 2).reshape(n, -1)
+        # e_j = cos(U_j)ᵀ V_j + c_j, written straight into the output's columns
+        # (a (n, J, D) view of them).
+        e = out[:, self.n_in :].reshape(n, j, -1)
+        np.matmul(cos_u.transpose(0, 2, 1), V, out=e.transpose(1, 0, 2))
+        e += c
         if cache is not None:
-            cache.update(xj=xj, u=u, cos_u=cos_u)
+            cache.update(x1=x1, u=u, cos_u=cos_u)
         return out
 
     def backward(self, delta, cache, input_delta):
@@ -183,17 +205,16 @@ class PeriodicEmbedding(FrontLayer):
         n, j = delta.shape[0], self.index.size
         if j == 0:
             return np.array(delta[:, : self.n_in]) if input_delta else None
-        xj, u, cos_u = cache["xj"], cache["u"], cache["cos_u"]
-        # ∂C/∂e as (J, D, n); sums over the batch are products with the
-        # samples' axis (a BLAS product beats np.sum over a strided axis).
+        x1, u, cos_u = cache["x1"], cache["u"], cache["cos_u"]
+        # ∂C/∂e as (J, D, n), the samples' axis contiguous as in the forward pass.
         delta_e = np.ascontiguousarray(delta[:, self.n_in :].reshape(n, j, -1).transpose(1, 2, 0))
         np.sum(delta_e, axis=2, out=gc)
         np.matmul(cos_u, delta_e.transpose(0, 2, 1), out=gV)  # cos(U_j)ᵀ Δe_j, (J, K, D)
-        delta_u = np.matmul(V, delta_e)  # ∂C/∂cos(U), (J, K, n)
+        # ΔU = −sin(U) ⊙ (Δe_j V_jᵀ), the minus sign carried by the small V.
+        delta_u = np.matmul(np.negative(V), delta_e)  # (J, K, D) @ (J, D, n)
         delta_u *= np.sin(u)
-        np.negative(delta_u, out=delta_u)
         np.sum(delta_u, axis=2, out=gb)
-        np.matmul(delta_u, xj[:, :, np.newaxis], out=gw[:, :, np.newaxis])
+        np.matmul(delta_u, x1[:, 0, :, np.newaxis], out=gw[:, :, np.newaxis])  # ΔU_j x_j
         gw *= _TWO_PI
         if not input_delta:
             return None
@@ -251,6 +272,7 @@ class CategoricalEmbedding(FrontLayer):
         self.sizes = cardinalities
         self.offsets = np.concatenate([[0], np.cumsum(cardinalities)[:-1]]).astype(np.intp)
         self.kept = np.setdiff1d(np.arange(self.n_in), columns)
+        self.read_columns = slice(self.kept.size, None)  # the embedding values only
         return self.kept.size + columns.size * int(self.n_dims)
 
     @property

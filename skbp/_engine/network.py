@@ -45,8 +45,9 @@ import copy
 import numpy as np
 import scipy.sparse as sp
 
-from .activations import Parametric, get_activation
+from .activations import SATURATION, Parametric, get_activation
 from .initializers import Layer, initial_biases, initialize_layer
+from .layers import FeatureScaling
 
 _PREDICT_CHUNK_ROWS = 4096
 
@@ -71,9 +72,10 @@ class Workspace:
     matrix that was multiplied by W^l, which is what BP4 needs: A^{l−1}, or
     with dropout the masked copy of it held in ``masked_inputs[l]``.  An
     activation that computes σ' with σ (``fused_derivative``: SELU, Mish)
-    leaves σ'(Z^l) in ``d[l]`` for BP2.  Only with the optional ingredients:
-    ``f[l]`` keeps f(Z^l) of a parametric activation and ``front[i]`` what
-    front layer i needs for its backward pass.
+    leaves σ'(Z^l) in ``d[l]`` for BP2, and so does every parametric one.
+    Only with the optional ingredients: ``f_minus_z[l]`` keeps f(Z^l) − Z^l of
+    a parametric activation (what ∂C/∂α needs) and ``front[i]`` what front
+    layer i needs for its backward pass.
     """
 
     def __init__(self, network, batch_size):
@@ -89,13 +91,13 @@ class Workspace:
         self.masks = [None] * network.n_layers
         self.masked_inputs = [None] * network.n_layers
         self.inputs = [None] * network.n_layers
-        # Only with the optional ingredients: f(Z^l) of parametric activations,
-        # and what each front layer keeps for its backward pass.
-        self.f = [None] * network.n_layers
+        # Only with the optional ingredients: f(Z^l) − Z^l of parametric
+        # activations, and what each front layer keeps for its backward pass.
+        self.f_minus_z = [None] * network.n_layers
         if network.alphas is not None:
-            self.f[:-1] = [np.empty((batch_size, m), dtype) for m in widths[:-1]]
+            self.f_minus_z[:-1] = [np.empty((batch_size, m), dtype) for m in widths[:-1]]
         self.d = [None] * network.n_layers
-        if network.activation.fused_derivative:
+        if network.activation.fused_derivative or network.alphas is not None:
             self.d[:-1] = [np.empty((batch_size, m), dtype) for m in widths[:-1]]
         self.front = [{} for _ in network.front]
 
@@ -328,38 +330,37 @@ class Network:
             a = layer.forward(a, cache)
         return a
 
-    def activate(self, layer, z, out=None, f_out=None):
-        """A^l = σ(Z^l) for hidden layer ``layer`` (f(Z^l) to ``f_out`` if parametric)."""
+    def activate(self, layer, z, out=None):
+        """A^l = σ(Z^l) for hidden layer ``layer``."""
         if self.alphas is None:
             return self.activation.forward(z, out=out)
-        return self.hidden_activations[layer].forward(z, out=out, f_out=f_out)
+        return self.hidden_activations[layer].forward(z, out=out)
 
     def activate_for_training(self, layer, z, ws):
-        """A^l = σ(Z^l) into ``ws``, with σ'(Z^l) too when the activation fuses them."""
+        """A^l = σ(Z^l) into ``ws``, with σ'(Z^l) too when the activation fuses
+        them or is parametric (and then f(Z^l) − Z^l for ∂C/∂α)."""
         n = z.shape[0]
         out = ws._a_buffers[layer][:n]
-        f_out = None if ws.f[layer] is None else ws.f[layer][:n]
         if ws.d[layer] is None:
-            return self.activate(layer, z, out=out, f_out=f_out)
+            return self.activate(layer, z, out=out)
         args = (z, out, ws.d[layer][:n], ws.scratch(*z.shape))
         if self.alphas is None:
             return self.activation.forward_with_derivative(*args)[0]
-        return self.hidden_activations[layer].forward_with_derivative(*args, f_out)[0]
+        return self.hidden_activations[layer].forward_with_derivative(
+            *args, ws.f_minus_z[layer][:n]
+        )[0]
 
     def hidden_derivative(self, layer, ws, n, out=None):
         """σ'(Z^l) of hidden layer ``layer`` for the batch of the last forward pass in ``ws``."""
         if ws.d[layer] is not None:  # computed with σ in the forward pass
             return ws.d[layer][:n]
-        z = ws.z[layer][:n]
-        if self.alphas is None:
-            return self.activation.derivative(z, ws.a[layer], out=out)
-        return self.hidden_activations[layer].derivative(z, ws.f[layer][:n], out=out)
+        return self.activation.derivative(ws.z[layer][:n], ws.a[layer], out=out)
 
     def inactive_units(self, layer, ws, n):
         """Per sample and unit of hidden layer ``layer``: passes (almost) no error back."""
-        z = ws.z[layer][:n]
-        kept = ws.a[layer] if self.alphas is None else ws.f[layer][:n]
-        return self.hidden_activations[layer].inactive(z, kept)
+        if self.alphas is not None:  # σ'(Z) = 1 + α (f'(Z) − 1) is in the workspace
+            return np.abs(ws.d[layer][:n]) < SATURATION
+        return self.activation.inactive(ws.z[layer][:n], ws.a[layer])
 
     def logits_from(self, layer, z, masks=None):
         """Z^L from the net input Z^layer of ``layer`` (the layers above run in full)."""
@@ -391,6 +392,12 @@ class Network:
             np.matmul(ws.ones[:n], delta, out=self.intercept_grads[layer])
             # BP4: ∂C/∂W = (A^{l−1})ᵀ Δ^l.
             below = ws.inputs[layer]
+            if layer == 0 and self._scaling_from_bp4(masks):
+                # A⁰ = x ⊙ s: BP4 on x gives ∂C/∂W¹ and the scaling's ∂C/∂s at once.
+                self.front[-1].backward_from_bp4(
+                    delta, ws.front[-1], self.coefs[0], self.coef_grads[0]
+                )
+                break
             if sp.issparse(below):
                 self.coef_grads[layer][...] = below.T @ delta
             else:
@@ -405,8 +412,7 @@ class Network:
             if self.alphas is not None:
                 # ∂C/∂α = 1ᵀ (∂C/∂A ⊙ (f(Z) − Z)), from ∂C/∂A before the ⊙ σ'.
                 self.hidden_activations[layer - 1].alpha_gradient(
-                    delta_below, ws.z[layer - 1][:n], ws.f[layer - 1][:n],
-                    self.alpha_grads[layer - 1], scratch,
+                    delta_below, ws.f_minus_z[layer - 1][:n], self.alpha_grads[layer - 1]
                 )
             if not self.hidden_activations[layer - 1].linear:  # identity: σ' ≡ 1
                 delta_below *= self.hidden_derivative(layer - 1, ws, n, out=scratch)
@@ -415,12 +421,39 @@ class Network:
             self._front_backward(delta, ws, masks)
         return self.grad
 
+    def _scaling_from_bp4(self, masks):
+        """Whether the front ends with a feature scaling whose gradients come from BP4.
+
+        Then layer 1's BP4 product is taken on the scaling's input x, not on
+        A⁰ = x ⊙ s: xᵀ Δ¹ gives both ∂C/∂W¹ = diag(s) xᵀ Δ¹ and ∂C/∂s (see
+        :meth:`FeatureScaling.backward_from_bp4`), and the product Δ¹ (W¹)ᵀ is
+        needed only for the columns the layer below reads.  Not with a dropout
+        mask on A⁰ (then A⁰ ≠ x ⊙ s).
+        """
+        return (
+            bool(self.front) and isinstance(self.front[-1], FeatureScaling)
+            and (masks is None or masks[0] is None)
+        )
+
     def _front_backward(self, delta, ws, masks):
         """δ through the front layers: Δ⁰ = Δ¹ (W¹)ᵀ (⊙ mask), then each layer's own rule."""
-        delta = delta @ self.coefs[0].T
-        if masks is not None and masks[0] is not None:
-            delta *= masks[0][: delta.shape[0]]
-        for index in range(len(self.front) - 1, -1, -1):
+        top = len(self.front) - 1
+        if self._scaling_from_bp4(masks):
+            # The scaling's parameters are done (BP4); the layer below gets
+            # ∂C/∂x = Δ⁰ ⊙ s = Δ¹ (W¹)ᵀ ⊙ s, on the columns it reads only.
+            if top == 0:
+                return
+            below = self.front[top - 1]
+            columns = below.read_columns if top == 1 else slice(None)
+            s = self.front[top].params[0][columns]
+            delta_x = np.empty((delta.shape[0], below.n_out), dtype=delta.dtype)
+            delta_x[:, columns] = np.matmul(delta, self.coefs[0][columns].T) * s
+            delta, top = delta_x, top - 1
+        else:
+            delta = delta @ self.coefs[0].T
+            if masks is not None and masks[0] is not None:
+                delta *= masks[0][: delta.shape[0]]
+        for index in range(top, -1, -1):
             delta = self.front[index].backward(delta, ws.front[index], input_delta=index > 0)
 
     def loss(self, X, Y, sample_weight=None, penalty=None, ws=None, masks=None):
@@ -540,7 +573,7 @@ class _Arrays:
         self.coefs, self.intercepts, self.activation = coefs, intercepts, activation
         self.n_layers = len(coefs)
 
-    def activate(self, layer, z, out=None, f_out=None):
+    def activate(self, layer, z, out=None):
         return self.activation.forward(z, out=out)
 
 

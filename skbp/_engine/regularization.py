@@ -126,19 +126,29 @@ class Dropout:
     def __init__(self, rates, seed):
         self.rates = list(rates)
         self.seed = np.uint64(seed)
+        self._hashes = {}  # (n_samples, n_hashes) -> (hash array, scratch), reused
 
     def is_active(self, layer):
         return layer < len(self.rates) and self.rates[layer] > 0
+
+    def _hash_buffers(self, n_samples, n_hashes):
+        """Two uint64 (n_samples, n_hashes) arrays and the group offsets g · golden, g = 1.. ."""
+        buffers = self._hashes.get((n_samples, n_hashes))
+        if buffers is None:
+            # Array arithmetic on uint64 wraps silently (only NumPy scalars warn).
+            groups = np.arange(1, n_hashes + 1, dtype=np.uint64) * _GOLDEN
+            buffers = np.empty((2, n_samples, n_hashes), dtype=np.uint64), groups
+            self._hashes[(n_samples, n_hashes)] = buffers
+        return buffers
 
     def mask(self, layer, epoch, sample_keys, n_units, dtype, out=None):
         """Return the scaled mask m/(1 − p) of shape (len(sample_keys), n_units)."""
         p = self.rates[layer]
         salt = np.uint64(_mix64_int(int(self.seed) ^ (epoch * 1024 + layer)))
         n_hashes = -(-n_units // self.UNITS_PER_HASH)
-        with np.errstate(over="ignore"):
-            groups = np.arange(1, n_hashes + 1, dtype=np.uint64) * _GOLDEN
-            h = np.add.outer(sample_keys ^ salt, groups)
-            mix64(h)
+        (h, scratch), groups = self._hash_buffers(sample_keys.shape[0], n_hashes)
+        np.add.outer(sample_keys ^ salt, groups, out=h)
+        mix64(h, scratch)
         # Each hash's four 16-bit parts (little-endian on every machine) are
         # uniform integers u in [0, 2^16): keep iff u >= p·2^16.
         u = h.astype("<u8", copy=False).view("<u2")[:, :n_units]

@@ -22,13 +22,17 @@ _MIX_2 = np.uint64(0x94D049BB133111EB)
 _CHUNK_ELEMENTS = 1 << 20
 
 
-def mix64(h):
-    """SplitMix64 finalizer, in place on a uint64 array (wrapping arithmetic)."""
-    h ^= h >> np.uint64(30)
+def mix64(h, scratch=None):
+    """SplitMix64 finalizer, in place on a uint64 array (wrapping arithmetic).
+
+    ``scratch``, a uint64 array shaped like ``h``, receives the shifted
+    copies (without it each shift allocates one).
+    """
+    h ^= np.right_shift(h, np.uint64(30), out=scratch)
     h *= _MIX_1
-    h ^= h >> np.uint64(27)
+    h ^= np.right_shift(h, np.uint64(27), out=scratch)
     h *= _MIX_2
-    h ^= h >> np.uint64(31)
+    h ^= np.right_shift(h, np.uint64(31), out=scratch)
     return h
 
 
