@@ -140,18 +140,25 @@ def _batch_masks(network, dropout, ws, epoch, keys, n):
     return masks
 
 
+def epoch_rows(n, batch_size, drop_last):
+    """Rows one epoch trains on: all ``n``, or the full batches' with ``drop_last``."""
+    return n - n % batch_size if drop_last and n >= batch_size else n
+
+
 def run_epoch(
     network, optimizer, gatherer, ws, *, order, batch_size, penalty, dropout, epoch,
-    batch_progress=None, step_begin=None,
+    batch_progress=None, step_begin=None, drop_last=False,
 ):
     """One pass over the training data; returns the mean training loss (None
     when a gradient was not finite and the epoch had to stop).
 
     A batch whose sample weights are all zero has no cost to descend (its
     weighted mean is 0/0): it is skipped, and the mean loss is over the rows
-    of the batches that trained.
+    of the batches that trained.  ``drop_last`` skips the last batch when it
+    is smaller than ``batch_size`` (shuffled, it is other rows every epoch):
+    every step then has the same gradient noise.
     """
-    n = gatherer.data.n_samples
+    n = epoch_rows(gatherer.data.n_samples, batch_size, drop_last)
     accumulated = 0.0
     n_trained = 0
     for start in range(0, n, batch_size):
@@ -196,6 +203,7 @@ def train_stochastic(
     incremental=False,
     batch_progress=None,
     divergence_hint="",
+    drop_last=False,
 ):
     """Run up to ``max_epochs`` epochs of mini-batch training (one for partial_fit).
 
@@ -208,6 +216,7 @@ def train_stochastic(
     epoch of the lowest training loss is restored, with a warning.
     ``divergence_hint`` ends those warnings: what the caller's user can change
     (the engine does not know the estimator's parameter names).
+    ``drop_last``: every epoch skips its last, smaller batch (see :func:`run_epoch`).
     """
     ws = Workspace(network, batch_size)
     gatherer = _BatchGatherer(train, batch_size)
@@ -226,7 +235,7 @@ def train_stochastic(
             train_loss = run_epoch(
                 network, optimizer, gatherer, ws, order=order, batch_size=batch_size,
                 penalty=penalty, dropout=dropout, epoch=run.epoch,
-                batch_progress=batch_progress, step_begin=step_begin,
+                batch_progress=batch_progress, step_begin=step_begin, drop_last=drop_last,
             )
             diverged = train_loss is None or not np.isfinite(network.params).all()
             if diverged and validation is None:
@@ -237,7 +246,7 @@ def train_stochastic(
                 val_loss = val_score = float("nan")
             elif validation is not None:
                 val_loss, val_score = validation.evaluate(network)
-            run.n_samples_seen += n
+            run.n_samples_seen += epoch_rows(n, batch_size, drop_last)
             record = epoch_record(
                 run.epoch + 1, float("nan") if train_loss is None else train_loss,
                 val_loss, val_score, optimizer.learning_rate, run.n_samples_seen,

@@ -393,6 +393,11 @@ class _TabularMLP:
                 max_epochs=self.max_iter, validation=validation, dropout=dropout,
                 batch_progress=printer.batch if printer is not None and self.verbose >= 2 else None,
                 divergence_hint=self._divergence_hint(),
+                # As RealMLP, the last, smaller batch of each epoch is skipped
+                # (every step has the batch's gradient noise, and the schedules'
+                # t counts the full batches); shuffled, it is other rows each
+                # epoch. Without shuffling it would be the same rows every time.
+                drop_last=self.shuffle,
             )
         except TrainingDiverged as exc:
             exc.args = (f"{exc.args[0]} {self._divergence_hint()}",)
@@ -633,7 +638,9 @@ default='from_dtype'
         Precision of the encoded table, the weights and every computation.
 
     shuffle : bool, default=True
-        Shuffle the training rows at every epoch.
+        Shuffle the training rows at every epoch; the last batch, when it is
+        smaller than ``batch_size``, is then skipped (as RealMLP: other rows
+        every epoch). Without shuffling every row is used.
 
     random_state : int, RandomState instance or None, default=None
         Source of every random draw: validation split, initialization, batch
@@ -975,7 +982,7 @@ class TabularMLPRegressor(_TabularMLP, BackpropMLPRegressor):
     >>> from sklearn.datasets import load_diabetes
     >>> from skbp import TabularMLPRegressor
     >>> X, y = load_diabetes(return_X_y=True, as_frame=True)
-    >>> reg = TabularMLPRegressor(hidden_layer_sizes=(64, 64), max_iter=30,
+    >>> reg = TabularMLPRegressor(hidden_layer_sizes=(64, 64), max_iter=60,
     ...                           random_state=0).fit(X[:350], y[:350])
     >>> prediction = reg.predict(X[350:])
     >>> bool(y[:350].min() <= prediction.min() <= prediction.max() <= y[:350].max())
