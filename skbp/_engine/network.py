@@ -447,7 +447,9 @@ class Network:
             columns = below.read_columns if top == 1 else slice(None)
             s = self.front[top].params[0][columns]
             delta_x = np.empty((delta.shape[0], below.n_out), dtype=delta.dtype)
-            delta_x[:, columns] = np.matmul(delta, self.coefs[0][columns].T) * s
+            part = np.matmul(delta, self.coefs[0][columns].T)
+            part *= s
+            delta_x[:, columns] = part
             delta, top = delta_x, top - 1
         else:
             delta = delta @ self.coefs[0].T

@@ -58,12 +58,13 @@ class Optimizer:
                 params[part] *= 1.0 - self.weight_decay * factor
 
     def scale_step(self, step, size):
-        """step := size · lr_factors ⊙ step, in place (one pass)."""
+        """step := size · lr_factors ⊙ step, in place (one pass); returns ``step``."""
         if self.lr_factors is None:
             step *= size
-            return
+            return step
         for part, factor in self._lr_runs:
             step[part] *= size * factor
+        return step
 
     def state(self):
         """The state to carry between calls: plain arrays and numbers."""
@@ -104,8 +105,7 @@ class SGD(Optimizer):
 
         The gradient is consumed: its buffer is reused as scratch space.
         """
-        lr_grad = grad
-        self.scale_step(lr_grad, self.learning_rate)
+        lr_grad = self.scale_step(grad, self.learning_rate)
         self.decay_weights(params)
         if self.momentum == 0:
             params -= lr_grad

@@ -9,18 +9,7 @@ optimizer concern and lives in :mod:`skbp._engine.optimizers`; early stopping li
 
 import numpy as np
 
-from .sample_keys import _GOLDEN, _MIX_1, _MIX_2, mix64
-
-_MASK64 = (1 << 64) - 1
-
-
-def _mix64_int(x):
-    """:func:`mix64` of one Python int (a NumPy call costs more than the arithmetic)."""
-    x ^= x >> 30
-    x = (x * int(_MIX_1)) & _MASK64
-    x ^= x >> 27
-    x = (x * int(_MIX_2)) & _MASK64
-    return x ^ (x >> 31)
+from .sample_keys import _GOLDEN, mix64
 
 
 class _Penalty:
@@ -144,7 +133,7 @@ class Dropout:
     def mask(self, layer, epoch, sample_keys, n_units, dtype, out=None):
         """Return the scaled mask m/(1 − p) of shape (len(sample_keys), n_units)."""
         p = self.rates[layer]
-        salt = np.uint64(_mix64_int(int(self.seed) ^ (epoch * 1024 + layer)))
+        salt = mix64(np.array([int(self.seed) ^ (epoch * 1024 + layer)], np.uint64))[0]
         n_hashes = -(-n_units // self.UNITS_PER_HASH)
         (h, scratch), groups = self._hash_buffers(sample_keys.shape[0], n_hashes)
         np.add.outer(sample_keys ^ salt, groups, out=h)

@@ -250,20 +250,23 @@ def _robust_center_and_scale(X, q_low, q_high, sample_weight):
     X = np.asarray(X, dtype=np.float64)
     center = np.zeros(X.shape[1])
     scale = np.full(X.shape[1], np.inf)
-    for j in range(X.shape[1]):
-        counted = ~np.isnan(X[:, j]) & (sample_weight > 0)
-        if not counted.any():
+    for j, values, weights in _counted_columns(X, sample_weight):
+        if not values.size:
             continue
-        values = X[counted, j]
-        low, median, high = _weighted_percentiles(
-            values, sample_weight[counted], (q_low, 50.0, q_high)
-        )
+        low, median, high = _weighted_percentiles(values, weights, (q_low, 50.0, q_high))
         spread = high - low
         if spread <= 0:
             spread = (values.max() - values.min()) / 2.0
         center[j] = median
         scale[j] = spread if spread > 0 else np.inf
     return center, scale
+
+
+def _counted_columns(X, sample_weight):
+    """(j, values, weights) of each column j: its observed values in rows of positive weight."""
+    for j in range(X.shape[1]):
+        counted = ~np.isnan(X[:, j]) & (sample_weight > 0)
+        yield j, X[counted, j], sample_weight[counted]
 
 
 def _weighted_percentiles(values, weights, percentiles):
@@ -298,14 +301,13 @@ def _normal_score_knots(X, sample_weight, n_quantiles):
     X = np.asarray(X, dtype=np.float64)
     probabilities = np.linspace(0.0, 1.0, n_quantiles)
     knots, knot_scores = [], []
-    for j in range(X.shape[1]):
-        counted = ~np.isnan(X[:, j]) & (sample_weight > 0)
-        if not counted.any():
+    for _, values, weights in _counted_columns(X, sample_weight):
+        if not values.size:
             knots.append(np.zeros(1))
             knot_scores.append(np.zeros(1))
             continue
         quantiles = _weighted_percentiles(
-            X[counted, j], sample_weight[counted], 100.0 * probabilities
+            values, weights, 100.0 * probabilities
         )
         distinct, first = np.unique(quantiles, return_index=True)
         last = np.append(first[1:], quantiles.size) - 1

@@ -138,11 +138,16 @@ def _columns(scope, container, name, a, indices):
     )
 
 
+def _table_lookup(scope, container, name, table, index):
+    """The entries (rows) of the constant ``table`` at ``index`` (int64 indices)."""
+    return node(
+        scope, container, "Gather", [constant(scope, container, name, table), index], axis=0
+    )
+
+
 def _table_rows(scope, container, name, table, rows, width):
     """The rows ``rows`` (int64 indices) of the constant ``table``, ``width`` values per sample."""
-    gathered = node(
-        scope, container, "Gather", [constant(scope, container, name, table), rows], axis=0
-    )
+    gathered = _table_lookup(scope, container, name, table, rows)
     shape = constant(scope, container, "shape", np.array([-1, width], np.int64))
     return node(scope, container, "Reshape", [gathered, shape])
 
@@ -258,15 +263,15 @@ def _normal_scores(scope, container, scaler, x):
     segment = node(scope, container, "Sub", [low, node(scope, container, "Div", [
         low, constant(scope, container, "per_row", np.int64(n_knots))])])
 
-    def at(name, table, index):
-        return node(scope, container, "Gather", [constant(scope, container, name, table.ravel()), index], axis=0)
+    def at(name, table):
+        return _table_lookup(scope, container, name, table.ravel(), segment)
 
-    start = at("start", knots[:, :-1], segment)
+    start = at("start", knots[:, :-1])
     clipped = node(scope, container, "Min", [
-        node(scope, container, "Max", [x, start]), at("end", knots[:, 1:], segment)])
+        node(scope, container, "Max", [x, start]), at("end", knots[:, 1:])])
     rise_so_far = node(scope, container, "Mul", [
-        node(scope, container, "Sub", [clipped, start]), at("slope", slopes, segment)])
-    return node(scope, container, "Add", [at("base", scores[:, :-1], segment), rise_so_far])
+        node(scope, container, "Sub", [clipped, start]), at("slope", slopes)])
+    return node(scope, container, "Add", [at("base", scores[:, :-1]), rise_so_far])
 
 
 def _numeric_block(scope, container, encoder, numeric):

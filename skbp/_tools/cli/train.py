@@ -81,8 +81,8 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--n-jobs", type=_n_jobs, default=1, metavar="N", help=with_default(
         "parallel jobs for cross-validation; -1 uses every CPU", 1))
     parser.add_argument("--model", choices=MODELS, default="tabular", help=with_default(
-        "tabular: TabularMLP, which reads the table itself (robust scaling, missing "
-        "indicators, one-hot or target encoding, periodic embeddings) with its tuned "
+        "tabular: TabularMLP, which reads the table itself (quantile map and robust "
+        "scaling, missing indicators, one-hot or target encoding, periodic embeddings) with its tuned "
         "defaults, which only the model options you give change; mlp: BackpropMLP in a "
         "pipeline (median-imputed, standardised numbers, one-hot categories), much "
         "faster to fit", "tabular"))
