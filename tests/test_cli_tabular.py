@@ -55,7 +55,10 @@ def test_train_save_predict_round_trip(tmp_path, capsys):
                  "--save", str(model_file)]) == 0
     out = capsys.readouterr().out
     assert "model: TabularMLPClassifier(hidden_layer_sizes=(8,), max_iter=3, random_state=0)" in out
-    assert "numeric (robust-scaled and smoothly clipped, missing values flagged): size, weight" in out
+    assert (
+        "numeric (mapped to normal scores by its quantiles, robust-scaled and smoothly "
+        "clipped, missing values flagged): size, weight"
+    ) in out
     assert "flag (2 levels)" in out and "code (3 levels)" in out
 
     model = joblib.load(model_file)

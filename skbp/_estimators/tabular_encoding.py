@@ -53,7 +53,11 @@ HIGH_CARDINALITY_ENCODINGS = ("target", "ordinal")
 #: How a numeric column is encoded: ``"quantile"`` maps it to normal scores
 #: through its training quantiles before the robust scaling and smooth clipping
 #: that ``"robust"`` applies alone.
-NUMERIC_TRANSFORMS = ("quantile", "robust")
+#: ``numeric_transform``'s values and what each does to a numeric column.
+NUMERIC_TRANSFORMS = {
+    "quantile": "mapped to normal scores by its quantiles, robust-scaled and smoothly clipped",
+    "robust": "robust-scaled and smoothly clipped",
+}
 
 #: Quantiles per column of ``numeric_transform="quantile"``.
 N_QUANTILES = 1000

@@ -22,7 +22,7 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from ..._engine.losses import LOSSES, REGRESSION_LOSSES
 from ..._estimators.params import dropout_rates, hidden_layer_sizes_tuple
 from ..._estimators.tabular import TabularMLPClassifier, TabularMLPRegressor
-from ..._estimators.tabular_encoding import TabularEncoder
+from ..._estimators.tabular_encoding import NUMERIC_TRANSFORMS, TabularEncoder
 from ._columns import Columns, feature_columns, read_csv, require_columns
 from ._fitting import (
     check_memory,
@@ -267,8 +267,8 @@ def _tabular_report(X, columns: Columns) -> list[str]:
     lines = []
     if numeric:
         lines.append(
-            "numeric (robust-scaled and smoothly clipped, missing values flagged): "
-            + ", ".join(numeric)
+            f"numeric ({NUMERIC_TRANSFORMS[defaults.numeric_transform]}, missing values "
+            "flagged): " + ", ".join(numeric)
         )
     if categorical:
         levels = ", ".join(f"{name} ({k} levels)" for name, k in categorical.items())
