@@ -27,9 +27,14 @@ EPOCHS_BEFORE_SIGNAL = 3
 
 CHILD = textwrap.dedent(
     """
-    import json, sys, warnings
+    import json, signal, sys, warnings
     import numpy as np
     from skbp import BackpropMLPClassifier
+
+    # A shell that starts the test run in the background (``cmd &``) hands its
+    # children SIGINT ignored, and Python then installs no KeyboardInterrupt
+    # handler: restore Python's own, which is what an interactive run has.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
     params = json.loads(sys.argv[1])
     rng = np.random.RandomState(0)
