@@ -527,6 +527,23 @@ def test_unseen_and_missing_levels_share_the_embedding_of_code_zero():
     assert prediction[0] == prediction[1] != prediction[2]
 
 
+@pytest.mark.parametrize("threshold, encoding", [(16, "onehot"), (12, "onehot"), (11, "target")])
+def test_max_onehot_categories_reaches_the_encoder(threshold, encoding):
+    rng = np.random.RandomState(0)
+    shop = rng.randint(0, 12, 300)  # 12 levels
+    X = pd.DataFrame({"shop": pd.Categorical(shop), "x": rng.randn(300)})
+    y = (shop % 3 == 0).astype(int)
+    clf = _fitted(TabularMLPClassifier, X, y, max_iter=2, max_onehot_categories=threshold)
+    assert clf.encoder_.max_onehot_categories == threshold
+    assert clf.encoder_.encodings_[0] == encoding
+
+
+def test_max_onehot_categories_is_validated():
+    X, y = _raw_table()
+    with pytest.raises(ValueError, match="max_onehot_categories"):
+        TabularMLPClassifier(max_onehot_categories=0).fit(X, y)
+
+
 def test_high_cardinality_is_validated():
     X, y = _raw_table()
     with pytest.raises(ValueError, match="high_cardinality"):

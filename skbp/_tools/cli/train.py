@@ -22,7 +22,7 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from ..._engine.losses import LOSSES, REGRESSION_LOSSES
 from ..._estimators.params import dropout_rates, hidden_layer_sizes_tuple
 from ..._estimators.tabular import TabularMLPClassifier, TabularMLPRegressor
-from ..._estimators.tabular_encoding import NUMERIC_TRANSFORMS, TabularEncoder
+from ..._estimators.tabular_encoding import NUMERIC_TRANSFORMS
 from ._columns import Columns, feature_columns, read_csv, require_columns
 from ._fitting import (
     check_memory,
@@ -257,8 +257,8 @@ def tabular_params(args: argparse.Namespace, regression_options: dict) -> dict:
 
 
 def _tabular_report(X, columns: Columns) -> list[str]:
-    """The columns as the Tabular estimator encodes them (its encoder's defaults)."""
-    defaults = TabularEncoder()
+    """The columns as the Tabular estimators encode them (with their defaults)."""
+    defaults = TabularMLPClassifier()
     numeric = [name for name in columns.numeric if X[name].dtype != bool]
     categorical = {
         **{name: X[name].nunique() for name in columns.numeric if X[name].dtype == bool},
