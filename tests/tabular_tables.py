@@ -15,8 +15,8 @@ def table(n=160, seed=0):
             "weight kg": rng.randn(n) * 3 + 1,  # a name that is no identifier
             "colour": pd.Categorical(rng.choice(["red", "green", "blue"], n)),
             "side": rng.choice(["left", "right"], n).astype(object),
-            # 12 levels: target encoded
-            "city": pd.Categorical(rng.choice(list("abcdefghijkl"), n)),
+            # 20 levels, above max_onehot_categories=16: target encoded
+            "city": pd.Categorical(rng.choice(list("abcdefghijklmnopqrst"), n)),
             "flag": rng.rand(n) > 0.5,
             "constant": np.ones(n),
         }
