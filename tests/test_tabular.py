@@ -538,16 +538,13 @@ def test_max_onehot_categories_reaches_the_encoder(threshold, encoding):
     assert clf.encoder_.encodings_[0] == encoding
 
 
-def test_max_onehot_categories_is_validated():
+@pytest.mark.parametrize(
+    "params", [dict(max_onehot_categories=0), dict(high_cardinality="ordinal")]
+)
+def test_encoding_parameters_are_validated(params):
     X, y = _raw_table()
-    with pytest.raises(ValueError, match="max_onehot_categories"):
-        TabularMLPClassifier(max_onehot_categories=0).fit(X, y)
-
-
-def test_high_cardinality_is_validated():
-    X, y = _raw_table()
-    with pytest.raises(ValueError, match="high_cardinality"):
-        TabularMLPClassifier(high_cardinality="ordinal").fit(X, y)
+    with pytest.raises(ValueError, match=next(iter(params))):
+        TabularMLPClassifier(**params).fit(X, y)
 
 
 def test_explicit_categorical_features_on_a_numeric_array():

@@ -632,9 +632,9 @@ default='from_dtype'
 
     high_cardinality : {'embedding', 'target'}, default='target'
         Encoding of the categorical columns with more than
-        ``max_onehot_categories`` levels. ``'embedding'``: a learned vector of 8 values per
-        level, one more for a missing or unseen value, in front of the first
-        dense layer (RealMLP's; initialized N(0, 1), learning-rate and weight-decay
+        ``max_onehot_categories`` levels. ``'embedding'``: a learned vector of
+        8 values per level, one more for a missing or unseen value, in front of
+        the first dense layer (RealMLP's; initialized N(0, 1), learning-rate and weight-decay
         factor 1). ``'target'``: scikit-learn's
         :class:`~sklearn.preprocessing.TargetEncoder` (cross-fitted on the
         training rows), robustly scaled and smoothly clipped as a numeric column.

@@ -50,10 +50,8 @@ __all__ = ["SmoothClipScaler", "TabularEncoder"]
 #: How a categorical column with more than ``max_onehot_categories`` levels is encoded.
 HIGH_CARDINALITY_ENCODINGS = ("target", "ordinal")
 
-#: How a numeric column is encoded: ``"quantile"`` maps it to normal scores
-#: through its training quantiles before the robust scaling and smooth clipping
-#: that ``"robust"`` applies alone.
-#: ``numeric_transform``'s values and what each does to a numeric column.
+#: ``numeric_transform``'s values and what each does to a numeric column
+#: (``"quantile"`` maps to normal scores before ``"robust"``'s steps).
 NUMERIC_TRANSFORMS = {
     "quantile": "mapped to normal scores by its quantiles, robust-scaled and smoothly clipped",
     "robust": "robust-scaled and smoothly clipped",
@@ -310,9 +308,7 @@ def _normal_score_knots(X, sample_weight, n_quantiles):
             knots.append(np.zeros(1))
             knot_scores.append(np.zeros(1))
             continue
-        quantiles = _weighted_percentiles(
-            values, weights, 100.0 * probabilities
-        )
+        quantiles = _weighted_percentiles(values, weights, 100.0 * probabilities)
         distinct, first = np.unique(quantiles, return_index=True)
         last = np.append(first[1:], quantiles.size) - 1
         middle = (probabilities[first] + probabilities[last]) / 2.0
