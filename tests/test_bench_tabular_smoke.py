@@ -109,8 +109,10 @@ def test_unknown_model_is_refused(bench, tmp_path):
 
 
 def test_ablation_fits_each_ingredient_off(bench, tmp_path):
+    rst = tmp_path / "ablation.rst"
     report = bench.main(["--ablation", "--data-sets", "breast_cancer,diabetes", "--splits", "1",
-                         "--max-iter", "2", "--out", str(tmp_path / "ablation.json")])
+                         "--max-iter", "2", "--out", str(tmp_path / "ablation.json"),
+                         "--rst", str(rst)])
     fitted = {(r["data_set"], r["variant"]) for r in report["records"]}
     for variant, params in bench.ABLATIONS.items():
         for data_set, task in (("breast_cancer", "binary"), ("diabetes", "regression")):
@@ -120,6 +122,13 @@ def test_ablation_fits_each_ingredient_off(bench, tmp_path):
         if not any((d, variant) in fitted for d in ("breast_cancer", "diabetes"))
     }
     assert report["ablation"]["defaults"]["error_change_pct"] == 0.0
+    # The RST table has a row per variant, and a variant the regressor skips
+    # ("no label smoothing") shows no value for it.
+    table = rst.read_text()
+    for variant in report["ablation"]:
+        assert f"   * - {variant}\n" in table
+    smoothing = table.split("   * - no label smoothing\n")[1].split("   * - ")[0]
+    assert smoothing.splitlines()[1] == "     - –"
 
 
 def test_ablation_runs_only_the_variants_asked_for(bench, tmp_path):
