@@ -17,8 +17,9 @@ Public API:
 
 from ._estimators.classifier import BackpropMLPClassifier
 from ._estimators.regressor import BackpropMLPRegressor
+from ._estimators.smooth_clip import SmoothClipScaler
 from ._estimators.tabular import TabularMLPClassifier, TabularMLPRegressor
-from ._estimators.tabular_encoding import SmoothClipScaler, TabularEncoder
+from ._estimators.tabular_encoding import TabularEncoder
 from ._tools.display import LayerDiagnosticsDisplay, TrainingCurveDisplay
 from ._tools.gradcheck import check_gradients
 from ._tools.trace import BackpropTrace, LayerTrace, trace_backprop

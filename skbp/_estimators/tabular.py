@@ -89,7 +89,8 @@ from .callbacks import SklearnCallbacks, wants_callbacks
 from .classifier import BackpropMLPClassifier
 from .params import dropout_rates, hidden_layer_sizes_tuple
 from .regressor import BackpropMLPRegressor
-from .tabular_encoding import NUMERIC_TRANSFORMS, TabularEncoder
+from .smooth_clip import NUMERIC_TRANSFORMS
+from .tabular_encoding import TabularEncoder
 from .threads import thread_probe
 
 #: RealMLP's learning-rate factors per parameter group (Holzmüller et al. 2024);

@@ -1,43 +1,36 @@
-"""Input encoding for raw tables: robust scaling with smooth clipping, and a table encoder.
-
-:class:`SmoothClipScaler` maps each numeric column to
-``z / sqrt(1 + (z / max_abs)**2)`` with ``z = (x - median) / IQR``: robust to
-outliers (the quartiles ignore them) and bounded by ``max_abs`` without a kink,
-so that no single extreme value dominates a network's first layer.  Columns whose
-quartiles coincide fall back to half their range; constant columns map to 0.
-With ``n_quantiles`` each column is first mapped to normal scores through its
-training quantiles, so that a heavy tail is spread out instead of clipped.
+"""The table encoder: a raw table in, the dense float matrix of a network out.
 
 :class:`TabularEncoder` turns a raw table (numpy array, pandas or polars DataFrame
 with numeric, boolean, categorical, object or string columns and missing values)
 into the dense float matrix a multi-layer perceptron needs, in one step:
 
-* numeric columns: :class:`SmoothClipScaler`; missing values become 0 (the median)
-  and, for columns that had missing values in training, a 0/1 indicator column;
+* numeric columns: :class:`~skbp.SmoothClipScaler`; missing values become 0 (the
+  median) and, for columns that had missing values in training, a 0/1 indicator
+  column;
 * categorical columns with few levels: one-hot (two levels: one ``-1/+1`` column),
   missing values as a level of their own, unseen levels as all zeros;
 * categorical columns with many levels: scikit-learn's cross-fitted
   :class:`~sklearn.preprocessing.TargetEncoder` (then scaled as numeric columns),
-  or integer codes for an embedding layer.
+  or integer codes for the network's categorical embedding layer.
 
 The choices follow RealMLP (Holzmüller et al., 2024), whose preprocessing is the
-same robust scaling and smooth clipping, one-hot up to 8 levels and an embedding
-above; the target encoding replaces the embedding, which skbp's engine does not have.
+same robust scaling and smooth clipping, one-hot up to 8 levels (this encoder's
+default; the Tabular estimators pass 16) and an embedding above, which the
+Tabular estimators offer as ``high_cardinality="embedding"``; the target
+encoding, their default, was measured better on the benchmark's data sets.
 """
 
 import numbers
 
 import numpy as np
 import sklearn
-from scipy.special import ndtri
-from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.preprocessing import OrdinalEncoder, TargetEncoder
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.fixes import parse_version
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import (
-    FLOAT_DTYPES,
     _check_feature_names_in,
     _check_sample_weight,
     check_array,
@@ -45,440 +38,20 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-__all__ = ["SmoothClipScaler", "TabularEncoder"]
+from .smooth_clip import N_QUANTILES, NUMERIC_TRANSFORMS, SmoothClipScaler
+from .table_columns import (
+    _category_values,
+    _is_dataframe_column,
+    _is_missing_scalar,
+    _is_pandas_df,
+    _is_polars_df,
+    _table_columns,
+)
+
+__all__ = ["TabularEncoder"]
 
 #: How a categorical column with more than ``max_onehot_categories`` levels is encoded.
 HIGH_CARDINALITY_ENCODINGS = ("target", "ordinal")
-
-#: ``numeric_transform``'s values and what each does to a numeric column
-#: (``"quantile"`` maps to normal scores before ``"robust"``'s steps).
-NUMERIC_TRANSFORMS = {
-    "quantile": "mapped to normal scores by its quantiles, robust-scaled and smoothly clipped",
-    "robust": "robust-scaled and smoothly clipped",
-}
-
-#: Quantiles per column of ``numeric_transform="quantile"``.
-N_QUANTILES = 1000
-
-# Normal scores stay within Φ⁻¹(1e-7) ≈ ±5.2 at the ends, as scikit-learn's
-# QuantileTransformer clips them.
-_NORMAL_SCORE_BOUND = 1e-7
-
-
-def _smooth_clip(z, max_abs):
-    """``z / sqrt(1 + (z / max_abs)**2)``: identity near 0, tends to ``±max_abs``."""
-    if max_abs is None:
-        return z
-    return z / np.sqrt(1.0 + (z / max_abs) ** 2)
-
-
-class SmoothClipScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
-    """Robust scaling followed by smooth clipping, column by column.
-
-    Each column is centred on its median and divided by its inter-quartile range,
-    then smoothly clipped: ``z / sqrt(1 + (z / max_abs)**2)``, which is close to
-    ``z`` for small values and tends to ``±max_abs`` for large ones. Outliers
-    affect neither the centre nor the scale, and cannot dominate the output.
-
-    With ``n_quantiles``, each column is first mapped to normal scores, as
-    :class:`~sklearn.preprocessing.QuantileTransformer` with
-    ``output_distribution="normal"`` does: ``n_quantiles`` quantiles of the
-    training column, at probabilities evenly spaced from 0 to 1, are the knots of
-    a piecewise-linear map onto the standard normal quantiles Φ⁻¹(p) (clipped to
-    ±5.2). A value repeated over several knots gets the score of their middle
-    probability (the mid-rank of tied values), and values beyond the training
-    range get the end scores. The map keeps the order of the values and forgets
-    their distances: a heavy tail, which smooth clipping would squeeze against
-    ``max_abs``, is spread over the normal's tail. The robust scaling and
-    clipping then apply to the scores.
-
-    Missing values (NaN) are ignored when fitting and kept as NaN by
-    :meth:`transform`. The percentiles are those of the averaged inverted CDF
-    (numpy's ``method="averaged_inverted_cdf"``), which sample weights define:
-    a row of weight ``k`` counts as ``k`` copies of it. The median is numpy's;
-    the quartiles can differ slightly from RobustScaler's linear interpolation.
-
-    Parameters
-    ----------
-    quantile_range : tuple of (float, float), default=(25.0, 75.0)
-        Percentiles whose difference is the scale (the inter-quartile range by
-        default). Where the two percentiles coincide (for example a column that is
-        mostly zeros), half the column's range, ``(max - min) / 2``, is the scale
-        instead; a column with a single value is mapped to 0.
-    max_abs : float or None, default=3.0
-        Bound of the smooth clipping; ``None`` returns the robustly scaled values
-        unclipped.
-    n_quantiles : int or None, default=None
-        Number of quantiles of the map to normal scores that comes first; ``None``
-        scales the values themselves.
-
-    Attributes
-    ----------
-    center_ : ndarray of shape (n_features,)
-        Median of each column (of its normal scores with ``n_quantiles``; 0 for a
-        column with no observed value).
-    scale_ : ndarray of shape (n_features,)
-        Divisor of each column after centring; ``inf`` for constant and all-missing
-        columns, which are therefore mapped to 0.
-    quantiles_ : ndarray of shape (n_features, n_knots) or None
-        With ``n_quantiles``: the distinct training quantiles of each column, in
-        increasing order, each row padded at its end by repeating its largest
-        value (``n_knots <= n_quantiles``); None otherwise.
-    normal_scores_ : ndarray of shape (n_features, n_knots) or None
-        The normal score of each knot in ``quantiles_``.
-    n_features_in_ : int
-        Number of features seen during :meth:`fit`.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during :meth:`fit`, when ``X`` has string column
-        names.
-
-    See Also
-    --------
-    sklearn.preprocessing.RobustScaler : The same centring and scaling, unclipped.
-    TabularEncoder : Encodes a whole raw table, using this scaler for its numeric
-        columns.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skbp import SmoothClipScaler
-    >>> X = np.array([[1.0], [2.0], [3.0], [4.0], [1000.0]])
-    >>> SmoothClipScaler().fit_transform(X).ravel().round(3)
-    array([-0.949, -0.493,  0.   ,  0.493,  3.   ])
-    >>> SmoothClipScaler(n_quantiles=5).fit_transform(X).ravel().round(3)
-    array([-2.367, -0.493,  0.   ,  0.493,  2.367])
-    """
-
-    _parameter_constraints: dict = {
-        "quantile_range": [tuple],
-        "max_abs": [Interval(numbers.Real, 0, None, closed="neither"), None],
-        "n_quantiles": [Interval(numbers.Integral, 2, None, closed="left"), None],
-    }
-
-    def __init__(self, *, quantile_range=(25.0, 75.0), max_abs=3.0, n_quantiles=None):
-        self.quantile_range = quantile_range
-        self.max_abs = max_abs
-        self.n_quantiles = n_quantiles
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        return tags
-
-    def _check_quantile_range(self):
-        q_low, q_high = self.quantile_range if len(self.quantile_range) == 2 else (0, -1)
-        if not 0 <= q_low < q_high <= 100:
-            raise ValueError(
-                "quantile_range must be two percentiles 0 <= low < high <= 100; "
-                f"got {self.quantile_range!r}."
-            )
-        return q_low, q_high
-
-    def fit(self, X, y=None, sample_weight=None):
-        """Compute the median and scale of each column.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Numeric data; NaN marks a missing value.
-        y : None
-            Ignored.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights of the rows in the median and the quantiles: a
-            row of weight ``k`` counts as ``k`` copies of it, one of weight 0 is
-            ignored. None weighs every row 1.
-
-        Returns
-        -------
-        self : SmoothClipScaler
-            The fitted scaler.
-        """
-        self._validate_params()
-        q_low, q_high = self._check_quantile_range()
-        X = validate_data(
-            self, X, dtype=FLOAT_DTYPES, ensure_all_finite="allow-nan", reset=True
-        )
-        sample_weight = _check_sample_weight(
-            sample_weight, X, dtype=np.float64, ensure_non_negative=True
-        )
-        self.quantiles_ = self.normal_scores_ = None
-        if self.n_quantiles is not None:
-            self.quantiles_, self.normal_scores_ = _normal_score_knots(
-                X, sample_weight, self.n_quantiles
-            )
-            X = self._normal_scores(X)
-        self.center_, self.scale_ = _robust_center_and_scale(X, q_low, q_high, sample_weight)
-        return self
-
-    def _normal_scores(self, X):
-        """Each column of X through its piecewise-linear map to normal scores (NaN kept)."""
-        scores = np.empty(X.shape, dtype=np.float64)
-        for j in range(X.shape[1]):
-            scores[:, j] = np.interp(X[:, j], self.quantiles_[j], self.normal_scores_[j])
-        return scores
-
-    def transform(self, X):
-        """Scale and smoothly clip ``X``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Numeric data; NaN stays NaN.
-
-        Returns
-        -------
-        X_out : ndarray of shape (n_samples, n_features)
-            The transformed data, of ``X``'s floating dtype (float64 for other
-            dtypes).
-        """
-        check_is_fitted(self)
-        X = validate_data(
-            self, X, dtype=FLOAT_DTYPES, ensure_all_finite="allow-nan", reset=False
-        )
-        if self.quantiles_ is not None:
-            X = self._normal_scores(X).astype(X.dtype, copy=False)
-        center = self.center_.astype(X.dtype, copy=False)
-        inverse_scale = (1.0 / self.scale_).astype(X.dtype, copy=False)
-        return _smooth_clip((X - center) * inverse_scale, self.max_abs)
-
-
-def _robust_center_and_scale(X, q_low, q_high, sample_weight):
-    """Per-column weighted median and divisor, NaN and zero-weight rows ignored.
-
-    The divisor is the spread between the two percentiles, else half the range,
-    else ``inf`` (a constant column).
-    """
-    X = np.asarray(X, dtype=np.float64)
-    center = np.zeros(X.shape[1])
-    scale = np.full(X.shape[1], np.inf)
-    for j, values, weights in _counted_columns(X, sample_weight):
-        if not values.size:
-            continue
-        low, median, high = _weighted_percentiles(values, weights, (q_low, 50.0, q_high))
-        spread = high - low
-        if spread <= 0:
-            spread = (values.max() - values.min()) / 2.0
-        center[j] = median
-        scale[j] = spread if spread > 0 else np.inf
-    return center, scale
-
-
-def _counted_columns(X, sample_weight):
-    """(j, values, weights) of each column j: its observed values in rows of positive weight."""
-    for j in range(X.shape[1]):
-        counted = ~np.isnan(X[:, j]) & (sample_weight > 0)
-        yield j, X[counted, j], sample_weight[counted]
-
-
-def _weighted_percentiles(values, weights, percentiles):
-    """Percentiles of ``values`` under positive ``weights`` (the averaged inverted CDF).
-
-    A row of weight k gives the percentiles k copies of it give (interpolating
-    linearly between order statistics, numpy's default, would not). Where a
-    percentile falls exactly between two values, as the median of an even
-    count does, it is their mean: with unit weights the median is numpy's.
-    """
-    order = np.argsort(values, kind="stable")
-    values = values[order]
-    cumulative = np.cumsum(weights[order])
-    targets = np.asarray(percentiles, dtype=np.float64) / 100.0 * cumulative[-1]
-    i = np.minimum(np.searchsorted(cumulative, targets), values.size - 1)
-    on_a_step = np.isclose(cumulative[i], targets, rtol=1e-12, atol=0.0)
-    between = on_a_step & (i + 1 < values.size)
-    upper = values[np.minimum(i + 1, values.size - 1)]
-    return np.where(between, (values[i] + upper) / 2.0, values[i])
-
-
-def _normal_score_knots(X, sample_weight, n_quantiles):
-    """(quantiles, normal scores): the knots of each column's map to normal scores.
-
-    The quantiles sit at probabilities evenly spaced over [0, 1]; equal
-    quantiles merge into one knot at the middle of the probabilities they span
-    (the mid-rank of tied values: a column that is mostly zeros maps its zeros
-    to the middle of their mass, not to the normal's far tail). Rows are
-    padded by repeating their last knot, which ``np.interp`` reads as the flat
-    end it is.
-    """
-    X = np.asarray(X, dtype=np.float64)
-    probabilities = np.linspace(0.0, 1.0, n_quantiles)
-    knots, knot_scores = [], []
-    for _, values, weights in _counted_columns(X, sample_weight):
-        if not values.size:
-            knots.append(np.zeros(1))
-            knot_scores.append(np.zeros(1))
-            continue
-        quantiles = _weighted_percentiles(values, weights, 100.0 * probabilities)
-        distinct, first = np.unique(quantiles, return_index=True)
-        last = np.append(first[1:], quantiles.size) - 1
-        middle = (probabilities[first] + probabilities[last]) / 2.0
-        knots.append(distinct)
-        knot_scores.append(ndtri(np.clip(middle, _NORMAL_SCORE_BOUND, 1.0 - _NORMAL_SCORE_BOUND)))
-    width = max(k.size for k in knots)
-
-    def padded(rows):
-        return np.vstack([np.pad(row, (0, width - row.size), mode="edge") for row in rows])
-
-    return padded(knots), padded(knot_scores)
-
-
-# --------------------------------------------------------------------------------------
-# Reading a raw table column by column (numpy, pandas, polars), without converting the
-# whole table to one dtype.
-
-
-def _is_pandas_df(X):
-    return type(X).__module__.startswith("pandas") and hasattr(X, "iloc")
-
-
-def _is_polars_df(X):
-    return type(X).__module__.startswith("polars") and hasattr(X, "get_column")
-
-
-class _Column:
-    """One input column: its name, kind of dtype, and a way to read its values."""
-
-    def __init__(self, name, kind, read_numeric, read_objects, is_missing):
-        self.name = name
-        # "numeric", "boolean", "categorical" (object, string, category) or "temporal"
-        self.kind = kind
-        self.read_numeric = read_numeric  # -> float64 array, NaN where missing
-        self.read_objects = read_objects  # -> object array
-        self.is_missing = is_missing  # -> bool array
-
-
-def _pandas_columns(X):
-    import pandas as pd
-
-    columns = []
-    for i, name in enumerate(X.columns):
-        series = X.iloc[:, i]
-        dtype = series.dtype
-        if pd.api.types.is_bool_dtype(dtype):
-            kind = "boolean"
-        elif isinstance(dtype, pd.CategoricalDtype):
-            kind = "categorical"
-        elif pd.api.types.is_numeric_dtype(dtype):
-            kind = "numeric"
-        elif pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(
-            dtype
-        ):
-            kind = "temporal"
-        else:  # object, string
-            kind = "categorical"
-        columns.append(
-            _Column(
-                name,
-                kind,
-                lambda s=series: s.to_numpy(dtype=np.float64, na_value=np.nan),
-                lambda s=series: s.to_numpy(dtype=object),
-                lambda s=series: s.isna().to_numpy(),
-            )
-        )
-    return columns
-
-
-def _polars_columns(X):
-    columns = []
-    for i, name in enumerate(X.columns):
-        series = X.to_series(i)
-        dtype = series.dtype
-        if dtype.is_numeric():
-            kind = "numeric"
-        elif dtype.is_temporal():
-            kind = "temporal"
-        elif str(dtype) == "Boolean":
-            kind = "boolean"
-        else:  # String, Categorical, Enum, Object
-            kind = "categorical"
-
-        def is_missing(s=series):
-            missing = s.is_null().to_numpy()
-            if s.dtype.is_float():
-                missing = missing | s.is_nan().fill_null(False).to_numpy()
-            return missing
-
-        def read_objects(s=series):
-            return np.asarray(s.to_numpy(), dtype=object)
-
-        def read_numeric(read_objects=read_objects, is_missing=is_missing):
-            values = read_objects()
-            values[is_missing()] = np.nan
-            return values.astype(np.float64)
-
-        columns.append(_Column(name, kind, read_numeric, read_objects, is_missing))
-    return columns
-
-
-def _array_columns(X):
-    kind = "numeric" if X.dtype.kind in "biuf" else "categorical"
-    columns = []
-    for i in range(X.shape[1]):
-        values = X[:, i]
-
-        def read_numeric(v=values, i=i):
-            try:
-                return np.asarray(v, dtype=np.float64)
-            except (TypeError, ValueError) as exc:
-                raise ValueError(
-                    f"Column {i} holds non-numeric values ({exc}); list it in "
-                    "categorical_features or convert it to numbers."
-                ) from None
-
-        columns.append(
-            _Column(
-                i,
-                kind,
-                read_numeric,
-                lambda v=values: np.asarray(v, dtype=object),
-                lambda v=values: _object_missing(np.asarray(v, dtype=object)),
-            )
-        )
-    return columns
-
-
-def _is_missing_scalar(value):
-    if value is None:
-        return True
-    try:
-        return bool(value != value)  # NaN, NaT
-    except TypeError:  # pandas.NA refuses to be a bool
-        return True
-
-
-_object_missing_vectorized = np.frompyfunc(_is_missing_scalar, 1, 1)
-
-
-def _object_missing(values):
-    return _object_missing_vectorized(values).astype(bool) if values.size else np.zeros(0, bool)
-
-
-def _table_columns(X):
-    """The columns of a raw table (numpy input already passed through check_array)."""
-    if _is_pandas_df(X):
-        return _pandas_columns(X)
-    if _is_polars_df(X):
-        return _polars_columns(X)
-    if X.dtype.kind not in "biufOUS":
-        raise ValueError(f"X has unsupported dtype {X.dtype}.")
-    return _array_columns(X.astype(object) if X.dtype.kind in "US" else X)
-
-
-def _category_values(column):
-    """Object array of the column's values: NaN where missing, one comparable type."""
-    values = column.read_objects().copy()
-    missing = column.is_missing()
-    values[missing] = np.nan
-    present = values[~missing]
-    is_str = np.fromiter((isinstance(v, str) for v in present), bool, len(present))
-    if is_str.any() and not is_str.all():
-        # Mixed strings and numbers cannot be sorted; compare them as text.
-        values[~missing] = [str(v) for v in present]
-    return values
-
-
-# --------------------------------------------------------------------------------------
-
 
 class TabularEncoder(TransformerMixin, BaseEstimator):
     """Encode a raw table (numeric, boolean, categorical and text columns) as floats.
@@ -1034,8 +607,3 @@ def _target_encoder(y, target_type, random_state):
         target_type=target_type,
         cv=splitter(n_splits=5, shuffle=True, random_state=random_state),
     )
-
-
-def _is_dataframe_column(column):
-    """Whether the column came from a DataFrame (numpy columns are named by their index)."""
-    return not isinstance(column.name, int | np.integer)

@@ -21,8 +21,8 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from ..._engine.losses import LOSSES, REGRESSION_LOSSES
 from ..._estimators.params import dropout_rates, hidden_layer_sizes_tuple
+from ..._estimators.smooth_clip import NUMERIC_TRANSFORMS
 from ..._estimators.tabular import TabularMLPClassifier, TabularMLPRegressor
-from ..._estimators.tabular_encoding import NUMERIC_TRANSFORMS
 from ._columns import Columns, feature_columns, read_csv, require_columns
 from ._fitting import (
     check_memory,
