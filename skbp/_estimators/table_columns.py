@@ -1,7 +1,7 @@
 """Reading a raw table column by column (numpy, pandas, polars).
 
 Each column is read with its own dtype, without converting the whole table to
-one: a :class:`_Column` says what kind of column it is (numeric, boolean,
+one: a :class:`Column` says what kind of column it is (numeric, boolean,
 categorical, temporal) and reads its values as numbers or as objects, with its
 missing cells.  :class:`~skbp.TabularEncoder` is the reader's client.
 """
@@ -9,15 +9,15 @@ missing cells.  :class:`~skbp.TabularEncoder` is the reader's client.
 import numpy as np
 
 
-def _is_pandas_df(X):
+def is_pandas_df(X):
     return type(X).__module__.startswith("pandas") and hasattr(X, "iloc")
 
 
-def _is_polars_df(X):
+def is_polars_df(X):
     return type(X).__module__.startswith("polars") and hasattr(X, "get_column")
 
 
-class _Column:
+class Column:
     """One input column: its name, kind of dtype, and a way to read its values."""
 
     def __init__(self, name, kind, read_numeric, read_objects, is_missing):
@@ -49,7 +49,7 @@ def _pandas_columns(X):
         else:  # object, string
             kind = "categorical"
         columns.append(
-            _Column(
+            Column(
                 name,
                 kind,
                 lambda s=series: s.to_numpy(dtype=np.float64, na_value=np.nan),
@@ -88,7 +88,7 @@ def _polars_columns(X):
             values[is_missing()] = np.nan
             return values.astype(np.float64)
 
-        columns.append(_Column(name, kind, read_numeric, read_objects, is_missing))
+        columns.append(Column(name, kind, read_numeric, read_objects, is_missing))
     return columns
 
 
@@ -108,7 +108,7 @@ def _array_columns(X):
                 ) from None
 
         columns.append(
-            _Column(
+            Column(
                 i,
                 kind,
                 read_numeric,
@@ -119,7 +119,7 @@ def _array_columns(X):
     return columns
 
 
-def _is_missing_scalar(value):
+def is_missing_scalar(value):
     if value is None:
         return True
     try:
@@ -128,25 +128,25 @@ def _is_missing_scalar(value):
         return True
 
 
-_object_missing_vectorized = np.frompyfunc(_is_missing_scalar, 1, 1)
+_object_missing_vectorized = np.frompyfunc(is_missing_scalar, 1, 1)
 
 
 def _object_missing(values):
     return _object_missing_vectorized(values).astype(bool) if values.size else np.zeros(0, bool)
 
 
-def _table_columns(X):
+def read_columns(X):
     """The columns of a raw table (numpy input already passed through check_array)."""
-    if _is_pandas_df(X):
+    if is_pandas_df(X):
         return _pandas_columns(X)
-    if _is_polars_df(X):
+    if is_polars_df(X):
         return _polars_columns(X)
     if X.dtype.kind not in "biufOUS":
         raise ValueError(f"X has unsupported dtype {X.dtype}.")
     return _array_columns(X.astype(object) if X.dtype.kind in "US" else X)
 
 
-def _category_values(column):
+def category_values(column):
     """Object array of the column's values: NaN where missing, one comparable type."""
     values = column.read_objects().copy()
     missing = column.is_missing()
@@ -159,9 +159,6 @@ def _category_values(column):
     return values
 
 
-# --------------------------------------------------------------------------------------
-
-
-def _is_dataframe_column(column):
+def is_dataframe_column(column):
     """Whether the column came from a DataFrame (numpy columns are named by their index)."""
     return not isinstance(column.name, int | np.integer)

@@ -40,12 +40,12 @@ from sklearn.utils.validation import (
 
 from .smooth_clip import N_QUANTILES, NUMERIC_TRANSFORMS, SmoothClipScaler
 from .table_columns import (
-    _category_values,
-    _is_dataframe_column,
-    _is_missing_scalar,
-    _is_pandas_df,
-    _is_polars_df,
-    _table_columns,
+    category_values,
+    is_dataframe_column,
+    is_missing_scalar,
+    is_pandas_df,
+    is_polars_df,
+    read_columns,
 )
 
 __all__ = ["TabularEncoder"]
@@ -298,7 +298,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
 
     def _read_table(self, X, reset):
         """(columns, n_samples) of X, after scikit-learn's checks of shape and names."""
-        if not (_is_pandas_df(X) or _is_polars_df(X)):
+        if not (is_pandas_df(X) or is_polars_df(X)):
             X = check_array(X, dtype=None, ensure_all_finite="allow-nan")
         elif X.shape[0] == 0:
             raise ValueError(
@@ -306,7 +306,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
                 "is required."
             )
         validate_data(self, X, skip_check_array=True, reset=reset)
-        columns, n_samples = _table_columns(X), X.shape[0]
+        columns, n_samples = read_columns(X), X.shape[0]
         for i, column in enumerate(columns):
             if column.kind == "temporal":
                 raise ValueError(
@@ -399,7 +399,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
             ).fit(categorical[counted])
             for j, i in enumerate(categorical_index):
                 levels = self.ordinal_encoder_.categories_[j]
-                has_nan = levels.size > 0 and _is_missing_scalar(levels[-1])
+                has_nan = levels.size > 0 and is_missing_scalar(levels[-1])
                 levels = levels[:-1] if has_nan else levels
                 self.categories_[i] = levels
                 self._category_had_missing[i] = has_nan
@@ -465,7 +465,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         numeric = np.empty((n_samples, numeric_index.size), dtype=np.float64)
         for j, i in enumerate(numeric_index):
             column = columns[i]
-            if column.kind == "categorical" and _is_dataframe_column(column):
+            if column.kind == "categorical" and is_dataframe_column(column):
                 raise ValueError(
                     f"Column {column.name!r} (index {i}) is not numeric; list it in "
                     "categorical_features or convert it to numbers."
@@ -482,7 +482,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
     def _categorical_block(self, columns, categorical_index, n_samples):
         categorical = np.empty((n_samples, categorical_index.size), dtype=object)
         for j, i in enumerate(categorical_index):
-            categorical[:, j] = _category_values(columns[i])
+            categorical[:, j] = category_values(columns[i])
         return categorical
 
     def _output_columns(self, input_names):
