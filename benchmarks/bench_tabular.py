@@ -457,16 +457,21 @@ def ablation_report(records):
     data_sets = list(dict.fromkeys(r["data_set"] for r in rows))
     table = {}
     for variant in variants:
-        changes = []
+        changes, metrics = [], {}
         for name in data_sets:
             base = [r for r in rows if r["data_set"] == name and r["variant"] == "defaults"]
             mine = [r for r in rows if r["data_set"] == name and r["variant"] == variant]
-            if not base or not mine:
+            if not mine:
+                continue
+            metric, _ = _primary(mine[0]["task"])
+            metrics[name] = float(np.mean([r[metric] for r in mine]))
+            if not base:
                 continue
             base_error, error = _mean_error(base), _mean_error(mine)
             if base_error > 0:
                 changes.append(100.0 * (error / base_error - 1.0))
         table[variant] = {
+            "metrics": metrics,  # the primary metric per data set, mean over splits
             "error_change_pct": float(np.mean(changes)) if changes else None,
             "n_data_sets": len(changes),
             "fit_seconds": float(np.mean([r["fit_seconds"] for r in rows if r["variant"] == variant])),
@@ -493,11 +498,9 @@ def ablation_rst(records, ablation):
     for variant, summary in ablation.items():
         out.append(f"   * - {variant}")
         for name, task in tasks.items():
-            metric, higher = _primary(task)
-            values = [r[metric] for r in rows if r["data_set"] == name and r["variant"] == variant]
-            value = float(np.mean(values)) if values else None
+            value = summary["metrics"].get(name)
             out.append("     - –" if value is None
-                       else f"     - {value:.4f}" if higher else f"     - {value:.4g}")
+                       else f"     - {value:.4f}" if _primary(task)[1] else f"     - {value:.4g}")
         out.append(f"     - {_fmt(summary['error_change_pct'], 1, ' %')}")
     return "\n".join(out) + "\n"
 

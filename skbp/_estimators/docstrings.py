@@ -247,13 +247,19 @@ PARTIAL_FIT_NOTE = """\
 """
 
 
-def shared_docstring(cls):
-    """Class decorator: fill the placeholders of ``cls.__doc__``."""
+def fill_placeholders(cls, texts):
+    """Replace each placeholder line ``    {name}`` of ``cls.__doc__`` by ``texts[name]``."""
     if cls.__doc__ is None:  # python -OO strips docstrings
         return cls
-    cls.__doc__ = (
-        cls.__doc__.replace("    {shared parameters}\n\n", SHARED_PARAMETERS)
-        .replace("    {shared attributes}\n\n", SHARED_ATTRIBUTES)
-        .replace("    {partial_fit note}\n\n", PARTIAL_FIT_NOTE)
-    )
+    for name, text in texts.items():
+        cls.__doc__ = cls.__doc__.replace(f"    {{{name}}}\n\n", text)
     return cls
+
+
+def shared_docstring(cls):
+    """Class decorator: fill the placeholders of ``cls.__doc__``."""
+    return fill_placeholders(cls, {
+        "shared parameters": SHARED_PARAMETERS,
+        "shared attributes": SHARED_ATTRIBUTES,
+        "partial_fit note": PARTIAL_FIT_NOTE,
+    })

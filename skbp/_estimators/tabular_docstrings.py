@@ -7,6 +7,8 @@ docstrings name the placeholders ``{tabular parameters}`` and
 estimators.
 """
 
+from .docstrings import fill_placeholders
+
 TABULAR_PARAMETERS = """\
     hidden_layer_sizes : array-like of int or int, default=(256, 256, 256)
         Units of each hidden layer.
@@ -234,9 +236,7 @@ TABULAR_ATTRIBUTES = """\
 
 def tabular_docstring(cls):
     """Class decorator: fill the placeholders of ``cls.__doc__``."""
-    if cls.__doc__ is None:  # python -OO strips docstrings
-        return cls
-    cls.__doc__ = cls.__doc__.replace("    {tabular parameters}\n\n", TABULAR_PARAMETERS).replace(
-        "    {tabular attributes}\n\n", TABULAR_ATTRIBUTES
-    )
-    return cls
+    return fill_placeholders(cls, {
+        "tabular parameters": TABULAR_PARAMETERS,
+        "tabular attributes": TABULAR_ATTRIBUTES,
+    })
